@@ -1,0 +1,91 @@
+"""Ground truth of one visit: every identifier placed, where, and the clinical terms to keep."""
+from __future__ import annotations
+
+from .people import Cast
+from .render import PageRecord
+
+PATIENT_NAME = "患者姓名"
+PATIENT_ID = "患者身份证号"
+PHONE = "电话"
+ADDRESS = "住址"
+WORKPLACE = "工作单位"
+INPATIENT_NO = "住院号"
+OUTPATIENT_NO = "门诊号"
+RECORD_NO = "病案号"
+BED_NO = "床号"
+FAMILY_NAME = "家属姓名"
+FAMILY_PHONE = "家属电话"
+FAMILY_ID = "家属身份证号"
+STAFF = "医护人员"
+HOSPITAL = "医院名称"
+
+MAX_TERMS_PER_DOCUMENT = 30
+
+
+def phi_values(cast: Cast) -> list[tuple[str, str]]:
+    """Every identifier of the visit that is found by looking for its text (bed numbers are not:
+    they are too short, and are marked where they are drawn)."""
+    p = cast.patient
+    items = [(PATIENT_NAME, p.name), (PATIENT_ID, p.id_number), (PHONE, p.phone), (ADDRESS, cast.address),
+             (INPATIENT_NO, cast.inpatient_no), (OUTPATIENT_NO, cast.outpatient_no), (RECORD_NO, cast.record_no),
+             (HOSPITAL, cast.hospital), (HOSPITAL, cast.other_hospital)]
+    if p.workplace:
+        items.append((WORKPLACE, p.workplace))
+    for f in cast.family:
+        items += [(FAMILY_NAME, f.name), (FAMILY_PHONE, f.phone), (FAMILY_ID, f.id_number)]
+        if f.workplace:
+            items.append((WORKPLACE, f.workplace))
+    items += [(STAFF, s.name) for s in cast.staff()]
+    seen: set[str] = set()
+    out = []
+    for cat, value in items:              # one category per value: the first (most specific) wins
+        if value and value not in seen:
+            seen.add(value)
+            out.append((cat, value))
+    return out
+
+
+class VisitTruth:
+    """Collects identifier placements and clinical terms while a visit's documents are drawn."""
+
+    def __init__(self, phi: list[tuple[str, str]], terms: list[str]) -> None:
+        self.phi = phi
+        self.terms = terms
+        self._where: dict[tuple[str, str], list[dict]] = {}
+        self.documents: list[dict] = []
+        self.clinical_terms: list[str] = []
+
+    def add(self, category: str, value: str, doc_id: str, page: int | None, where: str) -> None:
+        spots = self._where.setdefault((category, value), [])
+        spot = {"doc": doc_id, "page": page, "in": where}
+        if spot not in spots:
+            spots.append(spot)
+
+    def scan(self, doc_id: str, pages: list[PageRecord], scanned: bool) -> list[str]:
+        """Record what each page holds; returns the clinical terms drawn in the document."""
+        found: dict[str, int] = {}
+        for number, rec in enumerate(pages, start=1):
+            text = "\n".join(rec.strings)
+            for cat, value in self.phi:
+                if value in text:
+                    self.add(cat, value, doc_id, number, "image" if scanned else "text")
+            for cat, value, where in rec.marks:
+                if where == "text" and scanned:
+                    where = "image"
+                self.add(cat, value, doc_id, number, where)
+            for term in self.terms:
+                at = text.find(term)
+                if at >= 0 and term not in found:
+                    found[term] = number * 1_000_000 + at
+        terms = sorted(found, key=found.__getitem__)[:MAX_TERMS_PER_DOCUMENT]
+        for t in terms:
+            if t not in self.clinical_terms:
+                self.clinical_terms.append(t)
+        return terms
+
+    def identifiers(self) -> list[dict]:
+        return [{"category": c, "value": v, "where": w} for (c, v), w in self._where.items()]
+
+    def to_dict(self, visit_id: str) -> dict:
+        return {"visit_id": visit_id, "identifiers": self.identifiers(),
+                "clinical_terms": self.clinical_terms, "documents": self.documents}

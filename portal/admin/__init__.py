@@ -1,0 +1,1 @@
+"""User administration: list, create, roles, unlock, deactivate."""

@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, lockout, idle timeout, role checks and the account CLI commands."""

@@ -1,0 +1,1 @@
+"""Preview and hand redaction: page images, boxes, edits (`layout`, `render`, `edits`, `views`)."""

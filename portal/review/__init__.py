@@ -1,0 +1,1 @@
+"""Submission, review and approval of exports: rules in `workflow`, pages in `views`."""

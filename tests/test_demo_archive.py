@@ -1,0 +1,163 @@
+"""The synthetic archive: files match the manifest, and the ground truth matches the PDFs."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from archive.demo import generate_archive
+from archive.demo.people import id_check_digit, is_valid_resident_id
+
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    return generate_archive(tmp_path_factory.mktemp("demo"), records=3, seed=SEED)
+
+
+def _manifest(root: Path) -> dict:
+    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _truths(root: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (root / "truth").glob("*.json")}
+
+
+def _docs(root: Path) -> dict[str, dict]:
+    return {d["doc_id"]: d for v in _manifest(root)["visits"] for d in v["documents"]}
+
+
+def test_manifest_lists_every_file_with_its_page_count(archive):
+    m = _manifest(archive)
+    assert m["version"] == 1 and m["generated_by"] == "emr-redact demo-archive" and m["seed"] == SEED
+    assert [v["visit_id"] for v in m["visits"]] == ["V0001", "V0002", "V0003"]
+    listed = set()
+    for v in m["visits"]:
+        assert v["admitted"] <= v["discharged"]
+        assert (archive / "records" / v["visit_id"] / "patient.json").is_file()
+        for n, d in enumerate(v["documents"], start=1):
+            assert re.fullmatch(rf"records/{v['visit_id']}/{n:02d}-[a-z-]+\.pdf", d["file"])
+            assert d["doc_id"] == f"{v['visit_id']}-{n:02d}"
+            with pymupdf.open(archive / d["file"]) as pdf:
+                assert pdf.page_count == d["pages"] and 1 <= d["pages"] <= 3
+            listed.add(d["file"])
+    on_disk = {str(p.relative_to(archive)) for p in (archive / "records").rglob("*.pdf")}
+    assert on_disk == listed
+    # Ground truth sits outside records/, so nobody feeds it to the pipeline by accident.
+    assert not list((archive / "records").rglob("*truth*"))
+    assert set(_truths(archive)) == {"V0001", "V0002", "V0003"}
+
+
+def test_every_text_identifier_is_in_the_text_layer_of_its_page(archive):
+    docs = _docs(archive)
+    checked = 0
+    for truth in _truths(archive).values():
+        for ident in truth["identifiers"]:
+            for w in ident["where"]:
+                if w["in"] != "text":
+                    continue
+                assert not docs[w["doc"]]["scanned"]
+                with pymupdf.open(archive / docs[w["doc"]]["file"]) as pdf:
+                    assert ident["value"] in pdf[w["page"] - 1].get_text(), (ident["category"], w)
+                checked += 1
+    assert checked > 50
+
+
+def test_truth_covers_the_patient_family_staff_and_hospital(archive):
+    for vid, truth in _truths(archive).items():
+        cats = {i["category"] for i in truth["identifiers"]}
+        assert {"患者姓名", "患者身份证号", "住院号", "床号", "家属姓名", "医护人员", "医院名称"} <= cats, vid
+        placed = {i["value"] for i in truth["identifiers"]}
+        for ident in json.loads((archive / "records" / vid / "patient.json").read_text("utf-8"))["identifiers"]:
+            assert ident["value"] in placed
+
+
+def test_resident_ids_in_truth_have_valid_check_digits(archive):
+    assert id_check_digit("11010519491231002") == "X"         # the standard's worked example
+    assert not is_valid_resident_id("110105194912310021")
+    ids = [i["value"] for t in _truths(archive).values() for i in t["identifiers"] if "身份证" in i["category"]]
+    assert ids and all(is_valid_resident_id(v) for v in ids)
+    assert any(len(v) == 18 and v[17] != "X" for v in ids)
+    assert all(is_valid_resident_id(v["patient_id_number"]) for v in _manifest(archive)["visits"])
+
+
+def test_scanned_documents_have_no_text_layer(archive):
+    scanned = [d for d in _docs(archive).values() if d["scanned"]]
+    assert scanned
+    for d in scanned:
+        with pymupdf.open(archive / d["file"]) as pdf:
+            for page in pdf:
+                assert page.get_text().strip() == ""
+                assert len(page.get_images()) == 1
+
+
+def test_metadata_outline_and_annotations_carry_the_named_phi(archive):
+    docs = _docs(archive)
+    seen = set()
+    for truth in _truths(archive).values():
+        for ident in truth["identifiers"]:
+            for w in ident["where"]:
+                if w["in"] not in ("metadata", "outline", "annotation"):
+                    continue
+                with pymupdf.open(archive / docs[w["doc"]]["file"]) as pdf:
+                    if w["in"] == "metadata":
+                        hay = " ".join(str(v) for v in pdf.metadata.values())
+                    elif w["in"] == "outline":
+                        hay = " ".join(t[1] for t in pdf.get_toc())
+                    else:
+                        hay = " ".join(a.info["content"] + a.info["title"] for a in pdf[w["page"] - 1].annots())
+                assert ident["value"] in hay, (ident["category"], w)
+                seen.add(w["in"])
+    assert seen == {"metadata", "outline", "annotation"}
+
+
+def test_signatures_are_images_on_their_pages(archive):
+    docs = _docs(archive)
+    sigs = [(i["value"], w) for t in _truths(archive).values() for i in t["identifiers"]
+            for w in i["where"] if w["in"] == "signature"]
+    assert len(sigs) > 10
+    for _, w in sigs:
+        with pymupdf.open(archive / docs[w["doc"]]["file"]) as pdf:
+            assert pdf[w["page"] - 1].get_images()
+
+
+def test_clinical_terms_are_readable_in_born_digital_documents(archive):
+    docs = _docs(archive)
+    for truth in _truths(archive).values():
+        assert len(truth["clinical_terms"]) >= 30
+        for d in truth["documents"]:
+            assert 5 <= len(d["clinical_terms"]) <= 30, d["doc_id"]
+            if not docs[d["doc_id"]]["scanned"]:
+                with pymupdf.open(archive / d["file"]) as pdf:
+                    text = "".join(p.get_text() for p in pdf)
+                assert all(t in text for t in d["clinical_terms"])
+
+
+def test_same_seed_same_archive_other_seed_other_patients(archive, tmp_path):
+    again = generate_archive(tmp_path / "again", records=3, seed=SEED)
+    assert (again / "manifest.json").read_bytes() == (archive / "manifest.json").read_bytes()
+    first = _manifest(archive)["visits"][0]["documents"][0]["file"]
+    assert (again / first).read_bytes() == (archive / first).read_bytes()
+    other = generate_archive(tmp_path / "other", records=1, seed=SEED + 1)
+    assert _manifest(other)["visits"][0]["patient_name"] != _manifest(archive)["visits"][0]["patient_name"]
+
+
+def test_layouts_vary_between_visits(archive):
+    """Not one template with names swapped: hospitals, titles and labels differ."""
+    firsts = []
+    for v in _manifest(archive)["visits"]:
+        adm = next(d for d in v["documents"] if d["doc_type"] == "入院记录")
+        with pymupdf.open(archive / adm["file"]) as pdf:
+            firsts.append(pdf[0].get_text()[:300])
+    assert len(set(firsts)) == len(firsts)
+    sizes = set()
+    for d in _docs(archive).values():
+        if not d["scanned"]:
+            with pymupdf.open(archive / d["file"]) as pdf:
+                sizes |= {round(s["size"], 1) for b in pdf[0].get_text("dict")["blocks"]
+                          for ln in b.get("lines", []) for s in ln["spans"]}
+    assert len(sizes) >= 5

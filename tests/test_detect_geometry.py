@@ -1,0 +1,132 @@
+"""Regions, columns, images, signatures, patterns and word lists, with and without scopes."""
+from __future__ import annotations
+
+from test_detect_grid import covered_text, line, page, rows, rule, values
+
+from dsl.model import Column, Everything, Images, Pattern, Region, Signature, WordList
+from workers.detect import run_rule
+
+W, H = 595.0, 842.0
+
+
+def header_page(number=0):
+    return page(line("北京协和医院  住院病历", y=20), line("主诉：咳嗽三天。", y=200),
+                line("第1页", y=820), images=[(500, 10, 560, 60)], number=number)
+
+
+def test_band_in_percent_takes_text_and_images_in_it():
+    pg = header_page()
+    found = run_rule(rule(Everything(), "页眉", Region(0, 0, 100, 9)), pg)
+    assert covered_text(pg, found) == "北京协和医院住院病历"
+    assert {f.kind for f in found} == {"region", "image"}
+    assert all(f.value == "" for f in found)
+
+
+def test_region_in_millimetres():
+    pg = page(line((57, "签章"), y=57), line((300, "诊断：肺炎"), y=300))
+    found = run_rule(rule(Everything(), "章", Region(10, 10, 40, 40, unit="mm")), pg)
+    assert covered_text(pg, found) == "签章"     # 10-40 mm is 28-113 pt
+
+
+def test_first_and_last_page_selection():
+    first = rule(Everything(), "页眉", Region(0, 0, 100, 9, pages="first"))
+    last = rule(Everything(), "页脚", Region(0, 95, 100, 100, pages="last"))
+    assert run_rule(first, header_page(0), page_count=3)
+    assert not run_rule(first, header_page(1), page_count=3)
+    assert not run_rule(last, header_page(1), page_count=3)
+    assert run_rule(last, header_page(2), page_count=3)
+    assert run_rule(last, header_page(1))     # count unknown: any page may be the last
+
+
+def test_scope_filters_text_detectors():
+    words = rule(WordList("hospitals", ("北京协和医院",)), "医院", Region(0, 0, 100, 9))
+    pg = page(line("北京协和医院", y=20), line("转北京协和医院", y=400))
+    found = run_rule(words, pg)
+    assert len(found) == 1 and found[0].rect[1] == 20
+
+
+def nursing_table():
+    header = line((50, "日期"), (120, "时间"), (190, "护理记录"), (420, "护士签名"), y=100)
+    body = [line((50, "3-15"), (120, "08:00"), (190, "体温正常，神志清"), (425, "李娜"), y=120),
+            line((50, "3-15"), (120, "12:00"), (190, "进食良好"), (430, "王芳"), y=140),
+            line((50, "3-15"), (120, "16:00"), (190, "无不适"), y=160),
+            line((50, "3-15"), (120, "20:00"), (190, "夜间入睡可，偶有咳嗽，已告知医生"), (425, "赵敏"),
+                 y=180)]
+    footer = line((50, "注：本记录由责任护士填写，如有疑问请与护理部联系确认，电话另行通知"), y=200)
+    signed = (428, 155, 470, 170)     # a handwriting image in the third row
+    return page(header, *body, footer, images=[signed, (420, 210, 470, 230)])
+
+
+def test_column_under_header_takes_names_and_signature_images_only():
+    pg = nursing_table()
+    found = run_rule(rule(Everything(), "医护人员", Column(("签名",))), pg)
+    assert covered_text(pg, found) == "李娜王芳赵敏"
+    assert [f.rect for f in found if f.kind == "image"] == [(428, 155, 470, 170)]
+
+
+def test_column_header_spaced_out():
+    pg = page(line((50, "日期"), (300, "签  名"), y=100), line((50, "3-15"), (305, "张三"), y=120))
+    found = run_rule(rule(Everything(), "医护", Column(("签名",))), pg)
+    assert covered_text(pg, found) == "张三"
+
+
+def test_no_header_no_column():
+    pg = page(rows("患者签名同意手术。", "张三"))
+    assert run_rule(rule(Everything(), "医护", Column(("签名",))), pg) == []
+
+
+def test_signature_text_and_image_right_of_label():
+    pg = page(line("医师签名：", y=700), line("记录时间：2024-03-15", y=730),
+              images=[(110, 695, 170, 712), (400, 100, 500, 200)])
+    found = run_rule(rule(Signature(("医师签名", "签名")), "医护人员"), pg)
+    assert [f.rect for f in found] == [(110, 695, 170, 712)]
+    pg = page(line("医师签名：王五  2024-03-15", y=700))
+    assert values(run_rule(rule(Signature(("医师签名",)), "医护人员"), pg)) == ["王五"]
+
+
+def test_signature_below_label():
+    pg = page(line((400, "主治医师"), y=700), line((402, "赵"), y=716),
+              images=[(395, 720, 470, 745)])
+    found = run_rule(rule(Signature(("主治医师",)), "医护人员"), pg)
+    assert values([f for f in found if f.kind == "text"]) == ["赵"]
+    assert [f.rect for f in found if f.kind == "image"] == [(395, 720, 470, 745)]
+
+
+def test_signature_clips_a_scanned_page_to_the_area_near_the_label():
+    scan = (0, 0, W, H)
+    pg = page(line("签名：", y=700), images=[scan])
+    found = run_rule(rule(Signature(("签名",)), "医护人员"), pg)
+    assert found and all(f.kind == "image" and f.rect != scan for f in found)
+    assert all(f.rect[0] >= 30 and f.rect[1] >= 690 and f.rect[3] <= 740 for f in found)
+
+
+def test_images_detector():
+    pg = page(line("心电图"), images=[(50, 200, 500, 400), (50, 500, 100, 520)])
+    assert len(run_rule(rule(Images(), "图"), pg)) == 2
+    found = run_rule(rule(Images(), "图", Region(0, 50, 100, 100)), pg)
+    assert [f.rect for f in found] == [(50, 500, 100, 520)]
+
+
+def test_pattern_group_and_full_width_text():
+    det = rule(Pattern(r"住院号[:：]?\s*(\d{6,10})", 1), "住院号")
+    pg = page(line("住院号：２０２４０３１５  床号：12"))
+    assert values(run_rule(det, pg)) == ["20240315"]
+
+
+def test_word_list_spaced_and_longest_first():
+    det = rule(WordList("hospitals", ("协和医院", "北京协和医院")), "医院")
+    pg = page(rows("北京 协和 医院 检验报告", "转协和医院"))
+    assert values(run_rule(det, pg)) == ["北京协和医院", "协和医院"]
+
+
+def test_scan_is_not_blanked_around_a_label_inside_a_sentence():
+    pg = page(line("术前谈话，患者家属签名同意手术，术后送病理。", y=300), images=[(0, 0, W, H)])
+    assert run_rule(rule(Signature(("签名",)), "医护人员"), pg) == []
+
+
+def test_scan_keeps_the_next_note_below_a_signature_line():
+    pg = page(line("医师签名：", y=300),
+              line("2024-03-16 08:00 查房记录：患者一般情况可，继续抗感染治疗。", y=316),
+              images=[(0, 0, W, H)])
+    found = run_rule(rule(Signature(("医师签名",)), "医护人员"), pg)
+    assert found and all(f.rect[3] <= 316 for f in found)    # the next line (y 316) stays

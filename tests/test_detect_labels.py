@@ -1,0 +1,159 @@
+"""Values after labels in the layouts Chinese hospital forms use, and what must stay readable."""
+from __future__ import annotations
+
+import pytest
+from test_detect_grid import covered_text, line, page, rule, values
+
+from dsl.model import AfterLabel
+from workers.detect import run_rule
+
+NAME = rule(AfterLabel(("姓名", "患者姓名", "病人"), "name"), "患者姓名")
+ALLOW = frozenset({"主任医师", "副主任医师", "主治医师", "护士长"})
+
+
+def names(*lines, det=NAME, allow=frozenset()) -> list[str]:
+    return values(run_rule(det, page(*lines), allow))
+
+
+@pytest.mark.parametrize("text", [
+    "姓名：张三  性别：男",
+    "姓名:张三 性别:男",
+    "姓名 张三 性别 男",
+    "姓名张三性别男年龄45岁",
+    "姓  名：张三",
+    "姓\u3000名：张三",
+    "患者姓名：张三，男，45岁",
+])
+def test_same_line_colon_styles(text):
+    assert names(line(text)) == ["张三"]
+
+
+def test_finding_box_covers_the_value_not_the_label():
+    pg = page(line("姓名：欧阳娜娜 性别：女"))
+    [f] = run_rule(NAME, pg)
+    assert covered_text(pg, [f]) == "欧阳娜娜"
+    assert f.category == "患者姓名" and f.rule == "t:1"
+
+
+def test_value_in_next_cell_same_line():
+    assert names(line((50, "姓名"), (150, "李四"), (250, "性别"), (350, "男"))) == ["李四"]
+    assert names(line((50, "姓名："), (150, "李四"))) == ["李四"]
+
+
+def test_value_in_next_cell_given_as_its_own_line():
+    # Extraction may cut a table row into one line per cell.
+    assert names(line((50, "姓名")), line((150, "王芳"))) == ["王芳"]
+
+
+def test_value_on_the_line_below():
+    assert names(line("患者姓名：", y=100), line("赵六", y=116)) == ["赵六"]
+
+
+def test_table_header_row_with_values_below():
+    header = line((60, "姓名"), (160, "性别"), (260, "年龄"), (360, "床号"), y=100)
+    row = line((52, "司马相如"), (165, "男"), (262, "45岁"), (365, "12"), y=118)
+    assert names(header, row) == ["司马相如"]
+    number = rule(AfterLabel(("床号",), "number"))
+    assert values(run_rule(number, page(header, row))) == ["12"]
+
+
+def test_header_row_with_narrow_spaces():
+    header = line("床号 姓名   性别 年龄", y=100)
+    row = line("12   李小龙 男   45岁", y=118)
+    assert names(header, row) == ["李小龙"]
+
+
+def test_header_centred_over_a_left_aligned_value():
+    header = line((90, "姓名"), (190, "科室"), y=100)
+    row = line((52, "孙悟"), (152, "儿科"), y=118)
+    assert names(header, row) == ["孙悟"]
+
+
+def test_empty_value_takes_nothing():
+    assert names(line((50, "姓名："), (200, "性别：男"))) == []
+    assert names(line((50, "姓名："), (200, "性别：男"), y=100),
+                 line("住址：北京市", y=118)) == []
+
+
+def test_name_stops_at_a_title_and_allow_words_protect_titles():
+    assert names(line("病人：张三主任医师"), allow=ALLOW) == ["张三"]
+    det = rule(AfterLabel(("医师",), "name"))
+    assert names(line("主任医师签名：王五"), det=det, allow=ALLOW) == ["王五"]
+    nurse = rule(AfterLabel(("护士",), "name"))
+    assert names(line("护士长：李梅"), det=nurse, allow=ALLOW) == ["李梅"]
+
+
+def test_allow_word_covering_the_whole_value_is_never_returned():
+    det = rule(AfterLabel(("记录者",), "name"))
+    assert names(line("记录者：主任医师"), det=det, allow=ALLOW) == []
+
+
+def test_label_in_running_text_without_colon():
+    det = rule(AfterLabel(("患者",), "name"))
+    pg = page(line("患者张三因腹痛3天入院。"))
+    found = run_rule(det, pg)
+    assert values(found) == ["张三"]
+    assert covered_text(pg, found) == "张三"      # 因腹痛 stays readable
+    assert names(line("患者于今晨出现发热，家属要求转院。"), det=det) == []
+    assert names(line("患者诉头痛，无恶心呕吐。"), det=det) == []
+
+
+def test_names_list():
+    det = rule(AfterLabel(("参加人员", "参加者"), "names"))
+    assert names(line("参加人员：张三、李四、王五 主任医师"), det=det, allow=ALLOW) == \
+        ["张三", "李四", "王五"]
+    assert names(line("参加者：张三主任医师、李四副主任医师，王小五护士长"), det=det,
+                 allow=ALLOW) == ["张三", "李四", "王小五"]
+
+
+def test_latin_and_spaced_names():
+    assert names(line("姓名：John Smith  性别：男")) == ["John Smith"]
+    assert names(line("姓名：张  三  性别：男")) == ["张三"]
+
+
+def test_number_date_and_text_shapes():
+    pg = page(line("住院号：ZY-2024-0315  床号：12床  入院日期：2024年3月15日 10时30分"),
+              line("住址：北京市朝阳区幸福路12号电话：13812345678", y=120))
+    num = rule(AfterLabel(("住院号", "床号"), "number"))
+    date = rule(AfterLabel(("入院日期",), "date"))
+    text = rule(AfterLabel(("住址",), "text"))
+    assert values(run_rule(num, pg)) == ["ZY-2024-0315", "12"]
+    assert values(run_rule(date, pg)) == ["2024年3月15日10时30分"]
+    assert values(run_rule(text, pg)) == ["北京市朝阳区幸福路12号"]
+
+
+def test_text_value_ends_at_the_cell():
+    text = rule(AfterLabel(("工作单位",), "text"))
+    pg = page(line((50, "工作单位：北京市 第一 机床厂"), (300, "职业：工人")))
+    assert values(run_rule(text, pg)) == ["北京市第一机床厂"]
+
+
+def test_label_never_returned_and_clinical_line_untouched():
+    pg = page(line("姓名：李雷"), line("主诉：反复咳嗽3天，伴发热。", y=120),
+              line("诊断：社区获得性肺炎", y=140))
+    found = run_rule(NAME, pg)
+    assert covered_text(pg, found) == "李雷"
+
+
+DOCTOR = rule(AfterLabel(("医师", "主治医师", "主任医师", "值班医师", "住院医师"), "name"), "医护人员")
+
+
+def test_titles_in_narrative_keep_clinical_words():
+    pg = page(line("2023-08-16 主治医师查房记录"),
+              line("何雨桐主任医师：肾上腺素：考虑功能失调性子宫出血。", y=120),
+              line("值班医师曲伟立即组织抢救，心肺复苏。", y=140))
+    found = run_rule(DOCTOR, pg)
+    assert values(found) == ["曲伟"]
+    assert covered_text(pg, found) == "曲伟"
+
+
+def test_names_with_titles_in_brackets():
+    det = rule(AfterLabel(("参加人员",), "names"))
+    assert names(line("参加人员：王阳（副主任医师）、田志强(主治医师)、曲伟"), det=det) == \
+        ["王阳", "田志强", "曲伟"]
+
+
+def test_label_closing_a_sentence_does_not_take_the_next_line():
+    pg = page(line("伤口敷料干燥，宫缩好，通知值班医师", y=100),
+              line("伤口敷料干燥，哭声弱，予保暖", y=116))
+    assert run_rule(DOCTOR, pg) == []

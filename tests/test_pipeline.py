@@ -1,0 +1,147 @@
+"""The whole pipeline on small synthetic records: what goes, what stays, what is refused."""
+from __future__ import annotations
+
+import json
+
+import pymupdf
+import pytest
+from pdfmaker import huge_image_pdf, scanned_pdf, text_pdf
+
+from dsl import compile_file, default_ruleset_path
+from workers.analyse import DocumentInput, normalise
+from workers.record import KnownIdentifier, NothingToExport, RunOptions, run_record
+
+ID = "11010519491231002X"  # valid check digit
+PATIENT = ["姓名：王秀英    性别：女    年龄：34岁    住院号：20240517",
+           f"身份证号：{ID}",
+           "联系电话：13812345678    住址：北京市朝阳区幸福路12号",
+           "主诉：停经38周，下腹痛2小时。",
+           "诊断：妊娠期高血压，胎膜早破。",
+           "处理：予硫酸镁静滴，头孢曲松抗感染。",
+           "记录者：李建国    主治医师"]
+NARRATIVE = ["病程记录",
+             "患者王秀英今日血压132/85mmHg，宫缩规律。",
+             "复查血红蛋白112g/L，继续观察胎心。"]
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return compile_file(default_ruleset_path())
+
+
+def all_text(path, password=None) -> str:
+    with pymupdf.open(path) as doc:
+        if password:
+            assert doc.authenticate(password)
+        return normalise("".join(page.get_text() for page in doc))
+
+
+def test_born_digital_record_loses_identifiers_and_keeps_clinical_text(policy, tmp_path):
+    first = text_pdf(tmp_path / "a.pdf", [PATIENT], metadata={"title": "王秀英 入院记录",
+                                                              "author": "李建国"})
+    second = text_pdf(tmp_path / "b.pdf", [NARRATIVE])
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(first), DocumentInput(second)], out)
+    assert result.released and result.verification.clean
+    text = all_text(out)
+    for phi in ("王秀英", ID, "13812345678", "幸福路12号", "20240517", "李建国"):
+        assert phi not in text
+    # Found after its label on page 1, then hunted in the narrative of document 2 as well.
+    for clinical in ("妊娠期高血压", "硫酸镁", "头孢曲松", "血红蛋白112g/L", "主治医师",
+                     "性别", "132/85mmHg"):
+        assert clinical in text
+    with pymupdf.open(out) as doc:
+        assert doc.page_count == 2
+        assert "王秀英" not in json.dumps(doc.metadata, ensure_ascii=False)
+        assert "李建国" not in json.dumps(doc.metadata, ensure_ascii=False)
+
+
+def test_known_identifiers_are_hunted_even_without_labels(policy, tmp_path):
+    doc = text_pdf(tmp_path / "n.pdf", [["讨论记录", "张桂兰的母亲陈淑珍诉患儿发热3天。"]])
+    out = tmp_path / "out.pdf"
+    known = [KnownIdentifier("家属姓名", "陈淑珍"), KnownIdentifier("患者姓名", "张桂兰")]
+    result = run_record(policy, [DocumentInput(doc)], out, known)
+    assert result.released
+    text = all_text(out)
+    assert "陈淑珍" not in text and "张桂兰" not in text
+    assert "发热3天" in text
+
+
+@pytest.mark.slow
+def test_scanned_record_is_redacted_in_pixels(policy, tmp_path):
+    scan = scanned_pdf(tmp_path / "s.pdf", [PATIENT])
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(scan)], out, options=RunOptions())
+    assert result.documents[0].ocr_pages == 1
+    assert result.released, result.verification.residuals
+    from workers.ocr import ocr_text_of_page
+    with pymupdf.open(out) as doc:
+        seen = normalise(ocr_text_of_page(doc[0], 300))
+    assert ID not in seen and "13812345678" not in seen and "王秀英" not in seen
+    assert "妊娠期高血压" in seen or "硫酸镁" in seen
+
+
+def test_password_and_watermark(policy, tmp_path):
+    doc = text_pdf(tmp_path / "a.pdf", [NARRATIVE])
+    out = tmp_path / "out.pdf"
+    run_record(policy, [DocumentInput(doc)], out,
+               options=RunOptions(password="s3cret-pw", watermark="仅供评审"))
+    with pymupdf.open(out) as pdf:
+        assert pdf.needs_pass
+        assert pdf.authenticate("s3cret-pw")
+        # The watermark is drawn as a picture so its text is never mistaken for content.
+        assert pdf[0].get_images()
+    assert "血红蛋白" in all_text(out, password="s3cret-pw")
+
+
+@pytest.mark.parametrize("kind", ["empty", "not_pdf", "truncated", "encrypted", "corrupt"])
+def test_bad_input_is_named_and_the_rest_still_exported(policy, tmp_path, kind):
+    good = text_pdf(tmp_path / "good.pdf", [NARRATIVE])
+    bad = tmp_path / f"bad-{kind}.pdf"
+    if kind == "empty":
+        bad.write_bytes(b"")
+    elif kind == "not_pdf":
+        bad.write_text("这不是PDF", encoding="utf-8")
+    elif kind == "truncated":
+        bad.write_bytes(good.read_bytes()[:200])
+    elif kind == "corrupt":
+        bad.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+    else:
+        with pymupdf.open(good) as d:
+            d.save(bad, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="x", owner_pw="y")
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(bad), DocumentInput(good)], out)
+    assert result.released and out.exists()
+    (failed,) = result.failed
+    assert failed.error.startswith(bad.name) and "." in failed.error
+    assert "血红蛋白" in all_text(out)
+    assert not list(tmp_path.glob(".*unverified*"))
+
+
+def test_nothing_readable_writes_nothing(policy, tmp_path):
+    bad = tmp_path / "x.pdf"
+    bad.write_bytes(b"")
+    out = tmp_path / "out.pdf"
+    with pytest.raises(NothingToExport, match="x.pdf"):
+        run_record(policy, [DocumentInput(bad)], out)
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_page_with_huge_image_is_handled(policy, tmp_path):
+    doc = huge_image_pdf(tmp_path / "big.pdf")
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(doc)], out)
+    assert result.released and result.pages == 1
+
+
+@pytest.mark.slow
+def test_thousand_page_document_is_processed_whole(policy, tmp_path):
+    pages = [[f"病程记录 第{n}日", "患者王秀英生命体征平稳。", "记录者：李建国"] for n in range(1000)]
+    pages[0] = PATIENT
+    doc = text_pdf(tmp_path / "long.pdf", pages)
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(doc)], out, options=RunOptions(use_ocr=False))
+    assert result.released and result.pages == 1000
+    with pymupdf.open(out) as pdf:
+        last = normalise(pdf[-1].get_text())
+    assert "王秀英" not in last and "李建国" not in last and "生命体征平稳" in last

@@ -1,0 +1,43 @@
+"""Which document type a document is: archive metadata first, then its title text."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from dsl.model import DocumentType, MetaEquals, Policy, TitleMatches
+
+from .textlayer import PageLayer
+
+# The title of a medical document sits in the top third of its first page; below that, body text
+# ("入院记录" quoted in a progress note) would misclassify.
+TITLE_BAND = 0.35
+
+
+def title_text(first_page: PageLayer) -> str:
+    """Text of the first page's top band, lines joined in reading order, spaces removed."""
+    limit = first_page.height * TITLE_BAND
+    lines = [ln for ln in first_page.lines if ln.boxes and ln.bbox[1] < limit]
+    lines.sort(key=lambda ln: (round(ln.bbox[1]), ln.bbox[0]))
+    return "\n".join(re.sub(r"\s+", "", ln.text) for ln in lines)
+
+
+@lru_cache(maxsize=256)
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+def by_metadata(policy: Policy, meta: Mapping[str, str]) -> DocumentType | None:
+    for doc_type in policy.documents:
+        for cond in doc_type.when:
+            if isinstance(cond, MetaEquals) and str(meta.get(cond.field, "")) == cond.value:
+                return doc_type
+    return None
+
+
+def by_title(policy: Policy, title: str) -> DocumentType | None:
+    for doc_type in policy.documents:
+        for cond in doc_type.when:
+            if isinstance(cond, TitleMatches) and _compiled(cond.regex).search(title):
+                return doc_type
+    return None

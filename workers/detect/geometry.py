@@ -1,0 +1,202 @@
+"""Where on the page: regions, table columns under a header, images, signatures near labels."""
+from __future__ import annotations
+
+from dsl.model import Column, Region, Signature
+
+from ..textlayer import Finding, PageLayer, Rect
+from .labels import band, column_bounds, label_hits, label_like, label_rect, value_slot
+from .shapes import take
+from .view import PageView
+
+MM = 72 / 25.4
+HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
+SIGNATURE_REACH = 0.4         # of the page width, right of a signature label
+SIGNATURE_BELOW_EM = 3.0
+SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
+
+
+def region_rect(region: Region, page: PageLayer) -> Rect:
+    """The region in points."""
+    if region.unit == "mm":
+        return (region.x0 * MM, region.y0 * MM, region.x1 * MM, region.y1 * MM)
+    w, h = page.width / 100, page.height / 100
+    return (region.x0 * w, region.y0 * h, region.x1 * w, region.y1 * h)
+
+
+def page_selected(region: Region, number: int, page_count: int | None) -> bool:
+    """first/last/every page. An unknown page count counts every page as maybe the last."""
+    if region.pages == "first":
+        return number == 0
+    if region.pages == "last":
+        return page_count is None or number == page_count - 1
+    return True
+
+
+def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
+    """(column area, header cell) under each header naming one of `col.headers`."""
+    headers = ["".join(h.split()) for h in col.headers if h.strip()]
+    out = []
+    for li, t in enumerate(view.texts):
+        whole = "".join(t.split())
+        if not any(h in whole for h in headers):
+            continue
+        for k, (s, e) in enumerate(view.cells(li)):
+            compact = "".join(t[s:e].split()).rstrip(":：")
+            if (not compact or len(compact) > HEADER_MAX_CHARS or ":" in compact
+                    or "：" in compact or not any(h in compact for h in headers)):
+                continue
+            # A column header has neighbours in its row ("日期 时间 记录 签名").
+            if len(view.cells(li)) < 2 and not band(view, li):
+                continue
+            out.append((_column_below(view, li, k), view.cell_rect(li, k)))
+    return out
+
+
+def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: str,
+                      rule: str) -> list[Finding]:
+    """Whole cells standing in each column, and the images in it.
+
+    A cell belongs to the column when its centre lies in the column or it sits mostly under
+    the header: a long cell of the neighbouring column that reaches in stays readable.
+    """
+    out: list[Finding] = []
+    for area, head in areas:
+        for li, b in enumerate(view.bboxes):
+            if b[3] < area[1] or b[1] > area[3] or b[2] < area[0] or b[0] > area[2]:
+                continue
+            for k in range(len(view.cells(li))):
+                r = view.cell_rect(li, k)
+                cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+                if not area[1] <= cy <= area[3]:
+                    continue
+                under = min(r[2], head[2]) - max(r[0], head[0])
+                if area[0] <= cx <= area[2] or under >= 0.5 * (r[2] - r[0]):
+                    out.append(Finding(view.page.number, r, category, rule, "", "region"))
+    out.extend(image_findings(view, [a for a, _ in areas], category, rule))
+    return out
+
+
+def _column_below(view: PageView, li: int, k: int) -> Rect:
+    left, right = column_bounds(view, li, k)
+    head, em = view.cell_rect(li, k), view.em(li)
+    table_left = min(view.cell_rect(lj, k2)[0] for lj in [li, *band(view, li)]
+                     for k2 in range(len(view.cells(lj))))
+    bottom = view.page.height
+    # The table ends at the first line whose text runs across the column, or from the table's
+    # left edge into it (a footer, a note): a table's own cells keep to their columns.
+    for lj, b in enumerate(view.bboxes):
+        if (b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes
+                or b[0] >= left - em or b[2] <= left + em):
+            continue
+        for k2 in range(len(view.cells(lj))):
+            r = view.cell_rect(lj, k2)
+            if r[0] < left - em and (r[2] > right + em
+                                     or (r[0] <= table_left + em and r[2] > left + em)):
+                bottom = b[1]
+                break
+    return (max(0.0, left), head[3], min(view.page.width, right), bottom)
+
+
+def image_findings(view: PageView, rects: list[Rect] | None, category: str, rule: str,
+                   sizes: str = "all") -> list[Finding]:
+    """Images in the rects: small ones whole, a page-sized scan only where it overlaps.
+
+    `sizes` picks "small" images, "big" ones (scans), or "all".
+    """
+    out = []
+    page_area = max(view.page.width * view.page.height, 1.0)
+    for img in view.page.images:
+        r = img.rect
+        area = max((r[2] - r[0]) * (r[3] - r[1]), 1e-6)
+        small = area / page_area < SMALL_IMAGE
+        if sizes != "all" and small != (sizes == "small"):
+            continue
+        if rects is None:
+            out.append(Finding(view.page.number, r, category, rule, "", "image"))
+            continue
+        for s in rects:
+            c = _clip(r, s)
+            if c is None:
+                continue
+            whole = small or (c[2] - c[0]) * (c[3] - c[1]) / area >= 0.5
+            out.append(Finding(view.page.number, r if whole else c, category, rule, "", "image"))
+            if whole:
+                break
+    return out
+
+
+def everything(view: PageView, rects: list[Rect] | None, category: str,
+               rule: str) -> list[Finding]:
+    """All text and images inside the rects (the whole page when None)."""
+    areas = rects if rects is not None else [(0.0, 0.0, view.page.width, view.page.height)]
+    out: list[Finding] = []
+    for r in areas:
+        out.extend(view.region_findings(r, category, rule))
+    out.extend(image_findings(view, rects, category, rule))
+    return out
+
+
+def signatures(view: PageView, det: Signature, category: str, rule: str,
+               allow: frozenset[str], column: list[Rect] | None = None) -> list[Finding]:
+    """Short text and images right of or below each label; and any image in a column scope."""
+    out: list[Finding] = []
+    labels = tuple(det.labels)
+    for hit in label_hits(view, labels):
+        slot = value_slot(view, hit, labels)
+        right, below = _signature_areas(view, hit, labels)
+        if slot is not None:
+            sr = view.cell_rect(slot.li, view.cell_at(slot.li, slot.start))
+            if slot.where == "below" or sr[0] <= right[2]:
+                for s, e in take("signature", view.texts[slot.li], slot.start, slot.end,
+                                 slot.strict):
+                    out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
+        out.extend(image_findings(view, [right, below], category, rule, sizes="small"))
+        # A scan holds the handwriting in its pixels: blank the area by the label, but only
+        # where no running text stands (a label inside a sentence, or notes below it, stay).
+        if slot is None or slot.where != "same" or not slot.strict:
+            quiet = [a for a in (right, below) if _quiet(view, a)]
+            out.extend(image_findings(view, quiet, category, rule, sizes="big"))
+    if column:
+        out.extend(image_findings(view, column, category, rule))
+    return out
+
+
+def _signature_areas(view: PageView, hit, labels: tuple[str, ...]) -> tuple[Rect, Rect]:
+    """Right of the label up to the next "字段：" cell (40% of the width at most), and below."""
+    lr, em = label_rect(view, hit), view.em(hit.li)
+    x1 = min(view.page.width, lr[2] + SIGNATURE_REACH * view.page.width)
+    t = view.texts[hit.li]
+    for k, (s, e) in enumerate(view.cells(hit.li)):
+        r = view.cell_rect(hit.li, k)
+        if r[0] > lr[2] + em and r[0] < x1 and label_like(t, (s, e), labels):
+            x1 = r[0]
+            break
+    right = (lr[2], lr[1] - 0.5 * em, x1, lr[3] + 0.5 * em)
+    below = (lr[0] - 2 * em, lr[3], lr[2] + 6 * em, lr[3] + SIGNATURE_BELOW_EM * em)
+    return right, below
+
+
+def _quiet(view: PageView, area: Rect, max_chars: int = 6) -> bool:
+    """No line holds more than a few characters inside the area."""
+    for li, b in enumerate(view.bboxes):
+        if b[2] < area[0] or b[0] > area[2] or b[3] < area[1] or b[1] > area[3]:
+            continue
+        n = 0
+        for ch, c in zip(view.lines[li].text, view.lines[li].boxes):
+            cx, cy = (c[0] + c[2]) / 2, (c[1] + c[3]) / 2
+            if not ch.isspace() and area[0] <= cx <= area[2] and area[1] <= cy <= area[3]:
+                n += 1
+        if n > max_chars:
+            return False
+    return True
+
+
+def inside_any(rect: Rect, areas: list[Rect]) -> bool:
+    """Whether the centre of `rect` lies in one of `areas`."""
+    cx, cy = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
+    return any(a[0] <= cx <= a[2] and a[1] <= cy <= a[3] for a in areas)
+
+
+def _clip(r: Rect, s: Rect) -> Rect | None:
+    x0, y0, x1, y1 = max(r[0], s[0]), max(r[1], s[1]), min(r[2], s[2]), min(r[3], s[3])
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None

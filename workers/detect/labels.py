@@ -1,0 +1,258 @@
+"""Values after labels: on the same line, in the next table cell, or below the label."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dsl.model import AfterLabel
+
+from ..textlayer import Finding, Rect
+from .shapes import take
+from .text import COLONS, SPACE, alternation, is_cjk
+from .view import PageView
+from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, LABEL_SUFFIXES, SURNAMES, TITLES, starts_with_any
+
+_LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
+BELOW_EM = 3.0          # how far below a label its value may stand, in line heights
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    """A label on line `li`: characters [start, end), its value searched from `pos`."""
+
+    li: int
+    start: int
+    end: int
+    pos: int
+    colon: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a value may stand: characters [start, end) of line `li`."""
+
+    li: int
+    start: int
+    end: int
+    strict: bool          # no colon, same phrase: only a clear name counts
+    where: str            # same | next | right | below | wrap
+
+
+@lru_cache(maxsize=256)
+def label_regex(labels: tuple[str, ...]) -> re.Pattern:
+    """Labels, longest first, spaced-out tolerant, with the words that extend them (医师签名)."""
+    suffix = alternation(LABEL_SUFFIXES)
+    return re.compile(f"(?:{alternation(labels)})(?:{SPACE}*(?:{suffix}))*", re.IGNORECASE)
+
+
+def label_hits(view: PageView, labels: tuple[str, ...]) -> Iterator[LabelHit]:
+    """Every occurrence of a label on the page, with where its value would begin."""
+    for m in label_regex(labels).finditer(view.stream):
+        li, start = view.locate(m.start())
+        t = view.texts[li]
+        end = start + m.end() - m.start()
+        if _title_of_named(t, start, end):
+            continue
+        pos = _skip_field_words(t, end)
+        q = pos
+        while q < len(t) and t[q].isspace():
+            q += 1
+        colon = q < len(t) and t[q] in COLONS
+        yield LabelHit(li, start, end, q + 1 if colon else pos, colon)
+
+
+def _title_of_named(t: str, start: int, end: int) -> bool:
+    """A title right after a name ("何雨桐主任医师：...") introduces that person's words."""
+    label = "".join(t[start:end].split())
+    if not any(label.endswith(w) for w in TITLES):
+        return False
+    b = start
+    while b > 0 and is_cjk(t[b - 1]) and start - b <= 4:
+        b -= 1
+    run = t[b:start]
+    return (2 <= len(run) <= 4 and (b == 0 or not is_cjk(t[b - 1]))
+            and (run[0] in SURNAMES or run[:2] in COMPOUND_SURNAMES))
+
+
+def _skip_field_words(t: str, pos: int) -> int:
+    """Past field words between a label and its colon: "联系人" + "电话：" is one label."""
+    for n in range(min(6, len(t) - pos), 1, -1):
+        if t[pos:pos + n] in FIELD_WORDS:
+            q = pos + n
+            while q < len(t) and t[q].isspace():
+                q += 1
+            if q < len(t) and t[q] in COLONS:
+                return q
+    return pos
+
+
+def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot | None:
+    """Where the value of a label stands, or None when the form leaves it empty."""
+    li, t = hit.li, view.texts[hit.li]
+    cells = view.cells(li)
+    k_label = view.cell_at(li, hit.end - 1)
+    q = hit.pos
+    while q < len(t) and t[q].isspace():
+        q += 1
+    k = view.cell_at(li, q) if q < len(t) else None
+    if k is not None and k == k_label:
+        if not hit.colon and (starts_with_any(t, q, FIELD_WORDS)
+                              or any(t.startswith(w, q) for w in labels)):
+            # A header row set with narrow spaces ("姓名 性别 年龄"): values are below.
+            return _below_token(view, hit, labels)
+        return Slot(li, q, cells[k][1], not hit.colon, "same")
+    if k_label is not None and cells[k_label][0] < hit.start and not hit.colon:
+        # The label closes a sentence ("...通知值班医师"): what stands below is the next one.
+        return None
+    if k is not None:
+        if not label_like(t, cells[k], labels):
+            return Slot(li, cells[k][0], cells[k][1], False, "next")
+        return _below(view, li, k_label, labels, hit.colon)
+    right = _right_cell(view, li, k_label)
+    if right is not None:
+        lj, k = right
+        if not label_like(view.texts[lj], view.cells(lj)[k], labels):
+            s, e = view.cells(lj)[k]
+            return Slot(lj, s, e, False, "right")
+    return _below(view, li, k_label, labels, hit.colon)
+
+
+def label_like(t: str, cell: tuple[int, int], labels: tuple[str, ...]) -> bool:
+    """A header cell or another "字段：", not a value."""
+    compact = "".join(t[cell[0]:cell[1]].split())
+    return (starts_with_any(compact, 0, FIELD_WORDS) or any(compact.startswith(w) for w in labels)
+            or _LABEL_CELL.match(compact) is not None
+            or any(compact.endswith(w) for w in ("日期", "时间", "签名", "签字", "医师", "内容")))
+
+
+def band(view: PageView, li: int) -> list[int]:
+    """Other lines on the same row: their vertical centres within half a line height."""
+    b = view.bboxes[li]
+    cy, tol = (b[1] + b[3]) / 2, view.em(li) * 0.5
+    return [lj for lj, o in enumerate(view.bboxes)
+            if lj != li and view.lines[lj].boxes and abs((o[1] + o[3]) / 2 - cy) <= tol]
+
+
+def _right_cell(view: PageView, li: int, k: int | None) -> tuple[int, int] | None:
+    """The nearest cell on another line of the same row, right of cell k of line li."""
+    if k is None:
+        return None
+    x1 = view.cell_rect(li, k)[2]
+    best = None
+    for lj in band(view, li):
+        for k2 in range(len(view.cells(lj))):
+            r = view.cell_rect(lj, k2)
+            if r[0] >= x1 - 1 and (best is None or r[0] < best[0]):
+                best = (r[0], lj, k2)
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def column_bounds(view: PageView, li: int, k: int) -> tuple[float, float]:
+    """A cell's column: its x-range widened halfway to the neighbouring cells of its row."""
+    r, em = view.cell_rect(li, k), view.em(li)
+    lefts, rights = [], []
+    for lj in [li, *band(view, li)]:
+        for k2 in range(len(view.cells(lj))):
+            if lj == li and k2 == k:
+                continue
+            o = view.cell_rect(lj, k2)
+            if o[2] <= r[0] + 0.5:
+                lefts.append(o[2])
+            elif o[0] >= r[2] - 0.5:
+                rights.append(o[0])
+    left = (max(lefts) + r[0]) / 2 if lefts else r[0] - 3 * em
+    right = (min(rights) + r[2]) / 2 if rights else r[2] + 3 * em
+    return left, right
+
+
+def below_cell(view: PageView, li: int, k: int, reach_em: float = BELOW_EM
+               ) -> tuple[int, int] | None:
+    """The nearest cell under cell k of line li, within its column and `reach_em` lines."""
+    r, em = view.cell_rect(li, k), view.em(li)
+    left, right = column_bounds(view, li, k)
+    best = None
+    for lj, b in enumerate(view.bboxes):
+        if lj == li or not view.lines[lj].boxes:
+            continue
+        if b[1] < r[3] - 0.3 * em or b[1] > r[3] + reach_em * em or b[2] < left or b[0] > right:
+            continue
+        if best is not None and b[1] >= best[0]:
+            continue
+        for k2 in range(len(view.cells(lj))):
+            o = view.cell_rect(lj, k2)
+            # A cell starting far left of the column is a paragraph, not this column's value.
+            if o[2] > left and o[0] < right and o[0] >= left - em:
+                best = (b[1], lj, k2)
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def _below(view: PageView, li: int, k: int | None, labels: tuple[str, ...],
+           colon: bool) -> Slot | None:
+    if k is None:
+        return None
+    got = below_cell(view, li, k)
+    if got is not None:
+        lj, k2 = got
+        if label_like(view.texts[lj], view.cells(lj)[k2], labels):
+            return None
+        s, e = view.cells(lj)[k2]
+        return Slot(lj, s, e, False, "below")
+    # "患者姓名：" closing a line, the name opening the next one: only a clear name counts.
+    if colon and li + 1 < len(view.lines) and view.cells(li + 1):
+        b, r = view.bboxes[li + 1], view.cell_rect(li, k)
+        if r[3] - 0.3 * view.em(li) <= b[1] <= r[3] + 2 * view.em(li):
+            s, e = view.cells(li + 1)[0]
+            return Slot(li + 1, s, e, True, "wrap")
+    return None
+
+
+def _below_token(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot | None:
+    """The space-separated word under a label in a narrowly spaced table."""
+    line, em = view.lines[hit.li], view.em(hit.li)
+    lr = line.span_rect(hit.start, hit.end)
+    best = None
+    for lj, b in enumerate(view.bboxes):
+        if (lj == hit.li or b[1] < lr[3] - 0.3 * em or b[1] > lr[3] + BELOW_EM * em
+                or b[2] < lr[0] or b[0] > lr[2] or (best is not None and b[1] >= best[0])):
+            continue
+        t, boxes = view.texts[lj], view.lines[lj].boxes
+        for i, ch in enumerate(t):
+            if not ch.isspace() and boxes[i][2] > lr[0] - 0.5 * em:
+                if boxes[i][0] < lr[2] + em:
+                    best = (b[1], lj, i)
+                break
+    if best is None:
+        return None
+    _, lj, i = best
+    t = view.texts[lj]
+    while i > 0 and not t[i - 1].isspace():
+        i -= 1
+    k = view.cell_at(lj, i)
+    end = view.cells(lj)[k][1]
+    if label_like(t, (i, end), labels):
+        return None
+    return Slot(lj, i, end, False, "below")
+
+
+def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
+                     allow: frozenset[str]) -> list[Finding]:
+    """The value after each label of `det`, bounded by its shape."""
+    out: list[Finding] = []
+    labels = tuple(det.labels)
+    for hit in label_hits(view, labels):
+        slot = value_slot(view, hit, labels)
+        if slot is None:
+            continue
+        t = view.texts[slot.li]
+        for s, e in take(det.shape, t, slot.start, slot.end, slot.strict):
+            out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
+    return out
+
+
+def label_rect(view: PageView, hit: LabelHit) -> Rect:
+    return view.lines[hit.li].span_rect(hit.start, hit.end)
+

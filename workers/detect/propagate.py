@@ -1,0 +1,112 @@
+"""Record-wide propagation: every known value hunted on every page, however it is spaced or split."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from ..textlayer import Finding, PageLayer
+from .text import canonical, fold, is_cjk, trie_source
+from .view import PageView
+
+# Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
+# "张\n三"); between digits also the dashes and brackets of phone and ID formatting.
+_GAP = r"\s*"
+_DIGIT_GAP = r"[\s\-()]*"
+_DIGITISH = frozenset("0123456789xX")
+
+# Values too short to hunt: one character, or a short number, would hit all over a page.
+MIN_CJK = 2
+MIN_OTHER = 4
+
+
+def key_of(value: str) -> str:
+    """The comparison form of a value: canonical, digits without separators, case-folded."""
+    s = canonical(value)
+    if any(c.isdigit() for c in s):
+        s = "".join(c for c in s if c not in "-()")
+    return s.casefold()
+
+
+def huntable(key: str) -> bool:
+    if any(is_cjk(c) for c in key):
+        return len(key) >= MIN_CJK
+    return len(key) >= MIN_OTHER
+
+
+def _gap(prev: str, ch: str) -> str:
+    alnum = prev.isascii() and prev.isalnum() and ch.isascii() and ch.isalnum()
+    return _DIGIT_GAP if alnum else _GAP
+
+
+class ValueHunter:
+    """Built once per record from the values to hunt; `find(page)` returns every occurrence.
+
+    `values` maps each value to (category, rule id). Findings carry the value as given, so a
+    value split over two lines gives two findings with the same value (and pseudonym).
+    """
+
+    def __init__(self, values: Mapping[str, tuple[str, str]],
+                 allow: Iterable[str] = ()):
+        allow_keys = [key_of(w) for w in allow]
+        self._allow = frozenset(w for w in allow if w.strip())
+        self._meta: dict[str, tuple[str, str, str]] = {}
+        for value, (category, rule) in values.items():
+            key = key_of(value)
+            if not huntable(key) or any(key in a for a in allow_keys):
+                continue
+            self._meta.setdefault(key, (value, category, rule))
+        self._rx = (re.compile(trie_source(self._meta, _gap), re.IGNORECASE)
+                    if self._meta else None)
+
+    def __len__(self) -> int:
+        return len(self._meta)
+
+    def __bool__(self) -> bool:
+        return self._rx is not None
+
+    def _matches(self, text: str):
+        """(start, end, key) of each hunted value in a folded text, digits not inside numbers."""
+        rx, pos = self._rx, 0
+        if rx is None:
+            return
+        while True:
+            m = rx.search(text, pos)
+            if m is None:
+                return
+            s, e = m.span()
+            key = key_of(m.group())
+            # A number inside a longer number is another number ("1381234567890").
+            if ((key[:1].isdigit() and s > 0 and text[s - 1].isdigit())
+                    or (key[-1:] in _DIGITISH and e < len(text) and text[e].isdigit())
+                    or key not in self._meta):
+                pos = s + 1
+                continue
+            yield s, e, key
+            pos = e
+
+    def contains(self, text: str) -> bool:
+        """Whether any hunted value occurs in a plain text (outline titles, metadata)."""
+        return next(self._matches(fold(text)), None) is not None
+
+    def find(self, page: PageLayer) -> list[Finding]:
+        """Every occurrence of every value on the page, one finding per line it touches."""
+        if self._rx is None or not page.lines:
+            return []
+        view = PageView.of(page)
+        out: list[Finding] = []
+        for s, e, key in self._matches(view.stream):
+            value, category, rule = self._meta[key]
+            li, col = view.locate(s)
+            last_li, last_col = view.locate(e - 1)
+            while li <= last_li:
+                stop = last_col + 1 if li == last_li else len(view.texts[li])
+                out.extend(view.text_findings(li, col, stop, category, rule, self._allow,
+                                              value=value))
+                li, col = li + 1, 0
+        return out
+
+
+def find_values(values: Mapping[str, tuple[str, str]], page: PageLayer,
+                allow: Iterable[str] = ()) -> list[Finding]:
+    """One-off hunt; for many pages build a ValueHunter once and call `find` on each."""
+    return ValueHunter(values, allow).find(page)

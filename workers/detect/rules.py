@@ -1,0 +1,122 @@
+"""Running one compiled rule on one page: pick the detector, apply the scope."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from dsl.model import (
+    AfterLabel,
+    Column,
+    Everything,
+    IdCard,
+    Images,
+    Pattern,
+    Phone,
+    Region,
+    Rule,
+    Signature,
+    WordList,
+)
+
+from ..textlayer import Finding, PageLayer, Rect
+from .geometry import (
+    column_areas,
+    column_everything,
+    everything,
+    image_findings,
+    inside_any,
+    page_selected,
+    region_rect,
+    signatures,
+)
+from .identifiers import find_ids, find_phones
+from .labels import find_after_label
+from .view import PageView
+from .wordlists import find_words
+
+
+@lru_cache(maxsize=256)
+def _compiled(regex: str) -> re.Pattern:
+    return re.compile(regex)
+
+
+def find_pattern(view: PageView, det: Pattern, category: str, rule: str,
+                 allow: frozenset[str]) -> list[Finding]:
+    """The policy's regex over each line's own text; group `det.group` is the finding."""
+    rx = _compiled(det.regex)
+    out: list[Finding] = []
+    for li, line in enumerate(view.lines):
+        for m in rx.finditer(line.text):
+            try:
+                s, e = m.span(det.group)
+            except IndexError:
+                # The compiler checks group numbers; a stale policy must not crash a job.
+                s, e = m.span()
+            if s < e:
+                out.extend(view.text_findings(li, s, e, category, rule, allow))
+    return out
+
+
+def _scope_rects(view: PageView, rule: Rule, page_count: int | None) -> list[Rect] | None:
+    """The scope's areas on this page ([] when the page is out of scope); None = whole page."""
+    scope = rule.scope
+    if scope is None:
+        return None
+    if isinstance(scope, Region):
+        if not page_selected(scope, view.page.number, page_count):
+            return []
+        return [region_rect(scope, view.page)]
+    if isinstance(scope, Column):
+        return [area for area, _head in column_areas(view, scope)]
+    raise TypeError(f"unknown scope {type(scope).__name__}")
+
+
+def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *,
+             page_count: int | None = None) -> list[Finding]:
+    """Findings of one rule on one page. `page_count` tells whether the page is the last."""
+    view = PageView.of(page)
+    rects = _scope_rects(view, rule, page_count)
+    if rects is not None and not rects:
+        return []
+    det, cat, rid = rule.detector, rule.category, rule.id
+    if isinstance(det, Everything):
+        if isinstance(rule.scope, Column):
+            return column_everything(view, column_areas(view, rule.scope), cat, rid)
+        return everything(view, rects, cat, rid)
+    if isinstance(det, Images):
+        # Pictures placed on the page (logos, stamps, signatures), never the scan that is the
+        # page itself: cutting a band out of a scan would hide its clinical header lines too.
+        return image_findings(view, rects, cat, rid, sizes="small")
+    if isinstance(det, Signature):
+        column = rects if isinstance(rule.scope, Column) else None
+        found = signatures(view, det, cat, rid, allow, column)
+    elif isinstance(det, IdCard):
+        found = find_ids(view, cat, rid, allow)
+    elif isinstance(det, Phone):
+        found = find_phones(view, cat, rid, allow)
+    elif isinstance(det, Pattern):
+        found = find_pattern(view, det, cat, rid, allow)
+    elif isinstance(det, AfterLabel):
+        found = find_after_label(view, det, cat, rid, allow)
+    elif isinstance(det, WordList):
+        found = find_words(view, det, cat, rid, allow)
+    else:
+        raise TypeError(f"unknown detector {type(det).__name__}")
+    if rects is None:
+        return found
+    return [f for f in found if inside_any(f.rect, rects)
+            or f.kind == "image" and any(_overlaps(f.rect, r) for r in rects)]
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = frozenset(), *,
+              page_count: int | None = None) -> list[Finding]:
+    """All rules on one page, sharing one prepared view of it."""
+    out: list[Finding] = []
+    for rule in rules:
+        out.extend(run_rule(rule, page, allow, page_count=page_count))
+    return out

@@ -1,0 +1,187 @@
+"""How far a value runs after its label: a name, a list of names, a number, a date, a text."""
+from __future__ import annotations
+
+import re
+
+from .text import is_cjk, is_latin
+from .vocab import (
+    COMPOUND_SURNAMES,
+    FIELD_WORDS,
+    NAME_ENDERS,
+    NAME_STOPS,
+    NARRATIVE_STOPS,
+    NOT_A_NAME,
+    NOT_A_NAME_START,
+    SURNAMES,
+    TITLES,
+    starts_with_any,
+)
+
+Span = tuple[int, int]
+
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'\-]*(?: [A-Za-z][A-Za-z'\-]*){0,3}")
+_NUMBER = re.compile(r"(?:No\.?|NO\.?|#)? ?([A-Za-z0-9][A-Za-z0-9\-]*(?: [0-9]+)*)")
+_DATE = re.compile(
+    r"[0-9]{4} ?[-/.年] ?[0-9]{1,2} ?[-/.月] ?[0-9]{1,2} ?日?"
+    r"(?: ?[0-9]{1,2} ?[:：时] ?[0-9]{1,2}(?: ?[:：分] ?[0-9]{1,2})?[分秒]?)?"
+    r"|[0-9]{8}|[0-9]{1,2}月[0-9]{1,2}日")
+# Where a free-text value ends: the next "字段：" in the same cell.
+_NEXT_LABEL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,6} ?[:：]")
+_SEPARATORS = "、，,;；/ \t和及"
+_TRAIL = " \t,，;；。.、:："
+
+
+def take_name(t: str, i: int, end: int, strict: bool = False, min_len: int = 2) -> Span | None:
+    """A 2-4 character Chinese name (or a Latin one) starting at t[i], within [i, end).
+
+    `strict` is for a label with no colon in running text: the value must start with a common
+    surname and stops before narrative words ("患者张三因腹痛" -> 张三).
+    """
+    while i < end and t[i].isspace():
+        i += 1
+    if i >= end:
+        return None
+    if is_latin(t[i]):
+        m = _LATIN_NAME.match(t, i, end)
+        return (m.start(), m.end()) if m and m.end() - m.start() >= 2 else None
+    if not is_cjk(t[i]) or starts_with_any(t, i, FIELD_WORDS):
+        return None
+    compound = t[i:i + 2] in COMPOUND_SURNAMES
+    if strict and (t[i:i + 2] in NOT_A_NAME or not compound
+                   and (t[i] in NOT_A_NAME_START or t[i] not in SURNAMES)):
+        return None
+    # In running text a name is 2-3 characters; a fourth is more often the next word (陈可馨陪同).
+    limit = 5 if compound else 3 if strict else 4
+    j, n, last, spaced = i, 0, i, False
+    while j < end:
+        c = t[j]
+        if is_cjk(c):
+            if n >= 2 and (c in NAME_STOPS
+                           or (strict and (c in NARRATIVE_STOPS or t[j:j + 2] in NOT_A_NAME))
+                           or starts_with_any(t, j, NAME_ENDERS)):
+                break
+            if n >= limit:
+                break
+            n, j = n + 1, j + 1
+            last = j
+        elif c in "·•" and n and j + 1 < end and is_cjk(t[j + 1]):
+            limit, j = 10, j + 1          # 阿不都·热合曼
+        elif c.isspace() and (n == 1 or spaced):
+            # A spaced-out name ("张  三"): single characters a few spaces apart.
+            k = j
+            while k < end and t[k].isspace():
+                k += 1
+            if (k - j <= 3 and k < end and is_cjk(t[k]) and n < limit
+                    and t[k] not in NAME_STOPS
+                    and not starts_with_any(t, k, NAME_ENDERS)):
+                spaced, j = True, k
+                continue
+            break
+        else:
+            break
+    return (i, last) if n >= min_len else None
+
+
+def take_names(t: str, i: int, end: int, strict: bool = False) -> list[Span]:
+    """Names separated by 、，, or spaces, each maybe followed by a title ("张三主任医师、李四")."""
+    spans: list[Span] = []
+    while i < end:
+        got = take_name(t, i, end, strict and not spans)
+        if got is None:
+            break
+        spans.append(got)
+        i = got[1]
+        moved = True
+        while moved and i < end:
+            moved = False
+            while i < end and t[i] in _SEPARATORS:
+                i, moved = i + 1, True
+            if i < end and t[i] in "(（":
+                # "王阳（副主任医师）": the bracket holds a title, not another name.
+                close = min((k for k in (t.find(")", i, end), t.find("）", i, end)) if k > 0),
+                            default=-1)
+                if 0 < close - i <= 10:
+                    i, moved = close + 1, True
+            for n in range(min(6, end - i), 1, -1):
+                if t[i:i + n] in TITLES:
+                    i, moved = i + n, True
+                    break
+        if i < end and (starts_with_any(t, i, FIELD_WORDS) or _NEXT_LABEL.match(t, i, end)):
+            break
+    return spans
+
+
+def take_number(t: str, i: int, end: int) -> Span | None:
+    m = _NUMBER.match(t, _skip_space(t, i, end), end)
+    if not m or not any(c.isdigit() for c in m.group(1)):
+        return None
+    return m.span(1)
+
+
+def take_date(t: str, i: int, end: int) -> Span | None:
+    m = _DATE.match(t, _skip_space(t, i, end), end)
+    return m.span() if m else None
+
+
+def take_text(t: str, i: int, end: int) -> Span | None:
+    """Up to the end of the cell or the next "字段：" in it."""
+    i = _skip_space(t, i, end)
+    if _label_at(t, i, end):
+        return None
+    for c in range(i + 1, end):
+        if t[c] in "：:":
+            cut = _label_start(t, c, i)
+            if cut is not None:
+                end = cut
+                break
+    while end > i and t[end - 1] in _TRAIL:
+        end -= 1
+    return (i, end) if end > i else None
+
+
+def _label_at(t: str, i: int, end: int) -> bool:
+    """A field word with its colon starts at t[i]: the value before it is empty."""
+    m = _NEXT_LABEL.match(t, i, end)
+    return bool(m and starts_with_any(t, i, FIELD_WORDS))
+
+
+def _label_start(t: str, colon: int, lo: int) -> int | None:
+    """Where the label ending at t[colon] begins: a known field word, else 2-4 letters."""
+    c = colon
+    while c > lo and t[c - 1] == " ":
+        c -= 1
+    for n in range(min(6, c - lo), 1, -1):
+        if t[c - n:c] in FIELD_WORDS:
+            return c - n
+    b = c
+    while b > lo and c - b < 4 and (is_cjk(t[b - 1]) or is_latin(t[b - 1])):
+        b -= 1
+    return b if b < c else None     # "10:30" is a time, not a label
+
+
+def take_short(t: str, i: int, end: int, strict: bool = False) -> Span | None:
+    """A signature's text: 1-4 CJK characters or a Latin name."""
+    return take_name(t, i, end, strict, min_len=1)
+
+
+def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
+    """Spans of the value of `shape` starting at t[i], not beyond `end`."""
+    if shape == "names":
+        return take_names(t, i, end, strict)
+    if shape == "name":
+        got = take_name(t, i, end, strict)
+    elif shape == "number":
+        got = take_number(t, i, end)
+    elif shape == "date":
+        got = take_date(t, i, end)
+    elif shape == "signature":
+        got = take_short(t, i, end, strict)
+    else:
+        got = take_text(t, i, end)
+    return [got] if got else []
+
+
+def _skip_space(t: str, i: int, end: int) -> int:
+    while i < end and t[i].isspace():
+        i += 1
+    return i

@@ -1,0 +1,234 @@
+"""One page prepared for detection: folded text, line geometry, table cells, allow-list masks."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+
+from ..textlayer import Finding, FindingKind, PageLayer, Rect, TextLine
+from .text import alternation, canonical, fold
+
+# A gap wider than this many character heights ends a table cell ("姓名：      张三").
+CELL_GAP_EM = 1.5
+_NO_RECT: Rect = (0.0, 0.0, 0.0, 0.0)
+
+
+@lru_cache(maxsize=32)
+def allow_regex(words: frozenset[str]) -> re.Pattern | None:
+    """The allow-list as one spaced-out alternation (compiled once per distinct list)."""
+    source = alternation(words)
+    return re.compile(source, re.IGNORECASE) if source else None
+
+
+class PageView:
+    """Derived views of a PageLayer, computed once and shared by every rule run on the page."""
+
+    __slots__ = (
+        "_allowed",
+        "_bboxes",
+        "_cells",
+        "_ems",
+        "_nlines",
+        "lines",
+        "page",
+        "starts",
+        "stream",
+        "texts",
+    )
+
+    _last: PageView | None = None
+
+    def __init__(self, page: PageLayer):
+        self.page = page
+        self.lines: list[TextLine] = page.lines
+        self._nlines = len(page.lines)
+        self.texts = [fold(line.text) for line in page.lines]
+        starts, pos = [], 0
+        for t in self.texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        self.starts = starts
+        # Lines joined by "\n": one regex pass per rule instead of one per line.
+        self.stream = "\n".join(self.texts)
+        self._bboxes: list[Rect] | None = None
+        self._ems: list[float] | None = None
+        self._cells: dict[int, list[tuple[int, int]]] = {}
+        self._allowed: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    @classmethod
+    def of(cls, page: PageLayer) -> PageView:
+        """The view of `page`, reused while the same unchanged page object is passed again."""
+        last = cls._last
+        if (last is not None and last.page is page and last.lines is page.lines
+                and last._nlines == len(page.lines)):
+            return last
+        view = cls(page)
+        cls._last = view
+        return view
+
+    # --- offsets and geometry ---------------------------------------------------------------
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(line index, column) of a stream offset."""
+        li = bisect_right(self.starts, offset) - 1
+        return li, offset - self.starts[li]
+
+    @property
+    def bboxes(self) -> list[Rect]:
+        if self._bboxes is None:
+            self._bboxes = [_bbox(line) for line in self.lines]
+        return self._bboxes
+
+    def em(self, li: int) -> float:
+        """The line's character height: the unit for gaps and distances."""
+        if self._ems is None:
+            self._ems = [0.0] * len(self.lines)
+        em = self._ems[li]
+        if not em:
+            em = self._ems[li] = _em(self.lines[li])
+        return em
+
+    def cells(self, li: int) -> list[tuple[int, int]]:
+        """[start, end) of each run of characters not broken by a wide gap (a table cell)."""
+        got = self._cells.get(li)
+        if got is None:
+            got = self._cells[li] = _cells(self.lines[li], self.texts[li], self.em(li))
+        return got
+
+    def cell_at(self, li: int, col: int) -> int | None:
+        """Index of the cell holding column `col`, or of the first cell after it."""
+        for k, (s, e) in enumerate(self.cells(li)):
+            if col < e:
+                return k
+        return None
+
+    def cell_rect(self, li: int, k: int) -> Rect:
+        s, e = self.cells(li)[k]
+        return span_rect(self.lines[li], s, e)
+
+    # --- allow list and findings ------------------------------------------------------------
+
+    def allowed(self, li: int, allow: frozenset[str]) -> list[tuple[int, int]]:
+        """Spans of line `li` covered by an allow-list word."""
+        if not allow:
+            return []
+        key = (id(allow_regex(allow)), li)
+        got = self._allowed.get(key)
+        if got is None:
+            rx = allow_regex(allow)
+            got = [m.span() for m in rx.finditer(self.texts[li])] if rx else []
+            self._allowed[key] = got
+        return got
+
+    def text_findings(self, li: int, start: int, end: int, category: str, rule: str,
+                      allow: frozenset[str], value: str | None = None,
+                      kind: FindingKind = "text") -> list[Finding]:
+        """Findings for characters [start, end) of a line, minus what allow words cover."""
+        line = self.lines[li]
+        text = line.text
+        out = []
+        for s, e in _subtract(start, end, self.allowed(li, allow)):
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if s >= e:
+                continue
+            v = canonical(text[s:e]) if value is None else value
+            out.append(Finding(self.page.number, span_rect(line, s, e), category, rule, v, kind))
+        return out
+
+    def region_findings(self, rect: Rect, category: str, rule: str) -> list[Finding]:
+        """Every visible character whose centre lies in `rect`, as one box per run per line."""
+        x0, y0, x1, y1 = rect
+        out = []
+        for li, line in enumerate(self.lines):
+            b = self.bboxes[li]
+            if b[2] < x0 or b[0] > x1 or b[3] < y0 or b[1] > y1:
+                continue
+            run: list[int] = []
+            for i, (ch, box) in enumerate(zip(line.text, line.boxes)):
+                cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+                if x0 <= cx <= x1 and y0 <= cy <= y1:
+                    if not ch.isspace() or run:
+                        run.append(i)
+                elif run:
+                    out.append(self._run_finding(li, run, category, rule))
+                    run = []
+            if run:
+                out.append(self._run_finding(li, run, category, rule))
+        return [f for f in out if f is not None]
+
+    def _run_finding(self, li: int, run: list[int], category: str, rule: str) -> Finding | None:
+        text = self.lines[li].text
+        while run and text[run[-1]].isspace():
+            run.pop()
+        if not run:
+            return None
+        rect = span_rect(self.lines[li], run[0], run[-1] + 1)
+        return Finding(self.page.number, rect, category, rule, "", "region")
+
+
+def span_rect(line: TextLine, start: int, end: int) -> Rect:
+    """Union of the boxes of characters [start, end): TextLine.span_rect, in one pass each."""
+    x0s, y0s, x1s, y1s = zip(*line.boxes[start:end])
+    return (min(x0s), min(y0s), max(x1s), max(y1s))
+
+
+def _bbox(line: TextLine) -> Rect:
+    return span_rect(line, 0, len(line.boxes)) if line.boxes else _NO_RECT
+
+
+def _em(line: TextLine) -> float:
+    # The median height of a sample of characters: enough to size gaps, and cheap.
+    heights = []
+    for ch, b in zip(line.text, line.boxes):
+        if not ch.isspace():
+            heights.append(b[3] - b[1])
+            if len(heights) == 15:
+                break
+    if not heights:
+        return 10.0
+    heights.sort()
+    h = heights[len(heights) // 2]
+    return h if h > 0 else 10.0
+
+
+def _cells(line: TextLine, text: str, em: float) -> list[tuple[int, int]]:
+    cells: list[tuple[int, int]] = []
+    boxes = line.boxes
+    start = prev = -1
+    prev_x1 = 0.0
+    gap = CELL_GAP_EM * em
+    for i in range(min(len(text), len(boxes))):
+        if text[i].isspace():
+            continue
+        b = boxes[i]
+        if start < 0:
+            start = i
+        elif b[0] - prev_x1 > gap:
+            cells.append((start, prev + 1))
+            start = i
+        prev, prev_x1 = i, b[2]
+    if start >= 0:
+        cells.append((start, prev + 1))
+    return cells
+
+
+def _subtract(start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """[start, end) minus the covered spans, as the pieces that remain."""
+    pieces = [(start, end)]
+    for cs, ce in covered:
+        if ce <= start or cs >= end:
+            continue
+        nxt = []
+        for s, e in pieces:
+            if ce <= s or cs >= e:
+                nxt.append((s, e))
+                continue
+            if s < cs:
+                nxt.append((s, cs))
+            if ce < e:
+                nxt.append((ce, e))
+        pieces = nxt
+    return pieces

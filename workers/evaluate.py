@@ -1,0 +1,119 @@
+"""Measure the policy on a demo archive against its ground truth: leaks and readability.
+
+For every record: run the pipeline, then read the output three ways an outsider could (its text
+layer, OCR of every page, and the document-level places: metadata, XMP, outline, annotations,
+attachments) and count the ground-truth identifiers still there, and the clinical terms that
+survived.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+import pymupdf
+
+from archive.folder import FolderArchive
+
+from .analyse import DocumentInput, normalise, page_layers
+from .ocr import OcrCache, OcrEngine
+from .record import KnownIdentifier, RunOptions, run_record
+
+WAYS = ("text", "ocr", "metadata")
+
+
+def output_texts(path: Path, engine: OcrEngine | None) -> dict[str, str]:
+    """The output as an outsider reads it, normalised, one string per way of reading."""
+    texts = {"text": [], "ocr": [], "metadata": []}
+    with pymupdf.open(path) as doc:
+        texts["metadata"].extend(str(v) for v in (doc.metadata or {}).values() if v)
+        texts["metadata"].append(doc.get_xml_metadata() or "")
+        texts["metadata"].extend(entry[1] for entry in doc.get_toc(simple=True))
+        texts["metadata"].extend(doc.embfile_names())
+        for page in doc:
+            for annot in page.annots() or ():
+                texts["metadata"].append(annot.info.get("content", ""))
+        mode = "always" if engine else "never"
+        for _page, layer in page_layers(doc, mode, engine):
+            for line in layer.lines:
+                texts["ocr" if line.source == "ocr" else "text"].append(line.text)
+    return {way: normalise("\n".join(parts)) for way, parts in texts.items()}
+
+
+def readable_in(value: str, text: str) -> bool:
+    """Whether `value` can still be read in `text` as the identifier it is.
+
+    A short number (a bed number "23") occurs in any lab table; it identifies only beside its
+    label ("床号：23", "23床"), so only that counts as a leak.
+    """
+    if len(value) >= 4 or re.search(r"[\u4e00-\u9fff]", value):
+        return value in text
+    v = re.escape(value)
+    return re.search(rf"(?:床号|床位号|床位|床)[:：]?{v}(?![\d])|(?<![\d.]){v}床", text) is not None
+
+
+def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -> dict[str, Any]:
+    truth = json.loads((archive.root / "truth" / f"{visit.visit_id}.json").read_text("utf-8"))
+    patient = archive.root / "records" / visit.visit_id / "patient.json"
+    known = [KnownIdentifier(i["category"], i["value"])
+             for i in json.loads(patient.read_text("utf-8"))["identifiers"]]
+    inputs = [DocumentInput(archive.document_path(d), d.doc_id, {"doc_type": d.doc_type})
+              for d in visit.documents]
+    out = work / f"{visit.visit_id}.pdf"
+    result = run_record(policy, inputs, out, known, RunOptions(allow_residuals=True))
+    texts = output_texts(out, engine)
+    values = {normalise(i["value"]): i["category"] for i in truth["identifiers"]}
+    leaks = {way: sorted(v for v in values if v and readable_in(v, texts[way])) for way in WAYS}
+    leaked = set().union(*leaks.values())
+    terms = {normalise(t) for t in truth.get("clinical_terms", [])}
+    readable = {t for t in terms if t in texts["text"] or t in texts["ocr"]}
+    return {
+        "visit": visit.visit_id, "pages": result.pages, "identifiers": len(values),
+        "leaked": len(leaked), **{f"leaked_{w}": len(leaks[w]) for w in WAYS},
+        "leaked_categories": sorted({values[v] for v in leaked}),
+        "clinical_terms": len(terms), "readable": len(readable),
+        "verified_clean": result.verification.clean,
+        "seconds": round(result.timings.get("total_s", 0.0), 2),
+    }
+
+
+def evaluate_archive(root: Path, policy, ocr: bool = True) -> dict[str, Any]:
+    archive = FolderArchive(root)
+    records = []
+    with tempfile.TemporaryDirectory(prefix="emr-eval-") as tmp:
+        engine = OcrEngine(OcrCache(Path(tmp) / "ocr")) if ocr else None
+        try:
+            for visit in archive.visits():
+                records.append(evaluate_record(archive, visit, policy, engine, Path(tmp)))
+        finally:
+            if engine:
+                engine.close()
+    keys = ("pages", "identifiers", "leaked", "leaked_text", "leaked_ocr", "leaked_metadata",
+            "clinical_terms", "readable")
+    total = {k: sum(r[k] for r in records) for k in keys}
+    total["records"] = len(records)
+    total["verified_clean"] = sum(r["verified_clean"] for r in records)
+    total["readable_share"] = round(total["readable"] / total["clinical_terms"], 4) \
+        if total["clinical_terms"] else 1.0
+    return {"records": records, "total": total}
+
+
+def print_evaluation(figures: dict[str, Any], out: TextIO) -> None:
+    head = (f"{'visit':8} {'pages':>5} {'ids':>4} {'leak':>4} {'text':>4} {'ocr':>4} "
+            f"{'meta':>4} {'terms':>6} {'readable':>8}  verified")
+    print(head, file=out)
+    for r in figures["records"]:
+        print(f"{r['visit']:8} {r['pages']:5} {r['identifiers']:4} {r['leaked']:4} "
+              f"{r['leaked_text']:4} {r['leaked_ocr']:4} {r['leaked_metadata']:4} "
+              f"{r['clinical_terms']:6} {r['readable']:8}  "
+              f"{'clean' if r['verified_clean'] else 'RESIDUALS'}"
+              + (f"  leaked: {', '.join(r['leaked_categories'])}" if r["leaked"] else ""),
+              file=out)
+    t = figures["total"]
+    print(f"total: {t['records']} records, {t['pages']} pages; identifiers leaked "
+          f"{t['leaked']} of {t['identifiers']} (text {t['leaked_text']}, OCR {t['leaked_ocr']}, "
+          f"metadata {t['leaked_metadata']}); clinical terms readable {t['readable']} of "
+          f"{t['clinical_terms']} ({100 * t['readable_share']:.1f}%); "
+          f"verified clean {t['verified_clean']} of {t['records']}", file=out)

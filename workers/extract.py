@@ -1,0 +1,159 @@
+"""Read a page's text layer (one box per character) and its images, and decide what to OCR.
+
+Coordinates are those of `workers.textlayer`: PDF points, top-left origin, in the unrotated page
+(the space `get_text` and redaction annotations use).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+import pymupdf
+
+from .textlayer import ImageBox, PageLayer, Rect, TextLine
+
+# rawdict's defaults minus TEXT_PRESERVE_IMAGES: with it, MuPDF re-encodes every image into the
+# dict (100+ ms for a scanned page). Images come from get_image_info instead.
+TEXT_FLAGS = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+# With no image XObjects the only images left are inline ones (small by nature): keep them in
+# the dict, which costs nothing when there are none.
+INLINE_FLAGS = pymupdf.TEXTFLAGS_RAWDICT
+
+# A page is a scan when it carries hardly any text and images cover this much of it.
+SCANNED_MAX_CHARS = 40
+SCANNED_MIN_COVER = 0.5
+# An image smaller than this (points) cannot hold a legible character: rules, bullets, dots.
+MIN_TEXT_SIDE = 8.0
+MIN_TEXT_LONG_SIDE = 16.0
+
+OcrModeName = Literal["auto", "always", "never"]
+
+
+def page_rect(page: pymupdf.Page) -> pymupdf.Rect:
+    """The page's rectangle in unrotated coordinates."""
+    return page.rect * page.derotation_matrix if page.rotation else page.rect
+
+
+def page_layer(page: pymupdf.Page, number: int) -> PageLayer:
+    """The page's text lines (one box per character, spaces included) and images."""
+    rect = page_rect(page)
+    layer = PageLayer(number=number, width=rect.width, height=rect.height)
+    if page.get_images():
+        layer.images = [_image_box(info) for info in page.get_image_info(hashes=True, xrefs=True)]
+        raw = page.get_text("rawdict", flags=TEXT_FLAGS)
+    else:
+        raw = page.get_text("rawdict", flags=INLINE_FLAGS)
+    for block in raw["blocks"]:
+        if block["type"] == 1:
+            layer.images.append(ImageBox(tuple(block["bbox"]), 0,
+                                         hashlib.md5(block["image"]).hexdigest()))
+            continue
+        for line in block["lines"]:
+            made = _line(line)
+            if made is not None:
+                layer.lines.append(made)
+    return layer
+
+
+def _image_box(info: dict) -> ImageBox:
+    digest = info.get("digest") or b""
+    return ImageBox(tuple(info["bbox"]), int(info.get("xref") or 0), digest.hex())
+
+
+def _line(line: dict) -> TextLine | None:
+    spans = line["spans"]
+    if len(spans) > 1 and line["dir"][0] > 0.9:
+        # Horizontal text: reading order is left to right whatever order the PDF drew it in.
+        spans = sorted(spans, key=lambda s: s["bbox"][0])
+    chars = [ch for span in spans for ch in span["chars"]]
+    if not chars:
+        return None
+    text = "".join(ch["c"] for ch in chars)
+    boxes: list[Rect] = [ch["bbox"] for ch in chars]
+    if len(text) != len(boxes):
+        text, boxes = _split_multichar(chars)
+    return TextLine(text, boxes, "text")
+
+
+def _split_multichar(chars: list[dict]) -> tuple[str, list[Rect]]:
+    """A glyph mapped to several characters (ligature, decomposed form): share its box."""
+    text: list[str] = []
+    boxes: list[Rect] = []
+    for ch in chars:
+        c = ch["c"]
+        x0, y0, x1, y1 = ch["bbox"]
+        step = (x1 - x0) / max(len(c), 1)
+        for i, one in enumerate(c):
+            text.append(one)
+            boxes.append((x0 + i * step, y0, x0 + (i + 1) * step, y1))
+    return "".join(text), boxes
+
+
+@dataclass(frozen=True, slots=True)
+class OcrRegion:
+    """A part of the page to render and OCR; `xrefs` are the images it is meant for."""
+
+    rect: Rect
+    xrefs: tuple[int, ...] = ()
+    whole_page: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPlan:
+    """What to OCR on one page. False when there is nothing to do."""
+
+    regions: tuple[OcrRegion, ...] = ()
+    scanned: bool = False   # the page is a scan: its pixels are all it says
+
+    def __bool__(self) -> bool:
+        return bool(self.regions)
+
+
+def needs_ocr(layer: PageLayer, mode: OcrModeName) -> OcrPlan:
+    """Decide what to OCR: nothing, the whole page, or the images that can hold text."""
+    page = (0.0, 0.0, layer.width, layer.height)
+    if mode == "never":
+        return OcrPlan()
+    if mode == "always":
+        return OcrPlan((OcrRegion(page, tuple(i.xref for i in layer.images), True),))
+    images = [(im, _clip(im.rect, page)) for im in layer.images]
+    images = [(im, r) for im, r in images if r is not None and _holds_text(r)]
+    if not images:
+        return OcrPlan()
+    chars = sum(len(line.text) - line.text.count(" ") for line in layer.lines
+                if line.source == "text")
+    covered = min(1.0, sum(_area(r) for _, r in images) / max(_area(page), 1e-6))
+    if chars <= SCANNED_MAX_CHARS and covered >= SCANNED_MIN_COVER:
+        # A scan, perhaps in strips or tiles: one region, so no text line is cut in two.
+        union = (min(r[0] for _, r in images), min(r[1] for _, r in images),
+                 max(r[2] for _, r in images), max(r[3] for _, r in images))
+        return OcrPlan((OcrRegion(union, tuple(im.xref for im, _ in images)),), scanned=True)
+    # Largest first, so a stamp drawn on a bigger image is read with it, not twice.
+    images.sort(key=lambda item: -_area(item[1]))
+    regions: list[OcrRegion] = []
+    for im, r in images:
+        if any(_contains(done.rect, r) for done in regions):
+            continue
+        regions.append(OcrRegion(r, (im.xref,)))
+    return OcrPlan(tuple(regions))
+
+
+def _clip(r: Rect, page: Rect) -> Rect | None:
+    x0, y0 = max(r[0], page[0]), max(r[1], page[1])
+    x1, y1 = min(r[2], page[2]), min(r[3], page[3])
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def _holds_text(r: Rect) -> bool:
+    w, h = r[2] - r[0], r[3] - r[1]
+    return min(w, h) >= MIN_TEXT_SIDE and max(w, h) >= MIN_TEXT_LONG_SIDE
+
+
+def _area(r: Rect) -> float:
+    return (r[2] - r[0]) * (r[3] - r[1])
+
+
+def _contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
+    return (outer[0] - slack <= inner[0] and outer[1] - slack <= inner[1]
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)

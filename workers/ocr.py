@@ -1,0 +1,338 @@
+"""OCR with Tesseract (chi_sim), boxes fitted to the ink, results in PDF coordinates.
+
+The only module that imports pytesseract. Pages are rendered in the calling thread (PyMuPDF is
+not thread-safe); each Tesseract runs in its own subprocess with OMP_THREAD_LIMIT=1, driven
+from a thread pool, so `workers` threads keep `workers` cores busy. Recognised text is patient
+data: it never goes into a log line or an exception message.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import pymupdf
+import pytesseract
+from PIL import Image
+
+from . import ocrfit
+from .extract import OcrModeName, OcrRegion, needs_ocr, page_rect
+from .ocrcache import OcrCache
+from .textlayer import PageLayer, Rect, TextLine
+
+LANG = "chi_sim"   # not chi_sim+eng: slower, and it turns Chinese labels into Latin letters
+# psm 6 was 5% faster with the same accuracy on plain pages, but psm 3's layout analysis keeps
+# form cells and columns apart. tessedit_do_invert=0 (no inverted-text retry) changed nothing
+# measurable on clean scans and can only save time on noisy ones (see FINDINGS.md).
+CONFIG = "--psm 3 -c tessedit_do_invert=0 -c hocr_char_boxes=1"
+DPI = 300
+NATIVE_DPI = (190.0, 310.0)    # a scan in this range is read as it is: no resampling
+MAX_PIXELS = 40_000_000        # a huge image is read at a lower dpi rather than not at all
+TIMEOUT_S = 300
+INSTALL_HINT = ("Install it with: apt-get install tesseract-ocr tesseract-ocr-chi-sim "
+                "(or run scripts/install-system-deps), then run the job again.")
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract or its chi_sim model is missing. The message says how to install it."""
+
+
+class OcrFailed(RuntimeError):
+    """Tesseract ran but failed on an image. The message never holds recognised text."""
+
+
+@dataclass(frozen=True)
+class OcrJob:
+    """An image to read, with the map from its pixels to PDF points (a PyMuPDF matrix)."""
+
+    image: Image.Image
+    transform: tuple[float, float, float, float, float, float]
+    key: str = ""
+
+    def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
+        return OcrJob(self.image, self.transform, job_key(self.image, self.transform, lang, config))
+
+
+def job_key(image: Image.Image, transform, lang: str = LANG, config: str = CONFIG) -> str:
+    """Content key: pixels, size, what Tesseract was asked, where the result goes on the page."""
+    h = hashlib.sha256()
+    h.update(f"{image.mode}{image.size}|{lang}|{config}|{ocrfit.VERSION}|".encode())
+    h.update(",".join(f"{v:.4f}" for v in transform).encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+# --- rendering (calling thread only) -------------------------------------------------------
+
+def region_dpi(page: pymupdf.Page, region: OcrRegion, dpi: float | None = None) -> float:
+    """Read a scan at its own resolution when that is 200-300 dpi; otherwise at `dpi` (300)."""
+    chosen = float(dpi or DPI)
+    if dpi is None:
+        sizes = {x[0]: (x[2], x[3]) for x in page.get_images(full=True)} if region.xrefs else {}
+        native = [max(sizes[x]) * 72.0 / max(region.rect[2] - region.rect[0],
+                                             region.rect[3] - region.rect[1], 1e-6)
+                  for x in region.xrefs if x in sizes]
+        if native and NATIVE_DPI[0] <= max(native) <= NATIVE_DPI[1]:
+            chosen = max(native)
+    w, h = region.rect[2] - region.rect[0], region.rect[3] - region.rect[1]
+    pixels = w * h * (chosen / 72.0) ** 2
+    if pixels > MAX_PIXELS:
+        chosen *= (MAX_PIXELS / pixels) ** 0.5
+    return chosen
+
+
+def render_region(page: pymupdf.Page, rect: Rect, dpi: float) -> OcrJob:
+    """Render part of the page (unrotated coordinates) in grey, as the reader sees it."""
+    scale = dpi / 72.0
+    clip = pymupdf.Rect(rect) * page.rotation_matrix
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip,
+                          colorspace=pymupdf.csGRAY, alpha=False, annots=False)
+    image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    # Pixel (px, py) lies at ((pix.x + px) / scale, (pix.y + py) / scale) on the displayed page.
+    m = pymupdf.Matrix(1 / scale, 0, 0, 1 / scale, pix.x / scale, pix.y / scale)
+    m = m * page.derotation_matrix
+    return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
+
+
+def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
+              dpi: float | None = None) -> list[OcrJob]:
+    """The images to OCR on this page, rendered, with their transforms (keys not yet set)."""
+    return [render_region(page, region.rect, region_dpi(page, region, dpi))
+            for region in needs_ocr(layer, mode).regions]
+
+
+# --- recognition (worker threads) ---------------------------------------------------------
+
+_LINE = re.compile(r"class='(?:ocr_line|ocr_header|ocr_textfloat|ocr_caption)'[^>]*"
+                   r"title=\"bbox (\d+) (\d+) (\d+) (\d+)")
+_WORD = re.compile(r"class='ocrx_word'[^>]*title='bbox \d+ \d+ \d+ \d+; x_wconf (\d+)'")
+_CHAR = re.compile(r"class='ocrx_cinfo' title='x_bboxes (\d+) (\d+) (\d+) (\d+)[^']*'>([^<]*)<")
+_TOKEN = re.compile("|".join(f"(?P<{n}>{p.pattern})" for n, p in
+                             (("line", _LINE), ("word", _WORD), ("char", _CHAR))))
+
+
+@dataclass
+class HocrLine:
+    bbox: tuple[int, int, int, int]
+    chars: list[tuple[str, tuple[int, int, int, int], int]]   # char, pixel box, word number
+    confs: list[float]
+
+
+def parse_hocr(hocr: str) -> list[HocrLine]:
+    """Lines of characters with Tesseract's (approximate) pixel boxes and word confidences."""
+    lines: list[HocrLine] = []
+    word = -1
+    for m in _TOKEN.finditer(hocr):
+        kind = m.lastgroup
+        if kind == "line":
+            lines.append(HocrLine(tuple(int(v) for v in m.group(2, 3, 4, 5)), [], []))
+        elif kind == "word" and lines:
+            word += 1
+            lines[-1].confs.append(float(m.group(7)))
+        elif kind == "char" and lines:
+            text = html.unescape(m.group(13))
+            box = tuple(int(v) for v in m.group(9, 10, 11, 12))
+            for c in text:   # a cinfo may hold a ligature; keep one entry per character
+                if not c.isspace():
+                    lines[-1].chars.append((c, box, word))
+    return [line for line in lines if line.chars]
+
+
+def recognise_image(image: Image.Image, lang: str = LANG, config: str = CONFIG) -> str:
+    """Run Tesseract on one image; its hOCR output."""
+    _single_threaded()
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("L")
+    image.format = "PPM"   # pytesseract writes PNG otherwise: slower to encode, same pixels
+    try:
+        out = pytesseract.image_to_pdf_or_hocr(image, lang=lang, extension="hocr",
+                                               config=config, timeout=TIMEOUT_S)
+    except pytesseract.TesseractNotFoundError:
+        raise OcrUnavailable(f"Tesseract was not found. {INSTALL_HINT}") from None
+    except pytesseract.TesseractError as exc:
+        raise OcrFailed(f"Tesseract failed on an image (exit status {exc.status}).") from None
+    except RuntimeError:   # pytesseract's timeout
+        raise OcrFailed(f"Tesseract took longer than {TIMEOUT_S} s on one image.") from None
+    return out.decode("utf-8")
+
+
+def _single_threaded() -> None:
+    # pytesseract passes our environment to each Tesseract. Several OpenMP threads per process
+    # fight over the cores (2-3.5x the CPU time measured); one process per core is the fast shape.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def lines_from_hocr(hocr: str, gray: np.ndarray,
+                    transform: tuple[float, ...]) -> list[tuple[TextLine, float]]:
+    """Fit each character's box to the ink, then map the boxes to PDF points."""
+    m = pymupdf.Matrix(*transform)
+    out = []
+    for line in parse_hocr(hocr):
+        text, boxes = ocrfit.fit_line(line.bbox, line.chars, gray)
+        if not text.strip():
+            continue
+        conf = sum(line.confs) / len(line.confs) if line.confs else 0.0
+        out.append((TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr"), conf))
+    return out
+
+
+def _to_pdf(box, m: pymupdf.Matrix) -> Rect:
+    r = pymupdf.Rect(box) * m   # the bounding box of the mapped corners
+    return (r.x0, r.y0, r.x1, r.y1)
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+class OcrEngine:
+    """A pool of Tesseract processes behind a content cache."""
+
+    def __init__(self, cache: OcrCache | None = None, workers: int | None = None, *,
+                 lang: str = LANG, config: str = CONFIG, tesseract_cmd: str | None = None):
+        self.cache = cache if cache is not None else OcrCache(None)
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.lang, self.config = lang, config
+        self.calls = 0          # Tesseract runs started (cache misses)
+        self._tesseract_cmd = tesseract_cmd
+        self._checked = False
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        # Jobs under way by key: a logo repeated on every page is read once, not once per
+        # page that was submitted before the first reading finished.
+        self._inflight: dict[str, Future] = {}
+
+    def check(self) -> None:
+        """Raise OcrUnavailable unless Tesseract and its chi_sim model are installed."""
+        if self._checked:
+            return
+        _single_threaded()
+        previous = pytesseract.pytesseract.tesseract_cmd
+        if self._tesseract_cmd:
+            # pytesseract keeps the command in a module global; set it only once it works.
+            pytesseract.pytesseract.tesseract_cmd = self._tesseract_cmd
+        try:
+            try:
+                langs = set(pytesseract.get_languages(config=""))
+            except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError):
+                raise OcrUnavailable("Tesseract OCR is not installed or cannot run. "
+                                     f"{INSTALL_HINT}") from None
+            missing = [lang for lang in self.lang.split("+") if lang not in langs]
+            if missing:
+                raise OcrUnavailable(f"Tesseract has no '{'+'.join(missing)}' language model. "
+                                     f"{INSTALL_HINT}")
+        except OcrUnavailable:
+            pytesseract.pytesseract.tesseract_cmd = previous
+            raise
+        self._checked = True
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ocr")
+            return self._pool
+
+    def submit(self, job: OcrJob) -> Future:
+        """OCR one job in the pool; the future gives list[TextLine] (source 'ocr')."""
+        job = job if job.key else job.with_key(self.lang, self.config)
+        cached = self.cache.get(job.key)
+        if cached is not None:
+            return _done([line for line, _ in cached])
+        self.check()
+        with self._lock:
+            running = self._inflight.get(job.key)
+        if running is not None:
+            return running
+        future = self._executor().submit(lambda: [line for line, _ in self._run(job)])
+        with self._lock:
+            self._inflight[job.key] = future
+        future.add_done_callback(lambda _f: self._forget(job.key))
+        return future
+
+    def _forget(self, key: str) -> None:
+        with self._lock:
+            self._inflight.pop(key, None)
+
+    def recognise(self, job: OcrJob) -> list[tuple[TextLine, float]]:
+        """OCR one job here and now: lines with their mean word confidence (0-100)."""
+        job = job if job.key else job.with_key(self.lang, self.config)
+        cached = self.cache.get(job.key)
+        if cached is not None:
+            return cached
+        self.check()
+        return self._run(job)
+
+    def _run(self, job: OcrJob) -> list[tuple[TextLine, float]]:
+        with self._lock:
+            self.calls += 1
+        hocr = recognise_image(job.image, self.lang, self.config)
+        lines = lines_from_hocr(hocr, np.asarray(job.image.convert("L")), job.transform)
+        self.cache.put(job.key, lines)
+        return lines
+
+    def submit_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
+                    dpi: float | None = None) -> Future:
+        """Render what the page needs OCR'd (here), read it in the pool: Future[list[TextLine]]."""
+        futures = [self.submit(job) for job in page_jobs(page, layer, mode, dpi)]
+        return _gather(futures)
+
+    def ocr_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName = "auto",
+                 dpi: float | None = None) -> list[TextLine]:
+        """The OCR lines of one page, in PDF coordinates (waits for them)."""
+        return self.submit_page(page, layer, mode, dpi).result()
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _done(value) -> Future:
+    f: Future = Future()
+    f.set_result(value)
+    return f
+
+
+def _gather(futures: list[Future]) -> Future:
+    """One future for all: the lines of every job in order, or the first error."""
+    if not futures:
+        return _done([])
+    if len(futures) == 1:
+        return futures[0]
+    out: Future = Future()
+    remaining = [len(futures)]
+    lock = threading.Lock()
+
+    def settle(_f: Future) -> None:
+        with lock:
+            remaining[0] -= 1
+            if remaining[0] or out.done():
+                return
+        errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            out.set_exception(errors[0])
+        else:
+            out.set_result([line for f in futures for line in f.result()])
+
+    for f in futures:
+        f.add_done_callback(settle)
+    return out
+
+
+def ocr_text_of_page(page: pymupdf.Page, dpi: float = DPI,
+                     engine: OcrEngine | None = None) -> str:
+    """Plain OCR text of the whole rendered page, one line per text line (for verification)."""
+    engine = engine or OcrEngine(workers=1)
+    job = render_region(page, tuple(page_rect(page)), dpi)
+    return "\n".join(line.text for line, _ in engine.recognise(job))

@@ -1,0 +1,48 @@
+"""Open an input PDF or say, in words, why it cannot be used and what to do about it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+# A PDF's header may follow some junk; readers accept it within the first KiB.
+HEADER_WINDOW = 1024
+
+
+class UnreadableDocument(ValueError):
+    """An input that is not a usable PDF. The message names the file and the remedy."""
+
+
+def open_pdf(path: Path | str) -> pymupdf.Document:
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise UnreadableDocument(f"{name}: file not found. Check the path or the archive index.")
+    with path.open("rb") as fh:
+        head = fh.read(HEADER_WINDOW)
+    if not head:
+        raise UnreadableDocument(f"{name}: the file is empty (0 bytes). "
+                                 "Export it from the archive system again.")
+    if b"%PDF-" not in head:
+        raise UnreadableDocument(f"{name}: not a PDF file. Convert it to PDF, or remove it "
+                                 "from the request.")
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # MuPDF raises several types for broken files
+        raise UnreadableDocument(f"{name}: the PDF is damaged and cannot be read "
+                                 f"({type(exc).__name__}). Export it from the archive "
+                                 "system again.") from None
+    if doc.needs_pass:
+        doc.close()
+        raise UnreadableDocument(f"{name}: the PDF is password-protected. Remove the password "
+                                 "in the archive system, then request the export again.")
+    if doc.page_count == 0:
+        doc.close()
+        raise UnreadableDocument(f"{name}: the PDF has no pages (it may be truncated). "
+                                 "Export it from the archive system again.")
+    if doc.is_form_pdf or any(page.first_annot is not None for page in doc):
+        # Field values and annotation text are not page content: bake them in so the
+        # detectors see them and redaction removes them (scrubbing alone would drop them
+        # unseen, and a free-text note would never be checked).
+        doc.bake(annots=True, widgets=True)
+    return doc

@@ -1,0 +1,81 @@
+"""Pass 2: redact every page for real, scrub each document, write it out in page-range parts.
+
+A document is copied and redacted a part at a time (PART_PAGES pages) and each part is written
+to the run's work directory at once, so a 1,000-page scan never sits in memory whole.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pymupdf
+
+from dsl.model import Action, Policy
+
+from .analyse import DocumentAnalysis, page_layers
+from .detect import ValueHunter
+from .ocr import OcrEngine
+from .pdfopen import open_pdf
+from .pseudonyms import Pseudonyms
+from .redact import redact_page
+from .scrub import scrub_document
+from .textlayer import Finding
+
+PART_PAGES = 40
+
+
+class ActionTable:
+    """Which action applies to a finding: its rule's, else its category's, else the default."""
+
+    def __init__(self, policy: Policy):
+        self.default = policy.default_action
+        self.by_rule: dict[str, Action] = {}
+        self.by_category: dict[str, Action] = {}
+        rules = list(policy.rules)
+        for doc_type in policy.documents:
+            rules.extend(doc_type.rules)
+        for rule in rules:
+            action = policy.action_for(rule)
+            self.by_rule[rule.id] = action
+            self.by_category.setdefault(rule.category, action)
+
+    def labels(self) -> frozenset[str]:
+        """The label texts this policy draws over findings ("[患者姓名]")."""
+        actions = [self.default, *self.by_rule.values()]
+        return frozenset(a.text for a in actions if a.kind == "label" and a.text)
+
+    def __call__(self, finding: Finding) -> Action:
+        action = (self.by_rule.get(finding.rule) or self.by_category.get(finding.category)
+                  or self.default)
+        if action.kind == "pseudonym" and not finding.value:
+            # An image or a region has no value to keep a pseudonym for.
+            return Action("box")
+        return action
+
+
+def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
+                     engine: OcrEngine | None, pseudonyms: Pseudonyms,
+                     action_for: Callable[[Finding], Action], workdir: Path,
+                     on_page=None) -> list[Path]:
+    """Redact one analysed document; returns the paths of its parts, in order."""
+    parts: list[Path] = []
+    with open_pdf(analysis.input.path) as src:
+        for start in range(0, src.page_count, PART_PAGES):
+            stop = min(start + PART_PAGES, src.page_count)
+            part = pymupdf.open()
+            part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False, links=False)
+            for page, layer in page_layers(part, analysis.ocr_mode, engine):
+                number = start + layer.number
+                found = list(analysis.findings.get(number, ()))
+                layer.number = number
+                found.extend(hunter.find(layer))
+                analysis.findings[number] = found
+                redact_page(page, found, action_for, pseudonyms)
+                if on_page:
+                    on_page(analysis.input, number)
+            scrub_document(part)
+            path = workdir / f"{len(list(workdir.iterdir())):05d}.pdf"
+            part.save(path, garbage=4, deflate=True)  # garbage: drop scrubbed objects
+            part.close()
+            parts.append(path)
+    return parts

@@ -1,0 +1,285 @@
+"""Anonymize one record: analyse → propagate → redact → assemble → verify → release.
+
+This is the whole engine behind `emr-redact run` and the portal's jobs. It knows nothing of
+Flask or RQ: callers pass paths and a compiled policy, and get a `RunResult`.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from dsl.model import Policy
+
+from .analyse import DocumentAnalysis, DocumentInput, analyse_document, normalise
+from .assemble import Assembler
+from .detect import ValueHunter
+from .ocr import OcrCache, OcrEngine
+from .pdfopen import UnreadableDocument, open_pdf
+from .produce import ActionTable, produce_document
+from .pseudonyms import Pseudonyms
+from .textlayer import Finding, Rect
+from .verify import Verification, fixable, redact_residuals, verify_export
+
+# Values shorter than this are not hunted record-wide: a single character would hit everywhere.
+MIN_HUNTED_LENGTH = 2
+# Rounds of redacting what verification still finds, before giving up and reporting residuals.
+SECOND_LOOKS = 2
+
+Progress = Callable[[str, int, int], None]  # stage, pages done, pages in all
+
+
+@dataclass(frozen=True)
+class KnownIdentifier:
+    """An identifier the archive index knows (the patient's name, ID, phone...)."""
+
+    category: str
+    value: str
+
+
+@dataclass
+class RunOptions:
+    watermark: str | None = None
+    password: str | None = None
+    allow_residuals: bool = False
+    ocr_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    ocr_cache_dir: Path | None = None   # persistent cache (workers); None: per-run, deleted
+    use_ocr: bool = True
+
+
+@dataclass
+class RunResult:
+    documents: list[DocumentAnalysis]
+    verification: Verification | None
+    out_path: Path | None                 # set only when the file was released
+    sha256: str = ""
+    pages: int = 0
+    key: bytes = b""                      # keys value hashes in this run's report
+    timings: dict[str, float] = field(default_factory=dict)
+    page_map: list[tuple[int, int]] = field(default_factory=list)  # output page -> (doc, page)
+
+    @property
+    def failed(self) -> list[DocumentAnalysis]:
+        return [d for d in self.documents if not d.ok]
+
+    @property
+    def released(self) -> bool:
+        return self.out_path is not None
+
+
+class NothingToExport(Exception):
+    """No input document could be read; the message says which and why."""
+
+
+def count_pages(inputs: Sequence[DocumentInput]) -> int:
+    total = 0
+    for item in inputs:
+        try:
+            with open_pdf(item.path) as doc:
+                total += doc.page_count
+        except UnreadableDocument:
+            pass
+    return total
+
+
+def hunted_values(policy: Policy, analyses: Iterable[DocumentAnalysis],
+                  known: Iterable[KnownIdentifier]) -> dict[str, tuple[str, str]]:
+    """Every identifier to hunt record-wide: value → (category, rule id that found it)."""
+    allow = {normalise(w) for w in policy.allow}
+    values: dict[str, tuple[str, str]] = {}
+    for item in known:
+        values.setdefault(item.value, (item.category, f"archive:{item.category}"))
+    propagate = set(policy.propagate)
+    for analysis in analyses:
+        for findings in analysis.findings.values():
+            for f in findings:
+                if f.category in propagate and f.value:
+                    values.setdefault(f.value, (f.category, f.rule))
+    return {v: meta for v, meta in values.items()
+            if len(normalise(v)) >= MIN_HUNTED_LENGTH and normalise(v) not in allow}
+
+
+@dataclass(frozen=True)
+class ManualBox:
+    """A box a person drew on page `page` (0-based) of document `doc_index` of the record."""
+
+    doc_index: int
+    page: int
+    rect: Rect
+    category: str = "手工标注"
+    edit_id: str = ""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """An automatic finding a person removed (with a reason, kept by the caller).
+
+    Matches the findings of `rule` on that page whose box overlaps `rect` by most of its area.
+    Their values are no longer hunted elsewhere nor counted as residuals: the person has said
+    they are not identifiers.
+    """
+
+    doc_index: int
+    page: int
+    rect: Rect
+    rule: str
+
+
+def run_record(policy: Policy, inputs: Sequence[DocumentInput], out_path: Path,
+               known: Iterable[KnownIdentifier] = (), options: RunOptions | None = None,
+               progress: Progress | None = None) -> RunResult:
+    """Analyse every input, then `finish_record`. The one call behind `emr-redact run`."""
+    options = options or RunOptions()
+    started = time.perf_counter()
+    total = count_pages(inputs)
+    counter = _Counter(progress, total)
+    with _engine(options) as engine:
+        t = time.perf_counter()
+        analyses = [analyse_document(policy, item, engine, on_page=counter.tick("analyse"))
+                    for item in inputs]
+        analyse_s = time.perf_counter() - t
+        result = finish_record(policy, analyses, out_path, known, options, progress=counter,
+                               engine=engine)
+    result.timings["analyse_s"] = analyse_s
+    result.timings["total_s"] = time.perf_counter() - started
+    return result
+
+
+def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path: Path,
+                  known: Iterable[KnownIdentifier] = (), options: RunOptions | None = None, *,
+                  added: Sequence[ManualBox] = (), removed: Sequence[Removal] = (),
+                  progress: Progress | None = None, engine: OcrEngine | None = None,
+                  ) -> RunResult:
+    """Propagate, redact, assemble and verify analysed documents; release only if clean.
+
+    Jobs call this after per-document analysis (possibly in other processes), with the hand
+    edits made so far. The analyses' findings are extended with what propagation found.
+    """
+    options = options or RunOptions()
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    usable = [a for a in analyses if a.ok]
+    if not usable:
+        reasons = "; ".join(a.error or "" for a in analyses) or "no input documents"
+        raise NothingToExport(f"nothing to export: {reasons}")
+    counter = progress if isinstance(progress, _Counter) else _Counter(
+        progress, sum(a.page_count for a in usable))
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    key = os.urandom(16)
+    _apply_edits(analyses, added, removed)
+    dropped = {f.value for a in analyses for f in a.removed if f.value}
+    values = {v: m for v, m in hunted_values(policy, analyses, known).items() if v not in dropped}
+    hunter = ValueHunter(values)
+    pseudonyms = Pseudonyms()
+    action_for = ActionTable(policy)
+    pending = out_path.with_name(f".{out_path.name}.unverified")
+    page_map: list[tuple[int, int]] = []
+    with _engine(options, engine) as ocr, \
+            tempfile.TemporaryDirectory(prefix="emr-redact-") as tmp:
+        t = time.perf_counter()
+        with Assembler(pending, watermark=options.watermark, password=options.password) as asm:
+            for index, analysis in enumerate(analyses):
+                if not analysis.ok:
+                    continue
+                parts = produce_document(analysis, hunter, ocr, pseudonyms, action_for,
+                                         Path(tmp), on_page=counter.tick("redact"))
+                for i, part in enumerate(parts):
+                    asm.add(part, analysis.label if i == 0 else None)
+                    part.unlink()
+                page_map.extend((index, n) for n in range(analysis.page_count))
+            timings["redact_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            assembled = asm.finish()
+        timings["assemble_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        try:
+            verify = partial(verify_export, pending, policy, hunter, ocr,
+                             password=options.password, key=key,
+                             replacements=frozenset(pseudonyms.issued()) | action_for.labels()
+                             | frozenset(dropped))
+            verification = verify(on_page=counter.tick("verify"))
+            # What a fresh read of the output still finds (OCR of a redacted scan reads a name
+            # the first OCR misread) is redacted where it stands, then checked again.
+            fixed = 0
+            for _round in range(SECOND_LOOKS):
+                if not fixable(verification):
+                    break
+                fixed += redact_residuals(pending, verification.residuals, action_for,
+                                          pseudonyms, options.password)
+                verification = verify()
+            verification.fixed_by_second_look = fixed
+            timings["verify_s"] = time.perf_counter() - t
+            released = verification.clean or options.allow_residuals
+            if released:
+                os.replace(pending, out_path)
+        finally:
+            pending.unlink(missing_ok=True)
+    counter.finish()
+    timings["total_s"] = time.perf_counter() - started
+    return RunResult(documents=list(analyses), verification=verification,
+                     out_path=out_path if released else None, sha256=assembled.sha256,
+                     pages=assembled.pages, key=key, timings=timings, page_map=page_map)
+
+
+def _apply_edits(analyses: Sequence[DocumentAnalysis], added: Sequence[ManualBox],
+                 removed: Sequence[Removal]) -> None:
+    for box in added:
+        findings = analyses[box.doc_index].findings.setdefault(box.page, [])
+        findings.append(Finding(box.page, tuple(box.rect), box.category,
+                                f"manual:{box.edit_id}", kind="region"))
+    for rem in removed:
+        analysis = analyses[rem.doc_index]
+        keep, gone = [], []
+        for f in analysis.findings.get(rem.page, []):
+            (gone if f.rule == rem.rule and _overlap(f.rect, rem.rect) > 0.6 else keep).append(f)
+        analysis.findings[rem.page] = keep
+        analysis.removed.extend(gone)
+
+
+def _overlap(a: Rect, b: Rect) -> float:
+    """Intersection over the smaller box's area."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])) or 1.0
+    return w * h / smaller
+
+
+class _Counter:
+    """Pages done across the three passes (analyse, redact, verify), for a progress callback."""
+
+    def __init__(self, progress: Progress | None, total_pages: int):
+        self.progress, self.total, self.done = progress, max(1, total_pages) * 3, 0
+
+    def tick(self, stage: str):
+        def on_page(_item=None, _number=None):
+            self.done += 1
+            if self.progress:
+                self.progress(stage, min(self.done, self.total), self.total)
+        return on_page
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress("done", self.total, self.total)
+
+
+@contextmanager
+def _engine(options: RunOptions, given: OcrEngine | None = None) -> Iterator[OcrEngine | None]:
+    """The caller's OCR engine, or one for this run with a private cache that dies with it."""
+    if given is not None or not options.use_ocr:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix="emr-ocr-") as tmp:
+        engine = OcrEngine(OcrCache(options.ocr_cache_dir or Path(tmp)),
+                           workers=options.ocr_workers)
+        try:
+            yield engine
+        finally:
+            engine.close()

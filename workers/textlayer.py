@@ -1,0 +1,81 @@
+"""What a page says and where: the shared shape of extracted and OCR'd text, and findings.
+
+Coordinates are PDF points with PyMuPDF's convention: origin at the page's top-left corner,
+y growing downwards. Chinese has no spaces, so a line is a string with one box per character;
+detectors match on `TextLine.text` and map character offsets back to boxes.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import Literal
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def union(rects: list[Rect]) -> Rect:
+    return (min(r[0] for r in rects), min(r[1] for r in rects),
+            max(r[2] for r in rects), max(r[3] for r in rects))
+
+
+@dataclass(slots=True)
+class TextLine:
+    """One visual line of text. `boxes[i]` is the box of `text[i]`; spaces have boxes too."""
+
+    text: str
+    boxes: list[Rect]
+    source: Literal["text", "ocr"] = "text"
+
+    @property
+    def bbox(self) -> Rect:
+        return union(self.boxes)
+
+    def span_rect(self, start: int, end: int) -> Rect:
+        """The box covering characters [start, end) of this line."""
+        return union(self.boxes[start:end])
+
+
+@dataclass(slots=True)
+class ImageBox:
+    """An image drawn on the page (a scan, a stamp, a signature)."""
+
+    rect: Rect
+    xref: int = 0
+    digest: str = ""  # content hash of the image's pixels, for the OCR cache
+
+
+@dataclass(slots=True)
+class PageLayer:
+    """Everything the detectors see of one page."""
+
+    number: int                     # 0-based, within its document
+    width: float
+    height: float
+    lines: list[TextLine] = field(default_factory=list)
+    images: list[ImageBox] = field(default_factory=list)
+    ocr_used: bool = False
+
+
+FindingKind = Literal["text", "image", "region"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something to remove. `value` stays in memory only: reports carry `value_hash`."""
+
+    page: int
+    rect: Rect
+    category: str
+    rule: str
+    value: str = ""
+    kind: FindingKind = "text"
+
+
+
+def value_hash(value: str, key: bytes) -> str:
+    """A short tag for a value, so a report can group findings without holding PHI.
+
+    Keyed per run: names are few enough that an unkeyed hash could be reversed by trying them.
+    """
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]

@@ -1,0 +1,161 @@
+"""Check a finished export as an outsider would: what can still be read in it?
+
+Reads the output's text layer, OCRs what it holds as pixels, and looks for every identifier the
+record revealed plus anything the structural detectors (ID numbers, phones, patterns, word lists)
+still find. It also looks where PDF viewers show data beside the pages: metadata, XMP, outline,
+annotations, attachments, form fields and scripts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
+
+from .analyse import detect_page, page_layers
+from .detect import ValueHunter
+from .ocr import OcrEngine
+from .textlayer import Finding, Rect, value_hash
+
+# Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
+# out: after redaction the text after "姓名：" is a replacement mark, not a residual.
+STRUCTURAL = (IdCard, Phone, Pattern, WordList)
+
+
+@dataclass(frozen=True)
+class Residual:
+    """Something identifying still readable in the output. No text, only its keyed hash."""
+
+    page: int            # 1-based page of the output; 0 for document-level places
+    where: str           # text | ocr | metadata | outline | annotation | attachment | form | script
+    category: str
+    value_hash: str = ""
+    rect: Rect | None = None
+    # What was found, for a second redaction round. In memory only: reports use the fields above.
+    finding: Finding | None = field(default=None, repr=False, compare=False)
+
+    def public(self) -> dict:
+        """The residual as reports and the portal store it: no text, only its keyed hash."""
+        return {"page": self.page, "where": self.where, "category": self.category,
+                "value_hash": self.value_hash,
+                "box": [round(c, 1) for c in self.rect] if self.rect else None}
+
+
+@dataclass
+class Verification:
+    pages: int = 0
+    ocr_pages: int = 0
+    residuals: list[Residual] = field(default_factory=list)
+    fixed_by_second_look: int = 0   # findings a fresh read still saw, redacted before release
+
+    @property
+    def clean(self) -> bool:
+        return not self.residuals
+
+
+def structural_rules(policy: Policy) -> tuple[Rule, ...]:
+    rules = list(policy.rules)
+    for doc_type in policy.documents:
+        rules.extend(doc_type.rules)
+    seen, out = set(), []
+    for rule in rules:
+        if isinstance(rule.detector, STRUCTURAL) and rule.scope is None:
+            key = (rule.detector, rule.category)
+            if key not in seen:
+                seen.add(key)
+                out.append(rule)
+    return tuple(out)
+
+
+def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
+                  *, password: str | None = None, key: bytes = b"",
+                  replacements: frozenset[str] = frozenset(), on_page=None) -> Verification:
+    """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms)."""
+    result = Verification()
+    rules = structural_rules(policy)
+    with pymupdf.open(path) as doc:
+        if doc.needs_pass and not doc.authenticate(password or ""):
+            raise ValueError("the export is encrypted and the password given does not open it")
+        result.pages = doc.page_count
+        result.residuals.extend(_document_level(doc, hunter, key))
+        for _page, layer in page_layers(doc, "auto", engine):
+            result.ocr_pages += layer.ocr_used
+            hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
+            for hit in hits:
+                if hit.value and hit.value in replacements:
+                    continue
+                line_source = _source_of(layer, hit.rect)
+                result.residuals.append(Residual(layer.number + 1, line_source, hit.category,
+                                                 value_hash(hit.value, key), hit.rect, hit))
+            if on_page:
+                on_page()
+    return result
+
+
+def _source_of(layer, rect) -> str:
+    for line in layer.lines:
+        x0, y0, x1, y1 = line.bbox
+        if x0 <= rect[2] and rect[0] <= x1 and y0 <= rect[3] and rect[1] <= y1:
+            return line.source
+    return "text"
+
+
+def _document_level(doc: pymupdf.Document, hunter: ValueHunter, key: bytes) -> list[Residual]:
+    """Anything at all in the places a scrubbed export leaves empty is a residual."""
+    out: list[Residual] = []
+    meta = {k: v for k, v in (doc.metadata or {}).items()
+            if v and k not in ("format", "producer", "creator", "encryption",
+                               "creationDate", "modDate")}
+    if meta or doc.get_xml_metadata():
+        out.append(Residual(0, "metadata", "元数据"))
+    if doc.get_toc(simple=True) and _toc_has_identifier(doc, hunter):
+        out.append(Residual(0, "outline", "目录"))
+    if doc.embfile_count():
+        out.append(Residual(0, "attachment", "附件"))
+    if doc.is_form_pdf:
+        out.append(Residual(0, "form", "表单"))
+    catalog = doc.pdf_catalog()
+    names = doc.xref_get_key(catalog, "Names")
+    if doc.xref_get_key(catalog, "OpenAction")[0] != "null" or "JavaScript" in names[1]:
+        out.append(Residual(0, "script", "脚本"))
+    for page in doc:
+        if page.first_annot is not None:
+            out.append(Residual(page.number + 1, "annotation", "批注"))
+    return out
+
+
+def _toc_has_identifier(doc: pymupdf.Document, hunter: ValueHunter) -> bool:
+    titles = "\n".join(entry[1] for entry in doc.get_toc(simple=True))
+    return hunter.contains(titles)
+
+
+def fixable(verification: Verification) -> bool:
+    """Residuals on pages, with a place to redact (document-level ones are bugs, not misses)."""
+    return any(r.finding is not None for r in verification.residuals)
+
+
+def redact_residuals(path: Path, residuals: list[Residual], action_for, pseudonyms,
+                     password: str | None = None) -> int:
+    """Redact residual findings in the finished file in place (atomically); how many."""
+    from .assemble import PERMISSIONS, safe_output
+    from .redact import redact_page
+
+    by_page: dict[int, list[Finding]] = {}
+    for r in residuals:
+        if r.finding is not None:
+            by_page.setdefault(r.page - 1, []).append(r.finding)
+    with pymupdf.open(path) as doc:
+        if doc.needs_pass:
+            doc.authenticate(password or "")
+        for number, findings in by_page.items():
+            redact_page(doc[number], findings, action_for, pseudonyms)
+        options: dict = {"garbage": 4, "deflate": True}
+        if password:
+            import secrets
+            options.update(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=password,
+                           owner_pw=secrets.token_urlsafe(24), permissions=PERMISSIONS)
+        with safe_output(path) as tmp:
+            doc.save(tmp, **options)
+    return sum(len(f) for f in by_page.values())
