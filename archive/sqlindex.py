@@ -97,7 +97,8 @@ class SqlIndexArchive:
             raise ArchiveError(f"EMR_ARCHIVE is not a database address this program can use "
                                f"({type(exc).__name__})") from None
         self.files_root = Path(files_root).resolve() if files_root else None
-        mapping = {name: name for name in REQUIRED}
+        # Optional columns are read under their own names too when the view has them.
+        mapping = {name: name for name in REQUIRED + OPTIONAL}
         mapping.update(columns or {})
         unknown = set(mapping) - set(REQUIRED) - set(OPTIONAL)
         if unknown:

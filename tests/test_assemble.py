@@ -47,7 +47,7 @@ def test_three_documents_in_order_with_outline_numbers_and_receipt(tmp_path, thr
     assert [next(m for m in marks if m in t) for t in texts] == marks
     assert doc.get_toc() == [[1, "入院记录", 1], [1, "病程记录", 3], [1, "出院记录", 4]]
     for n, text in enumerate(texts, start=1):
-        assert f"第 {n} 页 / 共 6 页" in text
+        assert f"第{n}页/共6页" in text
     # the watermark is drawn (an image on every page) but is not in the text layer
     assert all(len(page.get_image_info()) == 1 for page in doc)
     assert "仅供外送评审" not in "".join(texts)

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from portal.crypto import SealError, open_text, seal_text
+from portal.crypto import SealError, file_key, open_text, seal_text
+from workers.ocr import OcrEngine
 from workers.ocrcache import OcrCache, dump_lines, load_lines
 from workers.textlayer import TextLine
 
@@ -31,3 +35,20 @@ class SealedOcrCache(OcrCache):
         with os.fdopen(fd, "wb") as fh:
             fh.write(seal_text(dump_lines(lines), self._key))
         os.replace(tmp, path)
+
+
+@contextmanager
+def sealed_engine(app: Any, cache_dir: Callable[[], Path]) -> Iterator[OcrEngine | None]:
+    """Tesseract with its results sealed in `cache_dir()`; None when JOBS_USE_OCR is off.
+
+    `cache_dir` is called only when OCR is on, so no folder is made for a run without OCR.
+    """
+    if not app.config.get("JOBS_USE_OCR", True):
+        yield None
+        return
+    cache = SealedOcrCache(cache_dir(), file_key(app))
+    engine = OcrEngine(cache, workers=int(app.config.get("JOBS_OCR_WORKERS", 1)))
+    try:
+        yield engine
+    finally:
+        engine.close()

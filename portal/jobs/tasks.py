@@ -95,17 +95,10 @@ def drop_work_dir(app: Flask, request_id: int) -> None:
 @contextmanager
 def ocr_engine(app: Flask, request_id: int) -> Iterator[OcrEngine | None]:
     """Tesseract for one job, its results cached sealed per request; None when OCR is off."""
-    if not app.config.get("JOBS_USE_OCR", True):
-        yield None
-        return
-    from portal.jobs.ocrcache import SealedOcrCache
+    from portal.jobs.ocrcache import sealed_engine
 
-    cache = SealedOcrCache(work_dir(app, request_id) / "ocr", file_key(app))
-    engine = OcrEngine(cache, workers=int(app.config.get("JOBS_OCR_WORKERS", 1)))
-    try:
+    with sealed_engine(app, lambda: work_dir(app, request_id) / "ocr") as engine:
         yield engine
-    finally:
-        engine.close()
 
 
 def _finish(app: Flask, session: Any, req: ExportRequest,

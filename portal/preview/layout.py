@@ -119,9 +119,11 @@ def page_boxes(req: ExportRequest, doc: ExportDocument, page: int) -> list[Box]:
     """Automatic boxes (removed ones flagged, with the reason) and hand-drawn boxes of a page."""
     edits = active_edits(req, doc, page)
     boxes = []
+    shown: set[int] = set()
     for box in auto_findings(req, doc, page):
         removal = next((e for e in edits if _removes(e, box)), None)
         if removal is not None:
+            shown.add(removal.id)
             box = Box(box.rect, box.category, box.rule, box.kind, "auto", removal.id, True,
                       removal.reason)
         boxes.append(box)
@@ -129,6 +131,11 @@ def page_boxes(req: ExportRequest, doc: ExportDocument, page: int) -> list[Box]:
         if e.action == EditAction.ADD:
             boxes.append(Box(tuple(e.rect), e.category, f"manual:{e.id}", "region", "manual",
                              e.id))
+        elif e.id not in shown:
+            # Re-assembly leaves a removed finding out of its report; the page must still show
+            # what was released by hand, and why.
+            boxes.append(Box(tuple(e.rect), e.category, e.finding_ref or "", "text", "auto",
+                             e.id, True, e.reason or ""))
     return boxes
 
 

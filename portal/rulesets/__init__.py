@@ -8,5 +8,7 @@ from typing import Any
 def init_app(app: Any) -> None:
     """The rulesets pages and the `flask rulesets` commands."""
     from portal.rulesets.cli import rulesets_cli
+    from portal.rulesets.views import bp
 
+    app.register_blueprint(bp)
     app.cli.add_command(rulesets_cli)

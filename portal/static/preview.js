@@ -57,8 +57,13 @@
 
   function drawBoxes() {
     if (!size) return;
+    // Larger boxes first, so a small box inside a drawn one stays on top and can be clicked.
+    function area(b) { return (b.rect[2] - b.rect[0]) * (b.rect[3] - b.rect[1]); }
+    var order = data.boxes.map(function (box, i) { return i; })
+      .sort(function (a, b) { return area(data.boxes[b]) - area(data.boxes[a]); });
     document.querySelectorAll(".pv-overlay").forEach(function (overlay) {
-      data.boxes.forEach(function (box, i) {
+      order.forEach(function (i) {
+        var box = data.boxes[i];
         var el = document.createElement("div");
         el.className = "pv-box" + (box.removed ? " removed" : "") +
           (box.source === "manual" ? " manual" : "");

@@ -58,6 +58,7 @@ def site_env(root: Path, archive: Path) -> dict[str, str]:
 @contextmanager
 def running_site(root: Path, archive: Path, workers: int = 1) -> Iterator[Site]:
     """Migrate a fresh database, start `workers` RQ workers and serve the portal."""
+    root.mkdir(parents=True, exist_ok=True)
     env = site_env(root, archive)
     migrate.upgrade(env["EMR_DATABASE_URL"])
     full_env = {**{k: v for k, v in os.environ.items() if not k.startswith("EMR_")}, **env}
