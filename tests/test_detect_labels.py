@@ -157,3 +157,23 @@ def test_label_closing_a_sentence_does_not_take_the_next_line():
     pg = page(line("伤口敷料干燥，宫缩好，通知值班医师", y=100),
               line("伤口敷料干燥，哭声弱，予保暖", y=116))
     assert run_rule(DOCTOR, pg) == []
+
+
+def test_header_cell_beside_a_label_is_not_its_value():
+    # A lab report's header row: the value of 送检医师 is under it, not the next header.
+    doctor = rule(AfterLabel(("送检医师",), "name"), "医护人员")
+    header = [line((60, "标本类型"), y=100), line((160, "标本号"), y=100),
+              line((260, "送检医师"), y=100), line((360, "临床诊断"), y=100)]
+    row = [line((60, "全血"), y=118), line((160, "2305304689"), y=118),
+           line((262, "李刚"), y=118), line((360, "急性心肌梗死"), y=118)]
+    pg = page(*header, *row)
+    found = run_rule(doctor, pg)
+    assert values(found) == ["李刚"]
+    assert "临床" not in covered_text(pg, found)
+
+
+def test_a_label_heading_a_short_list_of_names():
+    family = rule(AfterLabel(("家属",), "name"), "家属姓名")
+    assert names(line("与家属王旭、周成沟通，家属同意进一步检查。"), det=family) == ["王旭", "周成"]
+    # what follows the list is not a name
+    assert names(line("家属张伟、同意手术"), det=family) == ["张伟"]

@@ -25,7 +25,7 @@ from portal.models import Purpose, PurposeDefault, RulesetVersion, User, utcnow
 
 MAX_TEXT = 200_000      # characters; the shipped ruleset is about 15,000
 MAX_NOTE = 2000
-HEADER = re.compile(r'^(\s*policy\s+(?:"(?:[^"\\]|\\.)*"|“[^”]*”)\s+version\s+)(\d+)', re.M)
+HEADER = re.compile(r'^(\s*policy\s+(?:"(?:[^"\\]|\\.)*"|“[^”]*”)\s+version\s+)(\d+)', re.MULTILINE)
 
 
 def N_(message: str) -> str:
@@ -36,7 +36,8 @@ def N_(message: str) -> str:
 class VersionError(Exception):
     """A step that is not allowed. `message` (an msgid with %(name)s fields) says why."""
 
-    def __init__(self, message: str, **params: object) -> None:
+    def __init__(self, message: str, /, **params: object) -> None:
+        # Positional-only: a parameter may itself be called `message` (a compiler message).
         self.message, self.params = message, params
         super().__init__(message % params if params else message)
 

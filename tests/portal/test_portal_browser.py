@@ -134,10 +134,32 @@ def test_request_preview_edit_approve_download(site, browser, archive_root: Path
         auto.first.wait_for(state="visible")
         clinician.shot("preview")
 
-        # draw a box generously around the smallest automatic box...
-        target = min((b for b in (auto.nth(i).bounding_box() for i in range(auto.count()))
-                      if b and b["width"] > 4 and b["height"] > 4),
-                     key=lambda b: b["width"] * b["height"])
+        # remove one automatic box with a reason (a number, so that it is unique on the page)...
+        removable = page.locator(".pv-overlay[data-overlay=redacted] "
+                                 ".pv-box:not(.manual):not(.removed)[title^='病案编号']")
+        count_before = removable.count()
+        assert count_before > 0
+        sizes = [removable.nth(i).bounding_box() for i in range(count_before)]
+        widest = max(range(count_before), key=lambda i: sizes[i]["width"] if sizes[i] else 0)
+        target = sizes[widest]
+        # a person clicks the spot; where two rules found the same number either box may answer
+        page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+        assert page.locator("#pv-remove").is_visible()
+        removable = page.locator(
+            ".pv-overlay[data-overlay=redacted] .pv-box:not(.manual):not(.removed)")
+        count_before = removable.count()
+        page.click("#pv-remove")
+        page.click("#pv-dialog button[value=ok]")            # no reason: not removed
+        assert page.locator("#pv-dialog").is_visible()
+        page.fill("#pv-reason", "编号不含个人信息，另行手工遮盖")
+        page.click("#pv-dialog button[value=ok]")
+        page.locator(".pv-overlay[data-overlay=redacted] .pv-box.removed").first.wait_for(
+            state="attached", timeout=WAIT_MS)          # the page reloads when re-assembled
+        page.locator("#pv-busy").wait_for(state="hidden", timeout=WAIT_MS)
+        assert removable.count() == count_before - 1
+        assert page.locator(".pv-history li").count() == 1
+
+        # ...then cover the same place by hand, generously, by dragging on the page
         overlay = page.locator(".pv-drawable .pv-overlay").bounding_box()
         assert overlay is not None
         x0, y0 = max(overlay["x"] + 1, target["x"] - 6), max(overlay["y"] + 1, target["y"] - 6)
@@ -149,27 +171,10 @@ def test_request_preview_edit_approve_download(site, browser, archive_root: Path
         page.mouse.move(x1, y1, steps=4)
         page.mouse.up()
         manual = page.locator(".pv-overlay[data-overlay=redacted] .pv-box.manual")
-        manual.first.wait_for(state="attached", timeout=WAIT_MS)   # the page reloads when done
+        manual.first.wait_for(state="attached", timeout=WAIT_MS)
         page.locator("#pv-busy").wait_for(state="hidden", timeout=WAIT_MS)
-        assert page.locator(".pv-history li").count() == 1
-
-        # ...then remove that automatic box with a reason: the drawn box still covers it
-        removable = page.locator(
-            ".pv-overlay[data-overlay=redacted] .pv-box:not(.manual):not(.removed)")
-        count_before = removable.count()
-        page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
-        assert "manual" not in page.locator("#pv-detail [data-field=rule]").inner_text()
-        page.click("#pv-remove")
-        page.click("#pv-dialog button[value=ok]")            # no reason: not removed
-        assert page.locator("#pv-dialog").is_visible()
-        page.fill("#pv-reason", "由手工框覆盖")
-        page.click("#pv-dialog button[value=ok]")
-        page.locator(".pv-overlay[data-overlay=redacted] .pv-box.removed").first.wait_for(
-            state="attached", timeout=WAIT_MS)
-        page.locator("#pv-busy").wait_for(state="hidden", timeout=WAIT_MS)
-        assert removable.count() == count_before - 1
         assert page.locator(".pv-history li").count() == 2
-        assert "由手工框覆盖" in page.locator(".pv-history").inner_text()
+        assert "编号不含个人信息" in page.locator(".pv-history").inner_text()
         clinician.shot("edited")
 
         page.click("form[action$='/submit'] button")
@@ -186,7 +191,7 @@ def test_request_preview_edit_approve_download(site, browser, archive_root: Path
         officer.page.goto(f"{site.url}/review/")
         officer.page.click(f"a[href$='/review/{request_id}']")
         review_text = officer.page.inner_text("main")
-        assert "由手工框覆盖" in review_text                  # every hand edit, with its reason
+        assert "编号不含个人信息" in review_text                  # every hand edit, with its reason
         officer.page.fill("#comment", "已核对，同意外送。")
         officer.shot("review")
         officer.page.click("button[formaction$='/approve']")

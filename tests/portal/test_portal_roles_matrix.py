@@ -57,6 +57,16 @@ EXPECTED: dict[str, str | set[str]] = {
     "archive.search": {"clinician"},
     "archive.visit": {"clinician"},
     "archive.thumbnail": {"clinician"},
+    # rulesets: policy admins only (editing, trying and publishing policies, purpose defaults)
+    "rulesets.index": {"policy_admin"},
+    "rulesets.set_default": {"policy_admin"},
+    "rulesets.show": {"policy_admin"},
+    "rulesets.new_draft": {"policy_admin"},
+    "rulesets.save": {"policy_admin"},
+    "rulesets.discard": {"policy_admin"},
+    "rulesets.validate": {"policy_admin"},
+    "rulesets.publish": {"policy_admin"},
+    "rulesets.trial": {"policy_admin"},
 }
 
 
@@ -71,7 +81,8 @@ def _routes(app):
 def _url(rule, target_id: int) -> str:
     url = rule.rule.replace("<int:user_id>", str(target_id))
     # Ids of objects that do not exist: the role check comes first, then a 404.
-    return url.replace("<int:request_id>", "999999").replace("<int:page_no>", "1")
+    return (url.replace("<int:request_id>", "999999").replace("<int:page_no>", "1")
+            .replace("<int:version_id>", "999999"))
 
 
 def test_every_route_is_in_the_matrix(app) -> None:

@@ -170,6 +170,10 @@ def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
         return take_names(t, i, end, strict)
     if shape == "name":
         got = take_name(t, i, end, strict)
+        if got and got[1] < end and t[got[1]] in "、和及":
+            # "与家属王旭、周成沟通": a label may head a short list; the others must look like
+            # names (common surname, no narrative word), as in running text.
+            return [got, *_more_names(t, got[1] + 1, end)]
     elif shape == "number":
         got = take_number(t, i, end)
     elif shape == "date":
@@ -179,6 +183,19 @@ def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
     else:
         got = take_text(t, i, end)
     return [got] if got else []
+
+
+def _more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
+    out: list[Span] = []
+    while len(out) < most:
+        got = take_name(t, i, end, strict=True)
+        if got is None:
+            break
+        out.append(got)
+        if got[1] >= end or t[got[1]] not in "、和及":
+            break
+        i = got[1] + 1
+    return out
 
 
 def _skip_space(t: str, i: int, end: int) -> int:

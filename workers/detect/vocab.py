@@ -70,4 +70,8 @@ def starts_with_any(text: str, pos: int, words: frozenset[str], max_len: int = 6
     return False
 
 # Where a name ends: a field label or a title starts.
-NAME_ENDERS = FIELD_WORDS | TITLES
+# Verbs that follow a relative's name in narrative ("与家属周成沟通"): never its last character.
+NARRATIVE_VERBS = frozenset({"沟通", "签字", "签名", "同意", "表示", "要求", "拒绝", "知情",
+                             "陪同", "商量", "商议", "探视", "告知", "谈话", "交代", "决定",
+                             "放弃", "选择", "理解"})
+NAME_ENDERS = FIELD_WORDS | TITLES | NARRATIVE_VERBS
