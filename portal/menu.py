@@ -43,6 +43,12 @@ MENU: tuple[MenuItem, ...] = (
              _l("See who did what and when; filter and export the log as CSV.")),
     MenuItem("menu.admin", _l("Administration"), "admin.users", (Role.ADMIN,),
              _l("Create accounts, assign roles, unlock or deactivate accounts.")),
+    MenuItem("menu.usage", _l("Usage statistics"), "usage.admin", (Role.ADMIN,),
+             _l("Switch the anonymous usage statistics on or off and see exactly what is "
+                "sent.")),
+    MenuItem("menu.dashboard", _l("Usage dashboard"), "collector.dashboard", (Role.ADMIN,),
+             _l("On the collector: installations, features, response times and errors "
+                "across sites.")),
 )
 
 

@@ -175,5 +175,23 @@ def test_header_cell_beside_a_label_is_not_its_value():
 def test_a_label_heading_a_short_list_of_names():
     family = rule(AfterLabel(("家属",), "name"), "家属姓名")
     assert names(line("与家属王旭、周成沟通，家属同意进一步检查。"), det=family) == ["王旭", "周成"]
+    assert names(line("与家属杜明、文思远沟通。"), det=family) == ["杜明", "文思远"]
     # what follows the list is not a name
     assert names(line("家属张伟、同意手术"), det=family) == ["张伟"]
+
+
+def test_a_list_of_participants_wrapped_onto_the_next_line():
+    staff = rule(AfterLabel(("参加人员",), "names"), "医护人员")
+    first = line("参加人员：迟桂芝副主任医师、蒋鑫主治医师、桂梓萱（副主任医", y=100)
+    second = line("师）、张家豪（护士长）、周桂花护士", y=116)
+    after = line("患者杜彬，男，38岁。", y=132)
+    assert values(run_rule(staff, page(first, second, after))) == [
+        "迟桂芝", "蒋鑫", "桂梓萱", "张家豪", "周桂花"]
+
+
+def test_an_extra_bed_number_keeps_its_plus():
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+    pg = page(line("床位号：+6  住院号：202318656"))
+    found = run_rule(bed, pg)
+    assert values(found) == ["+6"]
+    assert covered_text(pg, found) == "+6"

@@ -259,6 +259,38 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                     slot, spans = below, got
         for s, e in spans:
             out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
+        if det.shape == "names" and spans:
+            for lj, s, e in _list_continues(view, slot.li):
+                out.extend(view.text_findings(lj, s, e, category, rule, allow))
+    return out
+
+
+def _list_continues(view: PageView, li: int, most: int = 3) -> list[tuple[int, int, int]]:
+    """Names of a list wrapped onto the following lines ("…、桂梓萱（副主任医" / "师）、张家豪")."""
+    from .shapes import take_names
+
+    out: list[tuple[int, int, int]] = []
+    for _ in range(most):
+        t = view.texts[li].rstrip()
+        open_bracket = t.count("（") + t.count("(") > t.count("）") + t.count(")")
+        if not t or li + 1 >= len(view.lines) or not (open_bracket or t[-1] in "、，,"):
+            break
+        b, nb, em = view.bboxes[li], view.bboxes[li + 1], view.em(li)
+        if not (b[3] - 0.5 * em <= nb[1] <= b[3] + 1.5 * em):
+            break
+        li, nt = li + 1, view.texts[li + 1]
+        i = 0
+        if open_bracket:
+            close = min((k for k in (nt.find("）"), nt.find(")")) if k >= 0), default=-1)
+            if close < 0 or close > 6:
+                break
+            i = close + 1
+        while i < len(nt) and nt[i] in "、，, ":
+            i += 1
+        spans = take_names(nt, i, len(nt), strict=True)
+        if not spans:
+            break
+        out.extend((li, s, e) for s, e in spans)
     return out
 
 

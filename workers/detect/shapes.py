@@ -20,7 +20,8 @@ from .vocab import (
 Span = tuple[int, int]
 
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'\-]*(?: [A-Za-z][A-Za-z'\-]*){0,3}")
-_NUMBER = re.compile(r"(?:No\.?|NO\.?|#)? ?([A-Za-z0-9][A-Za-z0-9\-]*(?: [0-9]+)*)")
+# A leading + or 加 marks an extra bed ("床位号：+6", "加3").
+_NUMBER = re.compile(r"(?:No\.?|NO\.?|#)? ?([+＋加]?[A-Za-z0-9][A-Za-z0-9\-]*(?: [0-9]+)*)")
 _DATE = re.compile(
     r"[0-9]{4} ?[-/.年] ?[0-9]{1,2} ?[-/.月] ?[0-9]{1,2} ?日?"
     r"(?: ?[0-9]{1,2} ?[:：时] ?[0-9]{1,2}(?: ?[:：分] ?[0-9]{1,2})?[分秒]?)?"
@@ -188,8 +189,10 @@ def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
 def _more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
     out: list[Span] = []
     while len(out) < most:
-        got = take_name(t, i, end, strict=True)
-        if got is None:
+        # In a list after a name, a surname that also opens common words (文, 高) still counts.
+        loose = i < end and (t[i] in SURNAMES or t[i:i + 2] in COMPOUND_SURNAMES)
+        got = take_name(t, i, end, strict=not loose)
+        if got is None or got[1] - got[0] > 3:
             break
         out.append(got)
         if got[1] >= end or t[got[1]] not in "、和及":
