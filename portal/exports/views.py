@@ -63,7 +63,9 @@ class CsrfForm(FlaskForm):
     """The CSRF token of a form whose fields the view reads itself."""
 
 
+@bp.app_template_global()
 def purpose_label(purpose: str) -> str:
+    """The purpose in words, on every page that names one (review pages too)."""
     label = PURPOSE_LABELS.get(purpose)
     return str(label) if label is not None else purpose
 

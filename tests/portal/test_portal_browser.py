@@ -192,6 +192,7 @@ def test_request_preview_edit_approve_download(site, browser, archive_root: Path
         officer.page.click(f"a[href$='/review/{request_id}']")
         review_text = officer.page.inner_text("main")
         assert "编号不含个人信息" in review_text                  # every hand edit, with its reason
+        assert "儿童死亡评审" in review_text and "child_death_review" not in review_text
         officer.page.fill("#comment", "已核对，同意外送。")
         officer.shot("review")
         officer.page.click("button[formaction$='/approve']")
