@@ -46,9 +46,6 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("menu.usage", _l("Usage statistics"), "usage.admin", (Role.ADMIN,),
              _l("Switch the anonymous usage statistics on or off and see exactly what is "
                 "sent.")),
-    MenuItem("menu.dashboard", _l("Usage dashboard"), "collector.dashboard", (Role.ADMIN,),
-             _l("On the collector: installations, features, response times and errors "
-                "across sites.")),
 )
 
 

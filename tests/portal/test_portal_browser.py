@@ -15,15 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from livesite import CHROMIUM, browser_available, running_site
 
 from archive.demo import generate_archive
 from dsl import compile_file, default_ruleset_path
 from portal.auth.accounts import create_user
 from portal.extensions import db
-from livesite import CHROMIUM, browser_available, running_site
+from workers.analyse import normalise
 from workers.detect import ValueHunter
 from workers.evaluate import output_texts, readable_in
-from workers.analyse import normalise
 from workers.verify import verify_export
 
 pytestmark = [pytest.mark.slow,

@@ -197,3 +197,16 @@ def test_counters_and_reports_upsert_on_postgres() -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_admins_find_the_dashboard_only_on_a_collector(capp, build, make_user, login) -> None:
+    make_user("product", "admin")
+    on_collector = capp.test_client()
+    login(on_collector, "product")
+    assert "/usage/dashboard" in on_collector.get("/usage/admin").get_data(as_text=True)
+    plain = build()                      # an ordinary site, same database
+    elsewhere = plain.test_client()
+    login(elsewhere, "product")
+    for page in ("/usage/admin", "/"):
+        assert "/usage/dashboard" not in elsewhere.get(page).get_data(as_text=True)
+    assert elsewhere.get("/usage/dashboard").status_code == 404

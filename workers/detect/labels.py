@@ -9,7 +9,7 @@ from functools import lru_cache
 from dsl.model import AfterLabel
 
 from ..textlayer import Finding, Rect
-from .shapes import take
+from .shapes import take, take_names
 from .text import COLONS, SPACE, alternation, is_cjk
 from .view import PageView
 from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, LABEL_SUFFIXES, SURNAMES, TITLES, starts_with_any
@@ -267,8 +267,6 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
 
 def _list_continues(view: PageView, li: int, most: int = 3) -> list[tuple[int, int, int]]:
     """Names of a list wrapped onto the following lines ("…、桂梓萱（副主任医" / "师）、张家豪")."""
-    from .shapes import take_names
-
     out: list[tuple[int, int, int]] = []
     for _ in range(most):
         t = view.texts[li].rstrip()

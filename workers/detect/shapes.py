@@ -29,6 +29,8 @@ _DATE = re.compile(
 # Where a free-text value ends: the next "字段：" in the same cell.
 _NEXT_LABEL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,6} ?[:：]")
 _SEPARATORS = "、，,;；/ \t和及"
+# What joins the names of a short list that a single-name label heads ("王旭、周成").
+_JOINERS = "、和及"
 _TRAIL = " \t,，;；。.、:："
 
 
@@ -171,7 +173,7 @@ def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
         return take_names(t, i, end, strict)
     if shape == "name":
         got = take_name(t, i, end, strict)
-        if got and got[1] < end and t[got[1]] in "、和及":
+        if got and got[1] < end and t[got[1]] in _JOINERS:
             # "与家属王旭、周成沟通": a label may head a short list; the others must look like
             # names (common surname, no narrative word), as in running text.
             return [got, *_more_names(t, got[1] + 1, end)]
@@ -195,7 +197,7 @@ def _more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
         if got is None or got[1] - got[0] > 3:
             break
         out.append(got)
-        if got[1] >= end or t[got[1]] not in "、和及":
+        if got[1] >= end or t[got[1]] not in _JOINERS:
             break
         i = got[1] + 1
     return out
