@@ -21,16 +21,18 @@ import pymupdf
 import pytesseract
 from PIL import Image
 
-from . import ocrfit
+from . import ocrfit, scanprep
 from .extract import OcrModeName, OcrRegion, needs_ocr, page_rect
 from .ocrcache import OcrCache
 from .textlayer import PageLayer, Rect, TextLine
 
 LANG = "chi_sim"   # not chi_sim+eng: slower, and it turns Chinese labels into Latin letters
-# psm 6 was 5% faster with the same accuracy on plain pages, but psm 3's layout analysis keeps
-# form cells and columns apart. tessedit_do_invert=0 (no inverted-text retry) changed nothing
-# measurable on clean scans and can only save time on noisy ones (see FINDINGS.md).
-CONFIG = "--psm 3 -c tessedit_do_invert=0 -c hocr_char_boxes=1"
+# psm 6 (one block of text lines): with a scan levelled and its table rules taken out
+# (`scanprep`), each table row is read as one line, left to right, as a text layer reads it;
+# psm 3's layout analysis dropped whole columns of such a table (a nursing sheet's signature
+# column) and cut rows into cells read column by column (FINDINGS.md, 2026-12-02).
+# tessedit_do_invert=0 (no inverted-text retry) changed nothing measurable on clean scans.
+CONFIG = "--psm 6 -c tessedit_do_invert=0 -c hocr_char_boxes=1"
 DPI = 300
 NATIVE_DPI = (190.0, 310.0)    # a scan in this range is read as it is: no resampling
 MAX_PIXELS = 40_000_000        # a huge image is read at a lower dpi rather than not at all
@@ -54,9 +56,11 @@ class OcrJob:
     image: Image.Image
     transform: tuple[float, float, float, float, float, float]
     key: str = ""
+    angle: float = 0.0      # degrees the image was turned to level its text lines
 
     def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
-        return OcrJob(self.image, self.transform, job_key(self.image, self.transform, lang, config))
+        return OcrJob(self.image, self.transform,
+                      job_key(self.image, self.transform, lang, config), self.angle)
 
 
 def job_key(image: Image.Image, transform, lang: str = LANG, config: str = CONFIG) -> str:
@@ -100,10 +104,19 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float) -> OcrJob:
     return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
 
 
+def region_job(page: pymupdf.Page, rect: Rect, dpi: float, angle: float | None = None) -> OcrJob:
+    """A region rendered for OCR; a scan's tilt levelled (by `angle`, or as measured)."""
+    job = render_region(page, rect, dpi)
+    page_area = max(page.rect.width * page.rect.height, 1.0)
+    if (rect[2] - rect[0]) * (rect[3] - rect[1]) < scanprep.MIN_PAGE_SHARE * page_area:
+        return job    # a signature or a stamp: too little text to measure a tilt on
+    return scanprep.prepared(job, scanprep.tilt(job.image) if angle is None else angle)
+
+
 def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
               dpi: float | None = None) -> list[OcrJob]:
     """The images to OCR on this page, rendered, with their transforms (keys not yet set)."""
-    return [render_region(page, region.rect, region_dpi(page, region, dpi))
+    return [region_job(page, region.rect, region_dpi(page, region, dpi))
             for region in needs_ocr(layer, mode).regions]
 
 
@@ -241,7 +254,7 @@ class OcrEngine:
         job = job if job.key else job.with_key(self.lang, self.config)
         cached = self.cache.get(job.key)
         if cached is not None:
-            return _done([line for line, _ in cached])
+            return done_future([line for line, _ in cached])
         self.check()
         with self._lock:
             running = self._inflight.get(job.key)
@@ -278,7 +291,7 @@ class OcrEngine:
                     dpi: float | None = None) -> Future:
         """Render what the page needs OCR'd (here), read it in the pool: Future[list[TextLine]]."""
         futures = [self.submit(job) for job in page_jobs(page, layer, mode, dpi)]
-        return _gather(futures)
+        return gather(futures)
 
     def ocr_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName = "auto",
                  dpi: float | None = None) -> list[TextLine]:
@@ -298,16 +311,16 @@ class OcrEngine:
         self.close()
 
 
-def _done(value) -> Future:
+def done_future(value) -> Future:
     f: Future = Future()
     f.set_result(value)
     return f
 
 
-def _gather(futures: list[Future]) -> Future:
+def gather(futures: list[Future]) -> Future:
     """One future for all: the lines of every job in order, or the first error."""
     if not futures:
-        return _done([])
+        return done_future([])
     if len(futures) == 1:
         return futures[0]
     out: Future = Future()
@@ -334,5 +347,5 @@ def ocr_text_of_page(page: pymupdf.Page, dpi: float = DPI,
                      engine: OcrEngine | None = None) -> str:
     """Plain OCR text of the whole rendered page, one line per text line (for verification)."""
     engine = engine or OcrEngine(workers=1)
-    job = render_region(page, tuple(page_rect(page)), dpi)
+    job = region_job(page, tuple(page_rect(page)), dpi)
     return "\n".join(line.text for line, _ in engine.recognise(job))

@@ -202,7 +202,8 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
             verify = partial(verify_export, pending, policy, hunter, ocr,
                              password=options.password, key=key,
                              replacements=frozenset(pseudonyms.issued()) | action_for.labels()
-                             | frozenset(dropped))
+                             | frozenset(dropped),
+                             sources=[(analyses[d].input.path, n) for d, n in page_map])
             verification = verify(on_page=counter.tick("verify"))
             # What a fresh read of the output still finds (OCR of a redacted scan reads a name
             # the first OCR misread) is redacted where it stands, then checked again.

@@ -7,6 +7,8 @@ annotations, attachments, form fields and scripts.
 """
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +16,11 @@ import pymupdf
 
 from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 
-from .analyse import detect_page, page_layers
+from .analyse import LOOKAHEAD_PER_WORKER, detect_page
 from .detect import ValueHunter
+from .extract import page_layer
 from .ocr import OcrEngine
+from .ocrdiff import SourcePages, submit_verification
 from .textlayer import Finding, Rect, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
@@ -71,8 +75,13 @@ def structural_rules(policy: Policy) -> tuple[Rule, ...]:
 
 def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
                   *, password: str | None = None, key: bytes = b"",
-                  replacements: frozenset[str] = frozenset(), on_page=None) -> Verification:
-    """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms)."""
+                  replacements: frozenset[str] = frozenset(), on_page=None,
+                  sources: Sequence[tuple[Path, int] | None] = ()) -> Verification:
+    """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
+
+    `sources` names, per output page, the source (file, page) it was redacted from: OCR then
+    re-reads only what redaction changed on it (`workers.ocrdiff`).
+    """
     result = Verification()
     rules = structural_rules(policy)
     with pymupdf.open(path) as doc:
@@ -80,7 +89,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             raise ValueError("the export is encrypted and the password given does not open it")
         result.pages = doc.page_count
         result.residuals.extend(_document_level(doc, hunter, key))
-        for _page, layer in page_layers(doc, "auto", engine):
+        for layer in _output_layers(doc, engine, sources):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             for hit in hits:
@@ -92,6 +101,32 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             if on_page:
                 on_page()
     return result
+
+
+def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
+                   sources: Sequence[tuple[Path, int] | None]):
+    """Each output page's text layer with its OCR lines, OCR of the next pages under way."""
+    pending: deque = deque()
+    lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
+    with SourcePages(sources) as source_of:
+        for page in doc:
+            layer = page_layer(page, page.number)
+            future = (submit_verification(engine, page, layer, source_of(page.number))
+                      if engine else None)
+            pending.append((layer, future))
+            if len(pending) > lookahead:
+                yield _settle(*pending.popleft())
+        while pending:
+            yield _settle(*pending.popleft())
+
+
+def _settle(layer, future):
+    if future is not None:
+        lines = future.result()
+        if lines:
+            layer.lines.extend(lines)
+            layer.ocr_used = True
+    return layer
 
 
 def _source_of(layer, rect) -> str:

@@ -5,7 +5,7 @@ from dsl.model import Column, Region, Signature
 
 from ..textlayer import Finding, PageLayer, Rect
 from .labels import band, column_bounds, label_hits, label_like, label_rect, value_slot
-from .shapes import take
+from .shapes import take, take_name
 from .view import PageView
 
 MM = 72 / 25.4
@@ -71,9 +71,19 @@ def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: 
                     continue
                 under = min(r[2], head[2]) - max(r[0], head[0])
                 if area[0] <= cx <= area[2] or under >= 0.5 * (r[2] - r[0]):
-                    out.append(Finding(view.page.number, r, category, rule, "", "region"))
+                    out.append(Finding(view.page.number, r, category, rule,
+                                       _name_in(view, li, k), "region"))
     out.extend(image_findings(view, [a for a, _ in areas], category, rule))
     return out
+
+
+def _name_in(view: PageView, li: int, k: int) -> str:
+    """The name a column cell holds ("郭冬梅"), so it is hunted on every page; else ""."""
+    s, e = view.cells(li)[k]
+    got = take_name(view.texts[li], s, e, strict=True)
+    if got is None or got[1] - got[0] > 4 or view.texts[li][got[1]:e].strip():
+        return ""
+    return "".join(view.texts[li][got[0]:got[1]].split())
 
 
 def _column_below(view: PageView, li: int, k: int) -> Rect:

@@ -16,6 +16,7 @@ from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, LABEL_SUFFIXES, SURNAMES, TIT
 
 _LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
 BELOW_EM = 3.0          # how far below a label its value may stand, in line heights
+OCR_COLONS = ":：;；“”\"'|丨。.,，、_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,14 @@ def label_hits(view: PageView, labels: tuple[str, ...]) -> Iterator[LabelHit]:
         while q < len(t) and t[q].isspace():
             q += 1
         colon = q < len(t) and t[q] in COLONS
+        if view.lines[li].source == "ocr":
+            # OCR reads a colon as ; “ | 。 or several of them ("门诊号“|5265092596").
+            r = q
+            while r < len(t) and (t[r] in OCR_COLONS or t[r].isspace()):
+                r += 1
+            if r > q:
+                yield LabelHit(li, start, end, r, True)
+                continue
         yield LabelHit(li, start, end, q + 1 if colon else pos, colon)
 
 

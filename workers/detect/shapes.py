@@ -32,6 +32,8 @@ _SEPARATORS = "、，,;；/ \t和及"
 # What joins the names of a short list that a single-name label heads ("王旭、周成").
 _JOINERS = "、和及"
 _TRAIL = " \t,，;；。.、:："
+OPEN_BRACKETS = "(（〈<[【"
+CLOSE_BRACKETS = ")）〉>]】"
 
 
 def take_name(t: str, i: int, end: int, strict: bool = False, min_len: int = 2) -> Span | None:
@@ -99,9 +101,10 @@ def take_names(t: str, i: int, end: int, strict: bool = False) -> list[Span]:
             moved = False
             while i < end and t[i] in _SEPARATORS:
                 i, moved = i + 1, True
-            if i < end and t[i] in "(（":
-                # "王阳（副主任医师）": the bracket holds a title, not another name.
-                close = min((k for k in (t.find(")", i, end), t.find("）", i, end)) if k > 0),
+            if i < end and t[i] in OPEN_BRACKETS:
+                # "王阳（副主任医师）": the bracket holds a title, not another name. OCR reads
+                # brackets as 〈 < [ 【 too.
+                close = min((k for k in (t.find(c, i, end) for c in CLOSE_BRACKETS) if k > 0),
                             default=-1)
                 if 0 < close - i <= 10:
                     i, moved = close + 1, True

@@ -1,0 +1,79 @@
+"""Verification OCR re-reads what redaction changed on a scanned page, and only that."""
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+import pytest
+from pdfmaker import scanned_pdf
+
+from workers.analyse import normalise
+from workers.extract import page_layer
+from workers.ocr import OcrCache, OcrEngine
+from workers.ocrdiff import submit_verification
+
+BEFORE = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。",
+          "诊断：妊娠期高血压，胎膜早破。", "处理：予硫酸镁静滴。", "记录者：李建国"]
+# The same page after "redaction" changed one line, plus a name that was never on the source.
+AFTER = ["入院记录", "姓名：          性别：女", "主诉：停经38周，下腹痛2小时。",
+         "诊断：妊娠期高血压，胎膜早破。", "处理：予硫酸镁静滴。", "记录者：赵建华"]
+
+
+class SpyEngine(OcrEngine):
+    """A real engine that keeps the images Tesseract was given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.images = []
+
+    def _run(self, job):
+        self.images.append(np.asarray(job.image))
+        return super()._run(job)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("verify-ocr")
+    src = pymupdf.open(scanned_pdf(tmp / "before.pdf", [BEFORE]))
+    out = pymupdf.open(scanned_pdf(tmp / "after.pdf", [AFTER]))
+    engine = SpyEngine(OcrCache(tmp / "cache"), workers=1)
+    first = engine.ocr_page(src[0], page_layer(src[0], 0), "auto")   # what pass 1 read
+    yield src[0], out[0], engine, first
+    engine.close()
+
+
+def read(engine, page, source):
+    return submit_verification(engine, page, page_layer(page, 0), source).result()
+
+
+def text_of(lines) -> str:
+    return normalise("\n".join(line.text for line in lines))
+
+
+def test_changed_rows_are_read_again_so_a_new_name_is_seen(pages):
+    src, out, engine, first = pages
+    calls = engine.calls
+    seen = text_of(read(engine, out, src))
+    assert engine.calls == calls + 1
+    assert "赵建华" in seen, "a name that only the output holds must reach the verifier"
+    assert "王秀英" not in seen and "李建国" not in seen, "pass-1 lines of changed rows are dropped"
+    assert "妊娠期高血压" in seen, "untouched lines come from pass 1's reading"
+    # Tesseract was given the changed rows only: most of the page is white.
+    image = engine.images[-1]
+    inked_rows = (image < 128).any(axis=1).mean()
+    full_rows = (np.asarray(engine.images[0]) < 128).any(axis=1).mean()
+    assert inked_rows < 0.6 * full_rows
+
+
+def test_an_unchanged_page_is_not_read_again(pages):
+    src, _out, engine, first = pages
+    calls = engine.calls
+    assert text_of(read(engine, src, src)) == text_of(first)
+    assert engine.calls == calls
+
+
+def test_without_the_source_reading_the_whole_page_is_read(pages, tmp_path):
+    src, out, _engine, _first = pages
+    with SpyEngine(OcrCache(tmp_path / "fresh"), workers=1) as engine:
+        seen = text_of(read(engine, out, src))
+        assert engine.calls == 1
+        assert "赵建华" in seen and "硫酸镁静滴" in seen

@@ -1,0 +1,110 @@
+"""Level a scan's text lines before OCR: Tesseract reads a tilted table as one diagonal jumble.
+
+A scanner tilts the page by a degree or two. Over a 17 cm table row that is several millimetres:
+Tesseract then joins cells of neighbouring rows into one line, loses the header row, and a
+signature column can no longer be told from the notes beside it. So the tilt is measured on the
+rendered image (the angle at which rows of ink line up best) and the image is turned back before
+OCR. Its transform maps the turned pixels to PDF points, so boxes land where the ink is.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pymupdf
+from PIL import Image
+
+# Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
+MIN_PAGE_SHARE = 0.4
+MAX_TILT = 3.0          # degrees searched either way
+STEP = 0.1              # degrees between the angles tried
+MIN_TILT = 0.15         # a smaller tilt is left alone: turning costs more than it gains
+INK = 160               # grey level below which a pixel is ink
+SAMPLE = 4              # every 4th column is enough to see the rows of ink
+RULE_EM = 2.5           # a straight run of ink longer than this (em) is a table rule
+
+
+def tilt(image: Image.Image) -> float:
+    """The angle (degrees, clockwise as seen) by which the image's text lines slope down."""
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image)
+    ys, xs = np.nonzero(grey[:, ::SAMPLE] < INK)
+    if len(ys) < 200:
+        return 0.0
+    xs = xs.astype(np.float64) * SAMPLE
+    ys = ys.astype(np.float64)
+    best, best_score = 0.0, -1.0
+    for angle in np.arange(-MAX_TILT, MAX_TILT + STEP / 2, STEP):
+        rows = np.round(ys - xs * math.tan(math.radians(angle))).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        score = float(np.dot(counts, counts))    # sharp rows of ink: a high sum of squares
+        if score > best_score:
+            best, best_score = float(angle), score
+    return round(best, 2)
+
+
+def prepared(job, angle: float):
+    """The job as Tesseract reads a scan best: levelled by `angle`, table rules taken out."""
+    from .ocr import OcrJob
+
+    job = levelled(job, angle)
+    dpi = 72.0 / max(math.hypot(job.transform[0], job.transform[1]), 1e-9)
+    return OcrJob(without_rules(job.image, dpi), job.transform, "", job.angle)
+
+
+def levelled(job, angle: float):
+    """The job with its image turned by -`angle` (grown to keep every corner), same content."""
+    from .ocr import OcrJob
+
+    if abs(angle) < MIN_TILT:
+        return OcrJob(job.image, job.transform, job.key, 0.0)
+    w, h = job.image.size
+    a = math.radians(angle)
+    cos, sin = math.cos(a), math.sin(a)
+    nw = int(math.ceil(w * cos + h * abs(sin)))
+    nh = int(math.ceil(w * abs(sin) + h * cos))
+    cx, cy, cu, cv = w / 2, h / 2, nw / 2, nh / 2
+    # Output pixel (u, v) shows input pixel (x, y): a turn by `angle` about the centres.
+    data = (cos, -sin, cx - cu * cos + cv * sin, sin, cos, cy - cu * sin - cv * cos)
+    fill = 255 if job.image.mode == "L" else (255, 255, 255)
+    image = job.image.transform((nw, nh), Image.Transform.AFFINE, data,
+                                resample=Image.Resampling.BILINEAR, fillcolor=fill)
+    to_input = pymupdf.Matrix(data[0], data[3], data[1], data[4], data[2], data[5])
+    m = to_input * pymupdf.Matrix(*job.transform)
+    return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f), "", float(angle))
+
+
+def without_rules(image: Image.Image, dpi: float) -> Image.Image:
+    """The image with long straight table rules whitened: Tesseract's layout analysis takes a
+    ruled table for a picture and drops whole rows of it (a nursing sheet's header, its name
+    column). Strokes of characters are far shorter than RULE_EM."""
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image)
+    ink = grey < INK
+    length = max(8, int(RULE_EM * dpi / 6.0))      # 1 em of body text is about 1/6 inch
+    rules = _runs(ink, length, axis=1) | _runs(ink, length, axis=0)
+    if not rules.any():
+        return image
+    # The rule's blurred edge (JPEG, a scanner's optics) is a pixel or two either side.
+    rules[1:] |= rules[:-1]
+    rules[:-1] |= rules[1:]
+    rules[:, 1:] |= rules[:, :-1]
+    rules[:, :-1] |= rules[:, 1:]
+    out = grey.copy()
+    out[rules & (grey < 235)] = 255
+    return Image.fromarray(out, "L")
+
+
+def _runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Pixels inside straight runs of ink at least `length` long along `axis`."""
+    a = ink if axis == 1 else np.ascontiguousarray(ink.T)
+    h, w = a.shape
+    if w < length:
+        return np.zeros_like(ink)
+    c = np.zeros((h, w + 1), dtype=np.int32)
+    np.cumsum(a, axis=1, out=c[:, 1:])
+    starts = (c[:, length:] - c[:, :-length]) == length    # [j, j + length) is all ink
+    # Pixel x is covered when a run starts in [x - length + 1, x]: a sliding sum of starts.
+    padded = np.zeros((h, w + length), dtype=np.int32)
+    np.cumsum(starts, axis=1, out=padded[:, length:w + 1])
+    padded[:, w + 1:] = padded[:, w:w + 1]
+    covered = (padded[:, length:] - padded[:, :w]) > 0
+    return covered if axis == 1 else covered.T
