@@ -195,3 +195,26 @@ def test_an_extra_bed_number_keeps_its_plus():
     found = run_rule(bed, pg)
     assert values(found) == ["+6"]
     assert covered_text(pg, found) == "+6"
+
+
+def ocr(text_line):
+    """The same line as Tesseract gives it."""
+    text_line.source = "ocr"
+    return text_line
+
+
+@pytest.mark.parametrize("text, label, shape, want", [
+    ("门诊号“|5265092596", "门诊号", "number", ["5265092596"]),
+    ("患者姓名”张秀兰 性别。女", "患者姓名", "name", ["张秀兰"]),
+    ("参加人员:;宋平(副主任医师)、邓家豪主治医师、郑丹丹〈主治医师)、徐冬梅护士、张琳(护士)",
+     "参加人员", "names", ["宋平", "邓家豪", "郑丹丹", "徐冬梅", "张琳"]),
+])
+def test_colons_and_brackets_as_ocr_misreads_them(text, label, shape, want):
+    det = rule(AfterLabel((label,), shape), "cat")
+    assert values(run_rule(det, page(ocr(line(text))))) == want
+
+
+def test_ocr_colon_misreads_are_not_taken_from_a_text_layer():
+    # In a text layer "。" ends a sentence: what follows a label there is not its value.
+    det = rule(AfterLabel(("主治医师",), "name"), "医护人员")
+    assert values(run_rule(det, page(line("已汇报主治医师。王强同意手术")))) == []
