@@ -49,7 +49,7 @@ class Pattern:
     group: int = 0
 
 
-ValueShape = Literal["name", "names", "text", "number", "date"]
+ValueShape = Literal["name", "names", "text", "number", "date", "place"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ class AfterLabel:
     """The value after a label: same line, next table cell, or the line below.
 
     `shape` bounds how much is taken: name (2-4 CJK chars or a Latin name), names (a list of
-    names), number (letters/digits run), date, text (up to the end of the cell or the next label).
+    names), number (letters/digits run), date, text (up to the end of the cell or the next label),
+    place (a text opening with three Chinese characters: a workplace, not a unit such as mmol/L).
     """
 
     labels: tuple[str, ...]

@@ -218,3 +218,14 @@ def test_ocr_colon_misreads_are_not_taken_from_a_text_layer():
     # In a text layer "。" ends a sentence: what follows a label there is not its value.
     det = rule(AfterLabel(("主治医师",), "name"), "医护人员")
     assert values(run_rule(det, page(line("已汇报主治医师。王强同意手术")))) == []
+
+
+def test_a_workplace_under_a_bare_label_but_not_a_unit():
+    place = rule(AfterLabel(("单位",), "place"), "工作单位")
+    form = page(line((58, "单位"), y=359), line((58, "昆明纺织厂"), y=371))
+    assert values(run_rule(place, form)) == ["昆明纺织厂"]
+    lab = page(line((60, "结果"), (200, "单位"), (300, "参考区间"), y=100),
+               line((60, "5.2"), (200, "mmol/L"), (300, "3.9-6.1"), y=116),
+               line((60, "2"), (200, "毫升"), y=132))
+    assert run_rule(place, lab) == []
+    assert run_rule(place, page(line("患者单位同事陪同来院"))) == []

@@ -184,6 +184,12 @@ def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
         got = take_number(t, i, end)
     elif shape == "date":
         got = take_date(t, i, end)
+    elif shape == "place":
+        # Not in running text ("患者单位同事陪同"), and three Chinese characters at least: a
+        # units column holds mmol/L, 片 or 毫升, a workplace 昆明纺织厂.
+        got = None if strict else take_text(t, i, end)
+        if got and not (got[1] - got[0] >= 3 and all(is_cjk(c) for c in t[got[0]:got[0] + 3])):
+            got = None
     elif shape == "signature":
         got = take_short(t, i, end, strict)
     else:
