@@ -229,3 +229,13 @@ def test_a_workplace_under_a_bare_label_but_not_a_unit():
                line((60, "2"), (200, "毫升"), y=132))
     assert run_rule(place, lab) == []
     assert run_rule(place, page(line("患者单位同事陪同来院"))) == []
+
+
+def test_relatives_listed_across_a_line_break():
+    family = rule(AfterLabel(("家属",), "name"), "家属姓名")
+    first = line("继续予低分子肝素钙4100IU 皮下注射 qd，心电监护。与家属吴秀兰、", y=100)
+    assert values(run_rule(family, page(first, line("金欢沟通，家属同意进一步检查。", y=120)))) \
+        == ["吴秀兰", "金欢"]
+    # The list ended earlier on the line: the next line is not a continuation of it.
+    ended = line("与家属吴秀兰沟通，病情、", y=100)
+    assert values(run_rule(family, page(ended, line("金欢同意手术", y=120)))) == ["吴秀兰"]

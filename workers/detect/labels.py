@@ -268,10 +268,23 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                     slot, spans = below, got
         for s, e in spans:
             out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
-        if det.shape == "names" and spans:
+        if det.shape in ("name", "names") and spans and _list_runs_to_the_end(
+                view.texts[slot.li], spans[-1][1], det.shape == "names"):
             for lj, s, e in _list_continues(view, slot.li):
                 out.extend(view.text_findings(lj, s, e, category, rule, allow))
     return out
+
+
+def _list_runs_to_the_end(t: str, end: int, titled: bool) -> bool:
+    """Whether a list of names ends its line unfinished, right after its last name.
+
+    "与家属吴秀兰、" goes on below; "与家属吴秀兰沟通，患者病情、" does not. A participant list
+    may also break inside the title after the name ("桂梓萱（副主任医").
+    """
+    tail = t[end:].strip()
+    if tail in ("、", "，", ","):
+        return True
+    return titled and len(tail) <= 8 and tail[:1] in "（(" and ")" not in tail and "）" not in tail
 
 
 def _list_continues(view: PageView, li: int, most: int = 3) -> list[tuple[int, int, int]]:

@@ -96,7 +96,7 @@ def take_names(t: str, i: int, end: int, strict: bool = False) -> list[Span]:
             break
         spans.append(got)
         i = got[1]
-        moved = True
+        moved, start = True, i
         while moved and i < end:
             moved = False
             while i < end and t[i] in _SEPARATORS:
@@ -112,8 +112,9 @@ def take_names(t: str, i: int, end: int, strict: bool = False) -> list[Span]:
                 if t[i:i + n] in TITLES:
                     i, moved = i + n, True
                     break
-        if i < end and (starts_with_any(t, i, FIELD_WORDS) or _NEXT_LABEL.match(t, i, end)):
-            break
+        if i == start or i < end and (starts_with_any(t, i, FIELD_WORDS)
+                                      or _NEXT_LABEL.match(t, i, end)):
+            break   # a name runs on into a word ("金欢沟通"), or the next field starts
     return spans
 
 
