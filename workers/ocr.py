@@ -104,19 +104,27 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float) -> OcrJob:
     return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
 
 
-def region_job(page: pymupdf.Page, rect: Rect, dpi: float, angle: float | None = None) -> OcrJob:
-    """A region rendered for OCR; a scan's tilt levelled (by `angle`, or as measured)."""
+def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float,
+               angle: float | None = None) -> OcrJob:
+    """A region rendered for OCR, prepared as `scanprep` says when it is most of the page.
+
+    A scan's tilt is levelled by `angle`, or as measured; a page drawn in vectors (an ECG read
+    with OCR) is never tilted: its curves would only mislead the measure.
+    """
+    rect = region.rect
     job = render_region(page, rect, dpi)
     page_area = max(page.rect.width * page.rect.height, 1.0)
     if (rect[2] - rect[0]) * (rect[3] - rect[1]) < scanprep.MIN_PAGE_SHARE * page_area:
         return job    # a signature or a stamp: too little text to measure a tilt on
-    return scanprep.prepared(job, scanprep.tilt(job.image) if angle is None else angle)
+    if angle is None:
+        angle = scanprep.tilt(job.image) if region.xrefs else 0.0
+    return scanprep.prepared(job, angle)
 
 
 def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
               dpi: float | None = None) -> list[OcrJob]:
     """The images to OCR on this page, rendered, with their transforms (keys not yet set)."""
-    return [region_job(page, region.rect, region_dpi(page, region, dpi))
+    return [region_job(page, region, region_dpi(page, region, dpi))
             for region in needs_ocr(layer, mode).regions]
 
 
@@ -347,5 +355,6 @@ def ocr_text_of_page(page: pymupdf.Page, dpi: float = DPI,
                      engine: OcrEngine | None = None) -> str:
     """Plain OCR text of the whole rendered page, one line per text line (for verification)."""
     engine = engine or OcrEngine(workers=1)
-    job = region_job(page, tuple(page_rect(page)), dpi)
+    region = OcrRegion(tuple(page_rect(page)), tuple(x[0] for x in page.get_images()), True)
+    job = region_job(page, region, dpi)
     return "\n".join(line.text for line, _ in engine.recognise(job))

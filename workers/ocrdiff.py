@@ -21,7 +21,7 @@ import numpy as np
 import pymupdf
 from PIL import Image
 
-from .extract import OcrModeName, needs_ocr
+from .extract import OcrModeName, OcrRegion, needs_ocr
 from .ocr import OcrEngine, OcrJob, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf
 from .textlayer import PageLayer, Rect
@@ -36,22 +36,25 @@ ROW_PAD_PT = 6.0
 
 def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
                         source: pymupdf.Page | None, mode: OcrModeName = "auto") -> Future:
-    """Future[list[TextLine]]: the OCR lines of an output page, re-reading only what changed."""
+    """Future[list[TextLine]]: the OCR lines of an output page, re-reading only what changed.
+
+    `mode` is the OCR setting pass 1 used for the page's document ("always" for an ECG).
+    """
     futures = []
     for region in needs_ocr(layer, mode).regions:
         dpi = region_dpi(page, region)
         if source is None:
-            futures.append(engine.submit(region_job(page, region.rect, dpi)))
+            futures.append(engine.submit(region_job(page, region, dpi)))
         else:
-            futures.append(_changed_rows_only(engine, page, source, region.rect, dpi))
+            futures.append(_changed_rows_only(engine, page, source, region, dpi))
     return gather(futures)
 
 
 def _changed_rows_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
-                       rect: Rect, dpi: float) -> Future:
+                       region: OcrRegion, dpi: float) -> Future:
     # Pass 1 levelled the source by the tilt it measured: the same turn lines the pixels up.
-    before = region_job(source, rect, dpi).with_key(engine.lang, engine.config)
-    job = region_job(page, rect, dpi, before.angle).with_key(engine.lang, engine.config)
+    before = region_job(source, region, dpi).with_key(engine.lang, engine.config)
+    job = region_job(page, region, dpi, before.angle).with_key(engine.lang, engine.config)
     cached = engine.cache.get(job.key)
     if cached is not None:
         return done_future([line for line, _ in cached])
@@ -112,12 +115,12 @@ def _widen(rows: np.ndarray, lines: list[tuple[int, int]], pad: int) -> np.ndarr
 
 
 class SourcePages:
-    """The source page behind each output page, from (path, page index) pairs, opened lazily.
+    """The source page behind each output page, from (path, page index, OCR mode), opened lazily.
 
     One source document stays open at a time: verification reads the output in page order.
     """
 
-    def __init__(self, sources: Sequence[tuple[Path, int] | None]):
+    def __init__(self, sources: Sequence[tuple[Path, int, OcrModeName] | None]):
         self.sources = list(sources)
         self._path: Path | None = None
         self._doc: pymupdf.Document | None = None
@@ -125,7 +128,7 @@ class SourcePages:
     def __call__(self, number: int) -> pymupdf.Page | None:
         if number >= len(self.sources) or self.sources[number] is None:
             return None
-        path, page = self.sources[number]
+        path, page, _mode = self.sources[number]
         if path != self._path:
             self.close()
             self._path = path
@@ -135,6 +138,12 @@ class SourcePages:
                 self._doc = None
         doc = self._doc
         return doc[page] if doc is not None and page < doc.page_count else None
+
+    def mode(self, number: int) -> OcrModeName:
+        """The OCR setting of the output page's document: pass 1's, or "auto" when unknown."""
+        if number >= len(self.sources) or self.sources[number] is None:
+            return "auto"
+        return self.sources[number][2]
 
     def close(self) -> None:
         if self._doc is not None:

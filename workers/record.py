@@ -203,7 +203,8 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                              password=options.password, key=key,
                              replacements=frozenset(pseudonyms.issued()) | action_for.labels()
                              | frozenset(dropped),
-                             sources=[(analyses[d].input.path, n) for d, n in page_map])
+                             sources=[(analyses[d].input.path, n, analyses[d].ocr_mode)
+                                      for d, n in page_map])
             verification = verify(on_page=counter.tick("verify"))
             # What a fresh read of the output still finds (OCR of a redacted scan reads a name
             # the first OCR misread) is redacted where it stands, then checked again.

@@ -76,11 +76,12 @@ def structural_rules(policy: Policy) -> tuple[Rule, ...]:
 def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
                   *, password: str | None = None, key: bytes = b"",
                   replacements: frozenset[str] = frozenset(), on_page=None,
-                  sources: Sequence[tuple[Path, int] | None] = ()) -> Verification:
+                  sources: Sequence[tuple[Path, int, str] | None] = ()) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
 
-    `sources` names, per output page, the source (file, page) it was redacted from: OCR then
-    re-reads only what redaction changed on it (`workers.ocrdiff`).
+    `sources` names, per output page, the source (file, page, OCR mode) it was redacted from:
+    OCR then reads the page as pass 1 did ("always" for an ECG) and re-reads only what
+    redaction changed on it (`workers.ocrdiff`).
     """
     result = Verification()
     rules = structural_rules(policy)
@@ -104,14 +105,15 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
 
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
-                   sources: Sequence[tuple[Path, int] | None]):
+                   sources: Sequence[tuple[Path, int, str] | None]):
     """Each output page's text layer with its OCR lines, OCR of the next pages under way."""
     pending: deque = deque()
     lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
     with SourcePages(sources) as source_of:
         for page in doc:
             layer = page_layer(page, page.number)
-            future = (submit_verification(engine, page, layer, source_of(page.number))
+            future = (submit_verification(engine, page, layer, source_of(page.number),
+                                          source_of.mode(page.number))
                       if engine else None)
             pending.append((layer, future))
             if len(pending) > lookahead:
