@@ -130,3 +130,19 @@ def test_scan_keeps_the_next_note_below_a_signature_line():
               images=[(0, 0, W, H)])
     found = run_rule(rule(Signature(("医师签名",)), "医护人员"), pg)
     assert found and all(f.rect[3] <= 316 for f in found)    # the next line (y 316) stays
+
+
+def test_signature_column_of_a_table_ocr_read_row_by_row():
+    """OCR joins a row's cells: the header's last words, and a note with its signature."""
+    def ocr(*segments, y):
+        got = line(*segments, y=y)
+        got.source = "ocr"
+        return got
+    header = ocr((50, "日期 时间 体温"), (190, "病情观察及护理措施”。，护士签名，"), y=100)
+    body = [ocr((50, "12/05 09:22 38.8"), (190, "口唇发绀，通知值班医师"), (345, "郭冬梅"), y=120),
+            ocr((50, "12/05 13:56 36.7"), (190, "皮肤黄染，嗜睡，记录出入量王桂芝"), y=140),
+            ocr((50, "12/05 18:40 37.5"), (190, "四肢温，三凹征，予心电监护"), y=160)]
+    pg = page(header, *body)
+    found = run_rule(rule(Everything(), "医护人员", Column(("护士签名",))), pg)
+    assert covered_text(pg, found) == "郭冬梅王桂芝"
+    assert {f.value for f in found} == {"郭冬梅", "王桂芝"}     # hunted on every other page

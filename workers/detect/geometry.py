@@ -6,7 +6,8 @@ from dsl.model import Column, Region, Signature
 from ..textlayer import Finding, PageLayer, Rect
 from .labels import band, column_bounds, label_hits, label_like, label_rect, value_slot
 from .shapes import take, take_name
-from .view import PageView
+from .view import PageView, span_rect
+from .vocab import FIELD_WORDS, starts_with_any
 
 MM = 72 / 25.4
 HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
@@ -40,6 +41,7 @@ def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
         whole = "".join(t.split())
         if not any(h in whole for h in headers):
             continue
+        found = False
         for k, (s, e) in enumerate(view.cells(li)):
             compact = "".join(t[s:e].split()).rstrip(":：")
             if (not compact or len(compact) > HEADER_MAX_CHARS or ":" in compact
@@ -49,6 +51,32 @@ def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
             if len(view.cells(li)) < 2 and not band(view, li):
                 continue
             out.append((_column_below(view, li, k), view.cell_rect(li, k)))
+            found = True
+        if not found and view.lines[li].source == "ocr":
+            out.extend(_header_in_merged_cell(view, li, headers))
+    return out
+
+
+def _header_in_merged_cell(view: PageView, li: int, headers: list[str]) -> list[tuple[Rect, Rect]]:
+    """OCR joins a header row's last cells ("病情观察及护理措施”。。，护士签名"): the header is
+    the word itself, ending its cell, in a row holding other field words (日期, 时间)."""
+    t, line = view.texts[li], view.lines[li]
+    if sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t))) < 3:
+        return []
+    out = []
+    for h in headers:
+        s = t.rfind(h)
+        if s < 0:
+            continue
+        e = s + len(h)
+        k = view.cell_at(li, s)
+        if k is None or any(c.isalnum() for c in t[e:view.cells(li)[k][1]]):
+            continue    # the word does not end its cell (OCR noise such as ， may follow)
+        head, em = span_rect(line, s, e), view.em(li)
+        cells = view.cells(li)
+        right = ((head[2] + view.cell_rect(li, k + 1)[0]) / 2 if k + 1 < len(cells)
+                 else head[2] + 3 * em)
+        out.append((_area_below(view, li, head, head[0] - em, right), head))
     return out
 
 
@@ -73,8 +101,32 @@ def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: 
                 if area[0] <= cx <= area[2] or under >= 0.5 * (r[2] - r[0]):
                     out.append(Finding(view.page.number, r, category, rule,
                                        _name_in(view, li, k), "region"))
+                elif view.lines[li].source == "ocr" and r[2] > head[0]:
+                    out.extend(_tail_in_column(view, li, k, head[0], category, rule))
     out.extend(image_findings(view, [a for a, _ in areas], category, rule))
     return out
+
+
+def _tail_in_column(view: PageView, li: int, k: int, x0: float, category: str,
+                    rule: str) -> list[Finding]:
+    """The end of an OCR cell that runs into the column: OCR joined the note and the signature
+    beside it ("记录出入量王桂芝"). Its characters right of where the header's text starts
+    (`x0`: the column is wider, but a note may end close to its rule) are the signature."""
+    s, e = view.cells(li)[k]
+    line = view.lines[li]
+    i = e
+    while i > s and (line.boxes[i - 1][0] + line.boxes[i - 1][2]) / 2 >= x0:
+        i -= 1
+    t = view.texts[li]
+    # Only a name counts ("出入量" ending a note that reaches in is clinical): the column's
+    # edge is known to a character or so, so the name may start a little later.
+    for j in range(i, min(i + 3, e - 1)):
+        got = take_name(t, j, e, strict=True)
+        if got is not None and got[1] == e:
+            value = "".join(t[got[0]:e].split())
+            return [Finding(view.page.number, span_rect(line, got[0], e), category, rule,
+                            value, "region")]
+    return []
 
 
 def _name_in(view: PageView, li: int, k: int) -> str:
@@ -88,20 +140,27 @@ def _name_in(view: PageView, li: int, k: int) -> str:
 
 def _column_below(view: PageView, li: int, k: int) -> Rect:
     left, right = column_bounds(view, li, k)
-    head, em = view.cell_rect(li, k), view.em(li)
+    return _area_below(view, li, view.cell_rect(li, k), left, right)
+
+
+def _area_below(view: PageView, li: int, head: Rect, left: float, right: float) -> Rect:
+    em = view.em(li)
     table_left = min(view.cell_rect(lj, k2)[0] for lj in [li, *band(view, li)]
                      for k2 in range(len(view.cells(lj))))
     bottom = view.page.height
     # The table ends at the first line whose text runs across the column, or from the table's
-    # left edge into it (a footer, a note): a table's own cells keep to their columns.
+    # left edge into it (a footer, a note): a table's own cells keep to their columns. OCR
+    # joins a row's note and its signature into one cell, so there only text running right
+    # across the column ends the table.
     for lj, b in enumerate(view.bboxes):
         if (b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes
                 or b[0] >= left - em or b[2] <= left + em):
             continue
+        joined = view.lines[lj].source == "ocr"
         for k2 in range(len(view.cells(lj))):
             r = view.cell_rect(lj, k2)
-            if r[0] < left - em and (r[2] > right + em
-                                     or (r[0] <= table_left + em and r[2] > left + em)):
+            if r[0] < left - em and (r[2] > right + em or not joined
+                                     and r[0] <= table_left + em and r[2] > left + em):
                 bottom = b[1]
                 break
     return (max(0.0, left), head[3], min(view.page.width, right), bottom)
