@@ -239,3 +239,12 @@ def test_relatives_listed_across_a_line_break():
     # The list ended earlier on the line: the next line is not a continuation of it.
     ended = line("与家属吴秀兰沟通，病情、", y=100)
     assert values(run_rule(family, page(ended, line("金欢同意手术", y=120)))) == ["吴秀兰"]
+
+
+def test_participants_wrapped_after_a_bracketed_title():
+    staff = rule(AfterLabel(("参加人员",), "names"), "医护人员")
+    first = line("参加人员：迟桂芝（副主任医师）、蒋鑫主治医师、", y=100)
+    second = line("李宇轩（护师）、龚浩宇（护士）", y=116)
+    assert values(run_rule(staff, page(first, second))) == ["迟桂芝", "蒋鑫", "李宇轩", "龚浩宇"]
+    first = line("参加人员：迟桂芝（副主任医师）、蒋鑫（主治医师）、", y=100)
+    assert values(run_rule(staff, page(first, second))) == ["迟桂芝", "蒋鑫", "李宇轩", "龚浩宇"]

@@ -5,11 +5,15 @@ import numpy as np
 import pymupdf
 import pytest
 from pdfmaker import scanned_pdf
+from test_detect_grid import line, page
 
+from dsl.model import AfterLabel, Rule
 from workers.analyse import normalise
+from workers.detect import run_rule
 from workers.extract import page_layer
 from workers.ocr import OcrCache, OcrEngine
 from workers.ocrdiff import submit_verification
+from workers.verify import _in_new_readings
 
 BEFORE = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。",
           "诊断：妊娠期高血压，胎膜早破。", "处理：予硫酸镁静滴。", "记录者：李建国"]
@@ -77,3 +81,20 @@ def test_without_the_source_reading_the_whole_page_is_read(pages, tmp_path):
         seen = text_of(read(engine, out, src))
         assert engine.calls == 1
         assert "赵建华" in seen and "硫酸镁静滴" in seen
+
+
+def test_label_rules_judge_only_what_ocr_read_anew():
+    """A redacted scan may read differently: "床号：28" found there is a residual; pass 1's
+    reading of unchanged rows, and OCR of text we drew, are not judged again."""
+    bed = Rule("t:1", AfterLabel(("床号",), "number"), "病案编号", None, None)
+    fresh = line("床号：28", y=100)
+    old = line("床号：31", y=140)
+    misread = line("床号：45", y=180)
+    for ocr_line in (fresh, old, misread):
+        ocr_line.source = "ocr"
+    old.reused = True
+    drawn = line((80, "[编号]"), y=180)          # our own mark, in the text layer
+    layer = page(fresh, old, misread, drawn)
+    hits = run_rule(bed, layer)
+    assert sorted(h.value for h in hits) == ["28", "31", "45"]
+    assert [h.value for h in _in_new_readings(layer, hits)] == ["28"]

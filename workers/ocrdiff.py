@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
@@ -65,12 +66,16 @@ def _changed_rows_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Pa
     old = np.asarray(before.image.convert("L"), dtype=np.int16)
     rows = (np.abs(new - old) > CHANGED_LEVEL).sum(axis=1) >= CHANGED_PIXELS
     if not rows.any():
+        for line, _ in read:
+            line.reused = True
         return done_future([line for line, _ in read])
     to_pixels = ~pymupdf.Matrix(*job.transform)
     rows = _widen(rows, [_pixel_rows(line.bbox, to_pixels) for line, _ in read],
                   round(ROW_PAD_PT * dpi / 72.0))
     kept = [line for line, _ in read
             if not rows[slice(*_clamp(_pixel_rows(line.bbox, to_pixels), len(rows)))].any()]
+    for line in kept:
+        line.reused = True
     masked = np.asarray(job.image.convert("L")).copy()
     masked[~rows] = 255
     partial = OcrJob(Image.fromarray(masked, "L"), job.transform).with_key(engine.lang,
@@ -114,13 +119,23 @@ def _widen(rows: np.ndarray, lines: list[tuple[int, int]], pad: int) -> np.ndarr
     return out
 
 
+@dataclass(frozen=True)
+class PageSource:
+    """Where an output page came from: its source file and page, and how pass 1 read it."""
+
+    path: Path
+    page: int
+    ocr_mode: OcrModeName = "auto"
+    label_rules: tuple = ()     # the document's after-label rules, to re-run on new readings
+
+
 class SourcePages:
     """The source page behind each output page, from (path, page index, OCR mode), opened lazily.
 
     One source document stays open at a time: verification reads the output in page order.
     """
 
-    def __init__(self, sources: Sequence[tuple[Path, int, OcrModeName] | None]):
+    def __init__(self, sources: Sequence[PageSource | None]):
         self.sources = list(sources)
         self._path: Path | None = None
         self._doc: pymupdf.Document | None = None
@@ -128,7 +143,7 @@ class SourcePages:
     def __call__(self, number: int) -> pymupdf.Page | None:
         if number >= len(self.sources) or self.sources[number] is None:
             return None
-        path, page, _mode = self.sources[number]
+        path, page = self.sources[number].path, self.sources[number].page
         if path != self._path:
             self.close()
             self._path = path
@@ -139,11 +154,8 @@ class SourcePages:
         doc = self._doc
         return doc[page] if doc is not None and page < doc.page_count else None
 
-    def mode(self, number: int) -> OcrModeName:
-        """The OCR setting of the output page's document: pass 1's, or "auto" when unknown."""
-        if number >= len(self.sources) or self.sources[number] is None:
-            return "auto"
-        return self.sources[number][2]
+    def info(self, number: int) -> PageSource | None:
+        return self.sources[number] if number < len(self.sources) else None
 
     def close(self) -> None:
         if self._doc is not None:

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from dsl.model import Policy
+from dsl.model import AfterLabel, Policy
 
 from .analyse import DocumentAnalysis, DocumentInput, analyse_document, normalise
 from .assemble import Assembler
 from .detect import ValueHunter
 from .ocr import OcrCache, OcrEngine
+from .ocrdiff import PageSource
 from .pdfopen import UnreadableDocument, open_pdf
 from .produce import ActionTable, produce_document
 from .pseudonyms import Pseudonyms
@@ -203,8 +204,7 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                              password=options.password, key=key,
                              replacements=frozenset(pseudonyms.issued()) | action_for.labels()
                              | frozenset(dropped),
-                             sources=[(analyses[d].input.path, n, analyses[d].ocr_mode)
-                                      for d, n in page_map])
+                             sources=page_sources(policy, analyses, page_map))
             verification = verify(on_page=counter.tick("verify"))
             # What a fresh read of the output still finds (OCR of a redacted scan reads a name
             # the first OCR misread) is redacted where it stands, then checked again.
@@ -227,6 +227,18 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
     return RunResult(documents=list(analyses), verification=verification,
                      out_path=out_path if released else None, sha256=assembled.sha256,
                      pages=assembled.pages, key=key, timings=timings, page_map=page_map)
+
+
+def page_sources(policy: Policy, analyses: Sequence[DocumentAnalysis],
+                 page_map: Sequence[tuple[int, int]]) -> list[PageSource]:
+    """Per output page, its source page and how pass 1 read it, for verification."""
+    rules = {}
+    for d in {d for d, _ in page_map}:
+        a = analyses[d]
+        rules[d] = tuple(r for r in policy.rules_for(a.doc_type)
+                         if isinstance(r.detector, AfterLabel) and r.scope is None)
+    return [PageSource(analyses[d].input.path, n, analyses[d].ocr_mode, rules[d])
+            for d, n in page_map]
 
 
 def _apply_edits(analyses: Sequence[DocumentAnalysis], added: Sequence[ManualBox],

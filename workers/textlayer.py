@@ -26,6 +26,7 @@ class TextLine:
     text: str
     boxes: list[Rect]
     source: Literal["text", "ocr"] = "text"
+    reused: bool = False    # verification kept pass 1's reading of these unchanged pixels
 
     @property
     def bbox(self) -> Rect:

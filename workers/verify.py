@@ -20,7 +20,7 @@ from .analyse import LOOKAHEAD_PER_WORKER, detect_page
 from .detect import ValueHunter
 from .extract import page_layer
 from .ocr import OcrEngine
-from .ocrdiff import SourcePages, submit_verification
+from .ocrdiff import PageSource, SourcePages, submit_verification
 from .textlayer import Finding, Rect, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
@@ -76,12 +76,13 @@ def structural_rules(policy: Policy) -> tuple[Rule, ...]:
 def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
                   *, password: str | None = None, key: bytes = b"",
                   replacements: frozenset[str] = frozenset(), on_page=None,
-                  sources: Sequence[tuple[Path, int, str] | None] = ()) -> Verification:
+                  sources: Sequence[PageSource | None] = ()) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
 
-    `sources` names, per output page, the source (file, page, OCR mode) it was redacted from:
-    OCR then reads the page as pass 1 did ("always" for an ECG) and re-reads only what
-    redaction changed on it (`workers.ocrdiff`).
+    `sources` names, per output page, the source page it was redacted from: OCR then reads the
+    page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
+    (`workers.ocrdiff`). Its document's label rules run on what OCR reads anew there: a scan
+    reads differently once redacted ("床号：+5" where pass 1 read "床号：号").
     """
     result = Verification()
     rules = structural_rules(policy)
@@ -90,9 +91,13 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             raise ValueError("the export is encrypted and the password given does not open it")
         result.pages = doc.page_count
         result.residuals.extend(_document_level(doc, hunter, key))
-        for layer in _output_layers(doc, engine, sources):
+        for layer, info in _output_layers(doc, engine, sources):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
+            if info is not None and info.label_rules and layer.ocr_used:
+                hits.extend(h for h in _in_new_readings(layer, detect_page(
+                    policy, info.label_rules, layer, doc.page_count))
+                    if _plausible(h.value) and not _misread_mark(h.value, replacements))
             for hit in hits:
                 if hit.value and hit.value in replacements:
                     continue
@@ -104,31 +109,63 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
     return result
 
 
+def _in_new_readings(layer, hits: list[Finding]) -> list[Finding]:
+    """Hits standing on OCR lines read anew (not pass 1's reading of unchanged pixels), away
+    from the text layer: where text is drawn (a pseudonym over a scan, a page drawn in
+    vectors) the text layer is what it says, and OCR of it only misreads ("证者记" for 患者戊)."""
+    fresh = [line.bbox for line in layer.lines if line.source == "ocr" and not line.reused]
+    drawn = [line.bbox for line in layer.lines if line.source == "text"]
+    return [h for h in hits if any(_inside(h.rect, b) for b in fresh)
+            and not any(_meets(h.rect, b) for b in drawn)]
+
+
+def _plausible(value: str) -> bool:
+    """An identifier a fresh reading may reveal holds two Chinese characters or a digit;
+    handwriting under a box reads as Latin noise ("erso")."""
+    return (sum("\u4e00" <= c <= "\u9fff" for c in value) >= 2
+            or any(c.isdigit() for c in value))
+
+
+def _misread_mark(value: str, replacements: frozenset[str]) -> bool:
+    """A pseudonym we drew, read back a little wrong ("患者申" for 患者甲): not a residual."""
+    return any(len(r) >= 2 and (value[:2] == r[:2] or value in r) for r in replacements)
+
+
+def _meets(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(r: Rect, b: Rect, slack: float = 1.0) -> bool:
+    return (b[0] - slack <= r[0] and b[1] - slack <= r[1]
+            and r[2] <= b[2] + slack and r[3] <= b[3] + slack)
+
+
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
-                   sources: Sequence[tuple[Path, int, str] | None]):
+                   sources: Sequence[PageSource | None]):
     """Each output page's text layer with its OCR lines, OCR of the next pages under way."""
     pending: deque = deque()
     lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
     with SourcePages(sources) as source_of:
         for page in doc:
             layer = page_layer(page, page.number)
+            info = source_of.info(page.number)
             future = (submit_verification(engine, page, layer, source_of(page.number),
-                                          source_of.mode(page.number))
+                                          info.ocr_mode if info else "auto")
                       if engine else None)
-            pending.append((layer, future))
+            pending.append((layer, future, info))
             if len(pending) > lookahead:
                 yield _settle(*pending.popleft())
         while pending:
             yield _settle(*pending.popleft())
 
 
-def _settle(layer, future):
+def _settle(layer, future, info):
     if future is not None:
         lines = future.result()
         if lines:
             layer.lines.extend(lines)
             layer.ocr_used = True
-    return layer
+    return layer, info
 
 
 def _source_of(layer, rect) -> str:

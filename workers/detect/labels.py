@@ -282,6 +282,13 @@ def _list_runs_to_the_end(t: str, end: int, titled: bool) -> bool:
     may also break inside the title after the name ("桂梓萱（副主任医").
     """
     tail = t[end:].strip()
+    if titled:
+        # Past the last name's title: "（主治医师）、", "护士、".
+        m = re.match(r"[(（][^)）]{0,8}[)）]", tail)
+        if m:
+            tail = tail[m.end():].strip()
+        tail = next((tail[len(w):].strip() for w in sorted(TITLES, key=len, reverse=True)
+                     if tail.startswith(w)), tail)
     if tail in ("、", "，", ","):
         return True
     return titled and len(tail) <= 8 and tail[:1] in "（(" and ")" not in tail and "）" not in tail
