@@ -1,12 +1,17 @@
 """Pass 1: read each document page by page, OCR where pixels hold text, classify, detect.
 
-Only findings leave this module; page text is dropped as soon as a page is done, so memory does
-not grow with the record. OCR results stay in the OCR cache, so pass 2 re-reads them for free.
+Only findings stay in memory; each page's text layer (OCR lines included) goes to a spool file
+on disk as soon as the page is done, so memory does not grow with the record and pass 2 reads
+the layer back instead of extracting the text and rendering scans for OCR again.
 """
 from __future__ import annotations
 
+import marshal
+import os
+import tempfile
 import time
 import unicodedata
+import weakref
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,8 +25,8 @@ from . import classify
 from .detect import run_rule
 from .extract import page_layer
 from .ocr import OcrEngine, OcrUnavailable
-from .pdfopen import UnreadableDocument, open_pdf
-from .textlayer import Finding, PageLayer
+from .pdfopen import UnreadableDocument, open_pdf, release_caches
+from .textlayer import Finding, ImageBox, PageLayer, TextLine
 
 # Pages whose OCR is under way at once: enough to keep every Tesseract busy while this thread
 # renders the next page, few enough that rendered images do not pile up in memory.
@@ -51,10 +56,72 @@ class DocumentAnalysis:
     ocr_pages: int = 0
     error: str | None = None
     seconds: float = 0.0
+    # The analysed pages' layers, for pass 2 in this process. None when rebuilt elsewhere.
+    layers: LayerSpool | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class LayerSpool:
+    """One document's page layers in a private temp file (mode 0600), from pass 1 to pass 2.
+
+    The layers hold patient text, like the OCR cache: the file is removed by `discard`, or when
+    the spool is garbage-collected or the process exits, whichever comes first. It is open only
+    while written or read, so a record of a thousand documents holds no thousand descriptors.
+    """
+
+    def __init__(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="emr-layers-")
+        self.path = Path(name)
+        self._file = [os.fdopen(fd, "wb")]              # the open handle, if any
+        self._offsets: dict[int, tuple[int, int]] = {}   # page -> (offset, length)
+        self._finalizer = weakref.finalize(self, _remove, self._file, self.path)
+
+    def __reduce__(self):
+        # A spool does not travel: unpickled elsewhere it is None, and pass 2 reads the PDF.
+        return type(None), ()
+
+    def put(self, layer: PageLayer) -> None:
+        record = marshal.dumps((layer.width, layer.height, layer.ocr_used,
+                                [(ln.text, ln.boxes, ln.source) for ln in layer.lines],
+                                [(im.rect, im.xref, im.digest) for im in layer.images]))
+        out = self._file[0]
+        self._offsets[layer.number] = (out.tell(), len(record))
+        out.write(record)
+
+    def close(self) -> None:
+        """Done writing (or reading for now): release the file descriptor."""
+        if self._file and self._file[0] is not None:
+            self._file[0].close()
+            self._file[0] = None
+
+    def get(self, number: int) -> PageLayer | None:
+        """The layer of page `number` as pass 1 saw it, or None if it was not analysed."""
+        where = self._offsets.get(number)
+        if where is None or not self._finalizer.alive:
+            return None
+        if self._file[0] is None or self._file[0].mode != "rb":
+            self.close()
+            self._file[0] = open(self.path, "rb")  # noqa: SIM115 - kept open while pass 2 reads
+        src = self._file[0]
+        src.seek(where[0])
+        width, height, ocr_used, lines, images = marshal.loads(src.read(where[1]))
+        return PageLayer(number, width, height,
+                         [TextLine(text, boxes, source) for text, boxes, source in lines],
+                         [ImageBox(rect, xref, digest) for rect, xref, digest in images],
+                         ocr_used)
+
+    def discard(self) -> None:
+        self._finalizer()
+
+
+def _remove(handle: list, path: Path) -> None:
+    if handle[0] is not None:
+        handle[0].close()
+        handle[0] = None
+    path.unlink(missing_ok=True)
 
 
 def normalise(value: str) -> str:
@@ -123,6 +190,13 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
         except Exception as exc:  # MuPDF errors on a damaged page: name it, keep the others
             result.error = (f"{item.path.name}: a page could not be read ({type(exc).__name__})."
                             " Export the document from the archive system again.")
+    # MuPDF keeps a closed document's fonts and images in its store (up to 256 MB): drop them.
+    release_caches()
+    if result.layers is not None:
+        result.layers.close()
+        if result.error is not None:
+            result.layers.discard()
+            result.layers = None
     result.seconds = time.perf_counter() - started
     return result
 
@@ -142,9 +216,11 @@ def _analyse(policy, doc, result, engine, on_page, start, stop) -> None:
     layers = page_layers(doc, result.ocr_mode, engine, 1 if reuse else start, stop)
     if reuse:
         layers = _chain_first(first, layers)
+    spool = result.layers = LayerSpool()
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)
         result.ocr_pages += layer.ocr_used
+        spool.put(layer)
         if on_page:
             on_page(result.input, layer.number)
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pymupdf
 
-from workers.redact import cjk_font, fit_text
+from workers.pdfopen import release_caches
+from workers.redact import cjk_font, commit, fit_text
 
 BATCH_PAGES = 32          # pages copied between flushes of the work file
 PRODUCER = "emr-redact"
@@ -174,6 +175,7 @@ class Assembler:
         with safe_output(self.out_path) as tmp:
             work.save(tmp, **options)
             self._close_work()
+        release_caches()
         return AssemblyResult(self.out_path, file_sha256(self.out_path), self._pages)
 
     # --- work file ----------------------------------------------------------------------
@@ -193,6 +195,7 @@ class Assembler:
             self._work.save(self._work_path, garbage=1)
             self._on_disk = True
         self._close_work()
+        release_caches()
         self._unsaved = 0
 
     def _close_work(self) -> None:
@@ -205,6 +208,9 @@ class Assembler:
         marks: dict[tuple[int, int], int] = {}     # page size -> watermark image xref
         for page in work:
             self._stamp_page(page, work.page_count, marks)
+            if page.number % BATCH_PAGES == BATCH_PAGES - 1:
+                # what reading the pages put in MuPDF's store: each part's fonts, every scan
+                release_caches()
 
     def _stamp_page(self, page: pymupdf.Page, total: int, marks: dict) -> None:
         footer = f"第{page.number + 1}页/共{total}页"
@@ -212,7 +218,7 @@ class Assembler:
         shape = page.new_shape()
         band = pymupdf.Rect(0, rect.height - 24, rect.width, rect.height - 8)
         fit_text(shape, band, footer, color=FOOTER_GREY, max_size=FOOTER_SIZE)
-        shape.commit(overlay=True)
+        commit(shape)
         if self.watermark:
             key = (round(rect.width), round(rect.height))
             if key in marks:

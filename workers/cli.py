@@ -11,8 +11,23 @@ from pathlib import Path
 OK, RESIDUALS, USAGE, INCOMPLETE, NOTHING, NO_OCR = 0, 1, 2, 3, 4, 5
 
 
+# Packages `import pymupdf` loads when they are installed, which nothing here uses: the layout
+# analyser (pymupdf_layout: numpy, onnxruntime and an ONNX model, 0.3-0.4 s of every start and
+# ~100 MB) and the Markdown converter (pymupdf4llm). Marked as absent, pymupdf skips them.
+UNUSED_PYMUPDF_EXTRAS = ("pymupdf.layout", "pymupdf4llm")
+
+
+def skip_unused_pymupdf_extras() -> None:
+    """Keep `import pymupdf` from loading its optional extras (before pymupdf is imported)."""
+    if "pymupdf" in sys.modules:
+        return   # too late, and blocking them now would break nothing but gain nothing
+    for name in UNUSED_PYMUPDF_EXTRAS:
+        sys.modules.setdefault(name, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # FINDINGS: threaded Tesseract is slower
+    skip_unused_pymupdf_extras()
     parser = _parser()
     args = parser.parse_args(argv)
     return args.func(args)

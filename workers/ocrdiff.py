@@ -24,7 +24,7 @@ from PIL import Image
 
 from .extract import OcrModeName, OcrRegion, needs_ocr
 from .ocr import OcrEngine, OcrJob, done_future, gather, region_dpi, region_job
-from .pdfopen import UnreadableDocument, open_pdf
+from .pdfopen import UnreadableDocument, open_pdf, release_caches
 from .textlayer import PageLayer, Rect
 
 # A pixel has changed when its grey level moved by more than this: JPEG re-encoding of a
@@ -160,6 +160,7 @@ class SourcePages:
     def close(self) -> None:
         if self._doc is not None:
             self._doc.close()
+            release_caches()    # each source's fonts and images would stay decoded in MuPDF
         self._doc = None
 
     def __enter__(self) -> Self:

@@ -46,3 +46,13 @@ def open_pdf(path: Path | str) -> pymupdf.Document:
         # unseen, and a free-text note would never be checked).
         doc.bake(annots=True, widgets=True)
     return doc
+
+
+def release_caches() -> None:
+    """Empty MuPDF's resource store (decoded fonts and images, shared by all documents).
+
+    Its entries outlive the documents they came from, up to 256 MB, so the store grew with every
+    document of a record until it was full. Call this once a document is closed: what open
+    documents still need is reloaded on use.
+    """
+    pymupdf.TOOLS.store_shrink(100)

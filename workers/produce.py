@@ -1,7 +1,9 @@
 """Pass 2: redact every page for real, scrub each document, write it out in page-range parts.
 
 A document is copied and redacted a part at a time (PART_PAGES pages) and each part is written
-to the run's work directory at once, so a 1,000-page scan never sits in memory whole.
+to the run's work directory at once, so a 1,000-page scan never sits in memory whole. Page
+layers come from pass 1's spool when there is one: the text is not extracted, nor scans
+rendered for OCR, a second time.
 """
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ import pymupdf
 
 from dsl.model import Action, Policy
 
-from .analyse import DocumentAnalysis, page_layers
+from .analyse import DocumentAnalysis, LayerSpool, page_layers
 from .detect import ValueHunter
 from .ocr import OcrEngine
-from .pdfopen import open_pdf
+from .pdfopen import open_pdf, release_caches
 from .pseudonyms import Pseudonyms
 from .redact import redact_page
 from .scrub import scrub_document
@@ -59,23 +61,48 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
                      on_page=None) -> list[Path]:
     """Redact one analysed document; returns the paths of its parts, in order."""
     parts: list[Path] = []
-    with open_pdf(analysis.input.path) as src:
-        for start in range(0, src.page_count, PART_PAGES):
-            stop = min(start + PART_PAGES, src.page_count)
-            part = pymupdf.open()
-            part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False, links=False)
-            for page, layer in page_layers(part, analysis.ocr_mode, engine):
-                number = start + layer.number
-                found = list(analysis.findings.get(number, ()))
-                layer.number = number
-                found.extend(hunter.find(layer))
-                analysis.findings[number] = found
-                redact_page(page, found, action_for, pseudonyms)
-                if on_page:
-                    on_page(analysis.input, number)
-            scrub_document(part)
-            path = workdir / f"{len(list(workdir.iterdir())):05d}.pdf"
-            part.save(path, garbage=4, deflate=True)  # garbage: drop scrubbed objects
-            part.close()
-            parts.append(path)
+    spool, analysis.layers = analysis.layers, None   # read once, then gone from disk
+    try:
+        with open_pdf(analysis.input.path) as src:
+            for start in range(0, src.page_count, PART_PAGES):
+                stop = min(start + PART_PAGES, src.page_count)
+                part = pymupdf.open()
+                part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False,
+                                links=False)
+                for page, layer in _layers(part, start, analysis, spool, engine):
+                    number = layer.number
+                    found = list(analysis.findings.get(number, ()))
+                    found.extend(hunter.find(layer))
+                    analysis.findings[number] = found
+                    redact_page(page, found, action_for, pseudonyms)
+                    if on_page:
+                        on_page(analysis.input, number)
+                scrub_document(part)
+                path = workdir / f"{len(list(workdir.iterdir())):05d}.pdf"
+                part.save(path, garbage=4, deflate=True)  # garbage: drop scrubbed objects
+                part.close()
+                release_caches()   # the part's fonts and images (see analyse_document)
+                parts.append(path)
+    finally:
+        if spool is not None:
+            spool.discard()
+        release_caches()
     return parts
+
+
+def _layers(part: pymupdf.Document, start: int, analysis: DocumentAnalysis,
+            spool: LayerSpool | None, engine: OcrEngine | None):
+    """Each page of a part with its layer, numbered in the document: pass 1's, read back from
+    its spool (the part's pages are copies of the same pages), else extracted and OCR'd again."""
+    missing = []
+    for page in part:
+        layer = spool.get(start + page.number) if spool is not None else None
+        if layer is None:
+            missing.append(page.number)
+            continue
+        yield page, layer
+    if missing:
+        for page, layer in page_layers(part, analysis.ocr_mode, engine, missing[0]):
+            if page.number in missing:
+                layer.number = start + page.number
+                yield page, layer
