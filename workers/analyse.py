@@ -130,18 +130,24 @@ def normalise(value: str) -> str:
 
 
 def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
-                start: int = 0, stop: int | None = None) -> Iterator[tuple[pymupdf.Page, PageLayer]]:
+                start: int = 0, stop: int | None = None, submit=None,
+                ) -> Iterator[tuple[pymupdf.Page, PageLayer]]:
     """Yield each page with its text layer, OCR lines included, in page order.
 
     OCR of the next pages runs in the engine's pool while the caller works on this one.
+    `submit(page, layer)` starts a page's OCR (a Future of its lines, or None); by default
+    the engine reads what `mode` asks for.
     """
+    if submit is None and engine is not None and mode != "never":
+        def submit(page, layer):
+            return engine.submit_page(page, layer, mode)
     stop = doc.page_count if stop is None else stop
     pending: deque = deque()
     lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
     for number in range(start, stop):
         page = doc[number]
         layer = page_layer(page, number)
-        future = engine.submit_page(page, layer, mode) if engine and mode != "never" else None
+        future = submit(page, layer) if submit is not None and engine is not None else None
         pending.append((page, layer, future))
         if len(pending) > lookahead:
             yield _settle(*pending.popleft())

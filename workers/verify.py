@@ -7,7 +7,6 @@ annotations, attachments, form fields and scripts.
 """
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +15,8 @@ import pymupdf
 
 from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 
-from .analyse import LOOKAHEAD_PER_WORKER, detect_page
+from .analyse import detect_page, page_layers
 from .detect import ValueHunter
-from .extract import page_layer
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
 from .textlayer import Finding, Rect, value_hash
@@ -142,30 +140,14 @@ def _inside(r: Rect, b: Rect, slack: float = 1.0) -> bool:
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
                    sources: Sequence[PageSource | None]):
-    """Each output page's text layer with its OCR lines, OCR of the next pages under way."""
-    pending: deque = deque()
-    lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
+    """Each output page's text layer with its OCR lines, and where the page came from."""
     with SourcePages(sources) as source_of:
-        for page in doc:
-            layer = page_layer(page, page.number)
+        def submit(page, layer):
             info = source_of.info(page.number)
-            future = (submit_verification(engine, page, layer, source_of(page.number),
-                                          info.ocr_mode if info else "auto")
-                      if engine else None)
-            pending.append((layer, future, info))
-            if len(pending) > lookahead:
-                yield _settle(*pending.popleft())
-        while pending:
-            yield _settle(*pending.popleft())
-
-
-def _settle(layer, future, info):
-    if future is not None:
-        lines = future.result()
-        if lines:
-            layer.lines.extend(lines)
-            layer.ocr_used = True
-    return layer, info
+            return submit_verification(engine, page, layer, source_of(page.number),
+                                       info.ocr_mode if info else "auto")
+        for _page, layer in page_layers(doc, "auto", engine, submit=submit):
+            yield layer, source_of.info(layer.number)
 
 
 def _source_of(layer, rect) -> str:
