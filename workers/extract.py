@@ -11,7 +11,7 @@ from typing import Literal
 
 import pymupdf
 
-from .textlayer import ImageBox, PageLayer, Rect, TextLine
+from .textlayer import ImageBox, PageLayer, Rect, TextLine, contains
 
 # rawdict's defaults minus TEXT_PRESERVE_IMAGES: with it, MuPDF re-encodes every image into the
 # dict (100+ ms for a scanned page). Images come from get_image_info instead.
@@ -133,7 +133,7 @@ def needs_ocr(layer: PageLayer, mode: OcrModeName) -> OcrPlan:
     images.sort(key=lambda item: -_area(item[1]))
     regions: list[OcrRegion] = []
     for im, r in images:
-        if any(_contains(done.rect, r) for done in regions):
+        if any(contains(done.rect, r) for done in regions):
             continue
         regions.append(OcrRegion(r, (im.xref,)))
     return OcrPlan(tuple(regions))
@@ -153,7 +153,3 @@ def _holds_text(r: Rect) -> bool:
 def _area(r: Rect) -> float:
     return (r[2] - r[0]) * (r[3] - r[1])
 
-
-def _contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
-    return (outer[0] - slack <= inner[0] and outer[1] - slack <= inner[1]
-            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)

@@ -8,7 +8,8 @@ the image is whitened, so the new reading keeps the page's geometry. Lines pass 
 those rows are kept as they are. When the source reading is not in the cache, or the images
 do not line up, the whole region is OCR'd as before.
 
-This halves the Tesseract time of a scanned record (FINDINGS.md: verification OCR).
+Tesseract is given mostly white pages for verification; how much time that saves depends on
+how many rows a page's redactions touch (FINDINGS.md: verification OCR).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ import numpy as np
 import pymupdf
 from PIL import Image
 
+from dsl.model import Rule
+
 from .extract import OcrModeName, OcrRegion, needs_ocr
 from .ocr import OcrEngine, OcrJob, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
@@ -34,6 +37,7 @@ CHANGED_LEVEL = 48
 CHANGED_PIXELS = 3
 # Changed rows are widened by this much (points) above and below, before whole lines are added.
 ROW_PAD_PT = 6.0
+
 
 def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
                         source: pymupdf.Page | None, mode: OcrModeName = "auto") -> Future:
@@ -62,9 +66,9 @@ def _changed_rows_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Pa
     read = engine.cache.get(before.key) if before.image.size == job.image.size else None
     if read is None:
         return engine.submit(job)
-    new = np.asarray(job.image.convert("L"), dtype=np.int16)
+    grey = np.asarray(job.image.convert("L"))
     old = np.asarray(before.image.convert("L"), dtype=np.int16)
-    rows = (np.abs(new - old) > CHANGED_LEVEL).sum(axis=1) >= CHANGED_PIXELS
+    rows = (np.abs(grey.astype(np.int16) - old) > CHANGED_LEVEL).sum(axis=1) >= CHANGED_PIXELS
     if not rows.any():
         for line, _ in read:
             line.reused = True
@@ -76,7 +80,7 @@ def _changed_rows_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Pa
             if not rows[slice(*_clamp(_pixel_rows(line.bbox, to_pixels), len(rows)))].any()]
     for line in kept:
         line.reused = True
-    masked = np.asarray(job.image.convert("L")).copy()
+    masked = grey.copy()
     masked[~rows] = 255
     partial = OcrJob(Image.fromarray(masked, "L"), job.transform).with_key(engine.lang,
                                                                             engine.config)
@@ -126,11 +130,11 @@ class PageSource:
     path: Path
     page: int
     ocr_mode: OcrModeName = "auto"
-    label_rules: tuple = ()     # the document's after-label rules, to re-run on new readings
+    label_rules: tuple[Rule, ...] = ()   # the document's after-label rules, for new readings
 
 
 class SourcePages:
-    """The source page behind each output page, from (path, page index, OCR mode), opened lazily.
+    """The source page behind each output page, from its `PageSource`, opened lazily.
 
     One source document stays open at a time: verification reads the output in page order.
     """

@@ -19,6 +19,15 @@ def union(rects: list[Rect]) -> Rect:
             max(r[2] for r in rects), max(r[3] for r in rects))
 
 
+def overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
+    return (outer[0] - slack <= inner[0] and outer[1] - slack <= inner[1]
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
 @dataclass(slots=True)
 class TextLine:
     """One visual line of text. `boxes[i]` is the box of `text[i]`; spaces have boxes too."""

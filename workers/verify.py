@@ -19,7 +19,8 @@ from .analyse import detect_page, page_layers
 from .detect import ValueHunter
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
-from .textlayer import Finding, Rect, value_hash
+from .detect.text import is_cjk
+from .textlayer import Finding, Rect, contains, overlaps, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
@@ -113,29 +114,19 @@ def _in_new_readings(layer, hits: list[Finding]) -> list[Finding]:
     vectors) the text layer is what it says, and OCR of it only misreads ("证者记" for 患者戊)."""
     fresh = [line.bbox for line in layer.lines if line.source == "ocr" and not line.reused]
     drawn = [line.bbox for line in layer.lines if line.source == "text"]
-    return [h for h in hits if any(_inside(h.rect, b) for b in fresh)
-            and not any(_meets(h.rect, b) for b in drawn)]
+    return [h for h in hits if any(contains(b, h.rect) for b in fresh)
+            and not any(overlaps(h.rect, b) for b in drawn)]
 
 
 def _plausible(value: str) -> bool:
     """An identifier a fresh reading may reveal holds two Chinese characters or a digit;
     handwriting under a box reads as Latin noise ("erso")."""
-    return (sum("\u4e00" <= c <= "\u9fff" for c in value) >= 2
-            or any(c.isdigit() for c in value))
+    return sum(is_cjk(c) for c in value) >= 2 or any(c.isdigit() for c in value)
 
 
 def _misread_mark(value: str, replacements: frozenset[str]) -> bool:
     """A pseudonym we drew, read back a little wrong ("患者申" for 患者甲): not a residual."""
     return any(len(r) >= 2 and (value[:2] == r[:2] or value in r) for r in replacements)
-
-
-def _meets(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _inside(r: Rect, b: Rect, slack: float = 1.0) -> bool:
-    return (b[0] - slack <= r[0] and b[1] - slack <= r[1]
-            and r[2] <= b[2] + slack and r[3] <= b[3] + slack)
 
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,

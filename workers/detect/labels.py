@@ -9,7 +9,7 @@ from functools import lru_cache
 from dsl.model import AfterLabel
 
 from ..textlayer import Finding, Rect
-from .shapes import take, take_names
+from .shapes import skip_title, take, take_names
 from .text import COLONS, SPACE, alternation, is_cjk
 from .view import PageView
 from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, LABEL_SUFFIXES, SURNAMES, TITLES, starts_with_any
@@ -281,14 +281,12 @@ def _list_runs_to_the_end(t: str, end: int, titled: bool) -> bool:
     "与家属吴秀兰、" goes on below; "与家属吴秀兰沟通，患者病情、" does not. A participant list
     may also break inside the title after the name ("桂梓萱（副主任医").
     """
-    tail = t[end:].strip()
     if titled:
         # Past the last name's title: "（主治医师）、", "护士、".
-        m = re.match(r"[(（][^)）]{0,8}[)）]", tail)
-        if m:
-            tail = tail[m.end():].strip()
-        tail = next((tail[len(w):].strip() for w in sorted(TITLES, key=len, reverse=True)
-                     if tail.startswith(w)), tail)
+        while end < len(t) and t[end].isspace():
+            end += 1
+        end = skip_title(t, end, len(t))
+    tail = t[end:].strip()
     if tail in ("、", "，", ","):
         return True
     return titled and len(tail) <= 8 and tail[:1] in "（(" and ")" not in tail and "）" not in tail

@@ -19,7 +19,7 @@ from dsl.model import (
     WordList,
 )
 
-from ..textlayer import Finding, PageLayer, Rect
+from ..textlayer import Finding, PageLayer, Rect, overlaps
 from .geometry import (
     column_areas,
     column_everything,
@@ -106,11 +106,7 @@ def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *
     if rects is None:
         return found
     return [f for f in found if inside_any(f.rect, rects)
-            or f.kind == "image" and any(_overlaps(f.rect, r) for r in rects)]
-
-
-def _overlaps(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+            or f.kind == "image" and any(overlaps(f.rect, r) for r in rects)]
 
 
 def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = frozenset(), *,

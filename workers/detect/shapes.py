@@ -101,21 +101,29 @@ def take_names(t: str, i: int, end: int, strict: bool = False) -> list[Span]:
             moved = False
             while i < end and t[i] in _SEPARATORS:
                 i, moved = i + 1, True
-            if i < end and t[i] in OPEN_BRACKETS:
-                # "王阳（副主任医师）": the bracket holds a title, not another name. OCR reads
-                # brackets as 〈 < [ 【 too.
-                close = min((k for k in (t.find(c, i, end) for c in CLOSE_BRACKETS) if k > 0),
-                            default=-1)
-                if 0 < close - i <= 10:
-                    i, moved = close + 1, True
-            for n in range(min(6, end - i), 1, -1):
-                if t[i:i + n] in TITLES:
-                    i, moved = i + n, True
-                    break
+            j = skip_title(t, i, end)
+            if j > i:
+                i, moved = j, True
         if i == start or i < end and (starts_with_any(t, i, FIELD_WORDS)
                                       or _NEXT_LABEL.match(t, i, end)):
             break   # a name runs on into a word ("金欢沟通"), or the next field starts
     return spans
+
+
+def skip_title(t: str, i: int, end: int) -> int:
+    """Past the title after a name at t[i]: "（副主任医师）", "主治医师", or both; else i.
+
+    The bracket holds a title, not another name. OCR reads brackets as 〈 < [ 【 too.
+    """
+    if i < end and t[i] in OPEN_BRACKETS:
+        close = min((k for k in (t.find(c, i, end) for c in CLOSE_BRACKETS) if k > 0),
+                    default=-1)
+        if 0 < close - i <= 10:
+            i = close + 1
+    for n in range(min(6, end - i), 1, -1):
+        if t[i:i + n] in TITLES:
+            return i + n
+    return i
 
 
 def take_number(t: str, i: int, end: int) -> Span | None:
