@@ -60,8 +60,8 @@ def levelled(job, angle: float):
     w, h = job.image.size
     a = math.radians(angle)
     cos, sin = math.cos(a), math.sin(a)
-    nw = int(math.ceil(w * cos + h * abs(sin)))
-    nh = int(math.ceil(w * abs(sin) + h * cos))
+    nw = math.ceil(w * cos + h * abs(sin))
+    nh = math.ceil(w * abs(sin) + h * cos)
     cx, cy, cu, cv = w / 2, h / 2, nw / 2, nh / 2
     # Output pixel (u, v) shows input pixel (x, y): a turn by `angle` about the centres.
     data = (cos, -sin, cx - cu * cos + cv * sin, sin, cos, cy - cu * sin - cv * cos)

@@ -17,9 +17,9 @@ from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
+from .detect.text import is_cjk
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
-from .detect.text import is_cjk
 from .textlayer import Finding, Rect, contains, overlaps, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
