@@ -27,7 +27,7 @@ from portal.models import (
 )
 
 ANALYSE_FUNC = "portal.jobs.tasks.analyse"
-ASSEMBLE_FUNC = "portal.jobs.tasks.assemble"
+ASSEMBLE_FUNC = "portal.jobs.assembly.assemble"
 # States in which a request may still get analysis or assembly work.
 WORKING = (ExportState.QUEUED, ExportState.ANALYSING)
 # After approval (or expiry) nothing is rebuilt: the approved file is final.
