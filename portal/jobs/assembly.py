@@ -15,8 +15,16 @@ from dsl.model import Policy
 from portal.crypto import file_key, open_text, seal_file
 from portal.extensions import db
 from portal.jobs import plan, reasons, store
-from portal.jobs.context import job_app, private_dir
-from portal.jobs.tasks import JobFailed, archive_of, load_policy, ocr_engine, source_of, work_dir
+from portal.jobs.context import private_dir
+from portal.jobs.tasks import (
+    JobFailed,
+    archive_of,
+    load_policy,
+    ocr_engine,
+    run_job,
+    source_of,
+    work_dir,
+)
 from portal.models import (
     DocumentState,
     ExportRequest,
@@ -32,18 +40,8 @@ log = logging.getLogger(__name__)
 
 def assemble(ticket_id: int) -> str:
     """RQ job: one verified PDF from the stored analyses and the hand edits, sealed at rest."""
-    with job_app() as app:
-        try:
-            return _assemble(app, ticket_id)
-        except JobFailed as exc:
-            _fail_assembly(ticket_id, exc.reason)
-            return "failed"
-        except Exception as exc:  # noqa: BLE001
-            log.error("assemble ticket %s stopped: %s", ticket_id, type(exc).__name__)
-            _fail_assembly(ticket_id, reasons.ASSEMBLY)
-            return "failed"
-        finally:
-            db.session.remove()
+    return run_job("assemble", ticket_id, _assemble,
+                   lambda _app, ticket, reason: _fail_assembly(ticket, reason), reasons.ASSEMBLY)
 
 
 def _assemble(app: Flask, ticket_id: int) -> str:

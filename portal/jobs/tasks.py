@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,24 @@ def ocr_engine(app: Flask, request_id: int) -> Iterator[OcrEngine | None]:
         yield engine
 
 
+def run_job(name: str, ticket_id: int, work: Callable[[Flask, int], str],
+            fail: Callable[[Flask, int, str], None], unexpected: str) -> str:
+    """Run a job's `work` in its own app context; a failure is stored in words by `fail`
+    (`unexpected` when it was no JobFailed), and the log gets the error's type only."""
+    with job_app() as app:
+        try:
+            return work(app, ticket_id)
+        except JobFailed as exc:
+            fail(app, ticket_id, exc.reason)
+            return "failed"
+        except Exception as exc:  # noqa: BLE001  the requester gets words, the log the type
+            log.error("%s ticket %s stopped: %s", name, ticket_id, type(exc).__name__)
+            fail(app, ticket_id, unexpected)
+            return "failed"
+        finally:
+            db.session.remove()
+
+
 def _finish(app: Flask, session: Any, req: ExportRequest,
             owed: list[JobTicket] | None = None) -> None:
     """Commit, then enqueue whatever the request owes next (assembly, more pages)."""
@@ -113,18 +131,7 @@ def _finish(app: Flask, session: Any, req: ExportRequest,
 
 def analyse(ticket_id: int) -> str:
     """RQ job: store the findings of one page range of one document."""
-    with job_app() as app:
-        try:
-            return _analyse(app, ticket_id)
-        except JobFailed as exc:
-            _fail_analysis(app, ticket_id, exc.reason)
-            return "failed"
-        except Exception as exc:  # noqa: BLE001  the requester gets words, the log the type
-            log.error("analyse ticket %s stopped: %s", ticket_id, type(exc).__name__)
-            _fail_analysis(app, ticket_id, reasons.UNEXPECTED)
-            return "failed"
-        finally:
-            db.session.remove()
+    return run_job("analyse", ticket_id, _analyse, _fail_analysis, reasons.UNEXPECTED)
 
 
 def _analyse(app: Flask, ticket_id: int) -> str:
