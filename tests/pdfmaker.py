@@ -39,11 +39,16 @@ def text_pdf(path: Path, pages: list[list[str]], metadata: dict | None = None) -
     return path
 
 
-def scanned_pdf(path: Path, pages: list[list[str]], dpi: int = 200) -> Path:
-    """Image-only PDF: each text page rendered to pixels, no text layer left."""
+def scanned_pdf(path: Path, pages: list[list[str]], dpi: int = 200,
+                black: tuple[str, ...] = ()) -> Path:
+    """Image-only PDF: each text page rendered to pixels, no text layer left. The texts in
+    `black` are covered by black boxes first, as redaction covers them."""
     src = pymupdf.open()
     for lines in pages:
         text_page(src, lines, fontsize=12)
+        for text in black:
+            for rect in src[-1].search_for(text):
+                src[-1].draw_rect(rect, color=(0, 0, 0), fill=(0, 0, 0))
     out = pymupdf.open()
     for page in src:
         pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)

@@ -11,7 +11,7 @@ from dsl.model import AfterLabel, Rule
 from workers.analyse import normalise
 from workers.detect import run_rule
 from workers.extract import page_layer
-from workers.ocr import OcrCache, OcrEngine
+from workers.ocr import OcrCache, OcrEngine, ready
 from workers.ocrdiff import submit_verification
 from workers.verify import _in_new_readings
 
@@ -23,14 +23,14 @@ AFTER = ["入院记录", "姓名：          性别：女", "主诉：停经38�
 
 
 class SpyEngine(OcrEngine):
-    """A real engine that keeps the images Tesseract was given."""
+    """A real engine that keeps the images Tesseract was given (prepared and masked)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.images = []
 
     def _run(self, job):
-        self.images.append(np.asarray(job.image))
+        self.images.append(np.asarray(ready(job).image))
         return super()._run(job)
 
 
@@ -66,6 +66,28 @@ def test_changed_rows_are_read_again_so_a_new_name_is_seen(pages):
     inked_rows = (image < 128).any(axis=1).mean()
     full_rows = (np.asarray(engine.images[0]) < 128).any(axis=1).mean()
     assert inked_rows < 0.6 * full_rows
+
+
+LONG = ["出院记录", "姓名：王秀英，入院后予硫酸镁静滴，血压平稳，胎心正常，宫缩规律。"]
+
+
+def test_only_the_neighbourhood_of_a_change_is_read_again(tmp_path):
+    """A name blanked at the start of a long line: its neighbourhood is read anew, the far end
+    of the line is pass 1's reading, and Tesseract is not given it again."""
+    src = pymupdf.open(scanned_pdf(tmp_path / "before.pdf", [LONG]))
+    out = pymupdf.open(scanned_pdf(tmp_path / "after.pdf", [LONG], black=("王秀英",)))
+    with SpyEngine(OcrCache(tmp_path / "cache"), workers=1) as engine:
+        engine.ocr_page(src[0], page_layer(src[0], 0), "auto")
+        lines = read(engine, out[0], src[0])
+        given = engine.images[-1]
+    fresh = text_of(line for line in lines if not line.reused)
+    kept = text_of(line for line in lines if line.reused)
+    assert "王秀英" not in fresh + kept
+    assert "姓名" in fresh, "the label beside the change is read again"
+    assert "宫缩规律" in kept and "宫缩规律" not in fresh, "the far end is pass 1's reading"
+    # The far end of the line is white in what Tesseract was given.
+    row = (given < 128).any(axis=0)
+    assert row[: len(row) // 2].any() and not row[int(len(row) * 0.75):].any()
 
 
 def test_an_unchanged_page_is_not_read_again(pages):

@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Self
 
 import numpy as np
@@ -51,25 +51,52 @@ class OcrFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class OcrJob:
-    """An image to read, with the map from its pixels to PDF points (a PyMuPDF matrix)."""
+    """An image to read, with the map from its pixels to PDF points (a PyMuPDF matrix).
+
+    `level` set: the image is a scan as rendered, to be prepared (`scanprep`: turned by `level`
+    degrees, table rules taken out) by the worker that reads it, so the preparation runs in
+    the pool and the key is known before it. `keep` (same size, 255 = read) whitens the rest
+    after preparing: verification reads only what redaction changed.
+    """
 
     image: Image.Image
     transform: tuple[float, float, float, float, float, float]
     key: str = ""
-    angle: float = 0.0      # degrees the image was turned to level its text lines
+    level: float | None = None
+    keep: Image.Image | None = None
 
     def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
-        return OcrJob(self.image, self.transform,
-                      job_key(self.image, self.transform, lang, config), self.angle)
+        return replace(self, key=job_key(self, lang, config))
 
 
-def job_key(image: Image.Image, transform, lang: str = LANG, config: str = CONFIG) -> str:
-    """Content key: pixels, size, what Tesseract was asked, where the result goes on the page."""
+def job_key(job: OcrJob, lang: str = LANG, config: str = CONFIG) -> str:
+    """Content key: pixels, size, what Tesseract was asked, how the image is prepared, and
+    where the result goes on the page."""
     h = hashlib.sha256()
+    image = job.image
     h.update(f"{image.mode}{image.size}|{lang}|{config}|{ocrfit.VERSION}|".encode())
-    h.update(",".join(f"{v:.4f}" for v in transform).encode())
+    h.update(",".join(f"{v:.4f}" for v in job.transform).encode())
+    if job.level is not None:
+        h.update(f"|prepared {scanprep.VERSION} {job.level:.2f}|".encode())
     h.update(image.tobytes())
+    if job.keep is not None:
+        h.update(b"|keep|" + job.keep.tobytes())
     return h.hexdigest()
+
+
+def ready(job: OcrJob) -> OcrJob:
+    """The job as Tesseract is given it: prepared when it asks, whitened outside `keep`."""
+    if job.level is None and job.keep is None:
+        return job
+    out = scanprep.prepared(job, job.level) if job.level is not None else job
+    if job.keep is None:
+        return out
+    keep = job.keep
+    if job.level is not None:
+        keep = scanprep.levelled(OcrJob(keep, job.transform), job.level, fill=0).image
+    grey = np.array(out.image.convert("L"))
+    grey[np.asarray(keep) < 128] = 255
+    return OcrJob(Image.fromarray(grey, "L"), out.transform)
 
 
 # --- rendering (calling thread only) -------------------------------------------------------
@@ -104,21 +131,19 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float) -> OcrJob:
     return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
 
 
-def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float,
-               angle: float | None = None) -> OcrJob:
-    """A region rendered for OCR, prepared as `scanprep` says when it is most of the page.
+def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float) -> OcrJob:
+    """A region rendered for OCR; when it is most of the page, marked to be prepared as
+    `scanprep` says (in the pool, see `ready`).
 
-    A scan's tilt is levelled by `angle`, or as measured; a page drawn in vectors (an ECG read
-    with OCR) is never tilted: its curves would only mislead the measure.
+    A scan's tilt is measured here (cheap, and part of the key); a page drawn in vectors (an
+    ECG read with OCR) is never tilted: its curves would only mislead the measure.
     """
     rect = region.rect
     job = render_region(page, rect, dpi)
     page_area = max(page.rect.width * page.rect.height, 1.0)
     if (rect[2] - rect[0]) * (rect[3] - rect[1]) < scanprep.MIN_PAGE_SHARE * page_area:
         return job    # a signature or a stamp: too little text to measure a tilt on
-    if angle is None:
-        angle = scanprep.tilt(job.image) if region.xrefs else 0.0
-    return scanprep.prepared(job, angle)
+    return replace(job, level=scanprep.tilt(job.image) if region.xrefs else 0.0)
 
 
 def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
@@ -290,8 +315,9 @@ class OcrEngine:
     def _run(self, job: OcrJob) -> list[tuple[TextLine, float]]:
         with self._lock:
             self.calls += 1
-        hocr = recognise_image(job.image, self.lang, self.config)
-        lines = lines_from_hocr(hocr, np.asarray(job.image.convert("L")), job.transform)
+        read = ready(job)
+        hocr = recognise_image(read.image, self.lang, self.config)
+        lines = lines_from_hocr(hocr, np.asarray(read.image.convert("L")), read.transform)
         self.cache.put(job.key, lines)
         return lines
 

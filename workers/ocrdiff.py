@@ -1,21 +1,24 @@
-"""Verification OCR of a redacted page that re-reads only the rows redaction changed.
+"""Verification OCR of a redacted page that re-reads only what redaction changed, and around it.
 
 An outsider OCRs the whole exported page. Where its pixels are exactly those of the source page
 that pass 1 already read (same region, same resolution, so the same content key), Tesseract
-would be given the same pixels again. So only the rows that differ from the source (boxes,
-labels, page numbers, a watermark), widened to whole text lines, are OCR'd again: the rest of
-the image is whitened, so the new reading keeps the page's geometry. Lines pass 1 read outside
-those rows are kept as they are. When the source reading is not in the cache, or the images
-do not line up, the whole region is OCR'd as before.
+would be given the same pixels again and read the same text. So the output is compared with the
+source, both as rendered: each change (a box, a label, a page number, a watermark) is widened to
+a window reaching WINDOW_PT either side along its line, where a new reading can differ (the
+recogniser reads a line as a sequence, so a change alters what it makes of its neighbours), and
+grown to whole characters of pass 1's reading. Only the windows are OCR'd again, with the rest of
+the page whitened, so the new reading keeps the page's geometry; pass 1's characters outside
+them are kept as they were read. When the source reading is not in the cache, or the images do
+not line up, the whole region is OCR'd as before.
 
-Tesseract is given mostly white pages for verification; how much time that saves depends on
-how many rows a page's redactions touch (FINDINGS.md: verification OCR).
+Tesseract's time grows with the text it is given (a white page costs its start-up, 0.15 s), so
+a page with a few redactions costs a fraction of a full reading (FINDINGS.md: verification OCR).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Self
 
@@ -26,17 +29,24 @@ from PIL import Image
 from dsl.model import Rule
 
 from .extract import OcrModeName, OcrRegion, needs_ocr
-from .ocr import OcrEngine, OcrJob, done_future, gather, region_dpi, region_job
+from .ocr import OcrEngine, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
-from .textlayer import PageLayer, Rect
+from .textlayer import PageLayer, TextLine
 
 # A pixel has changed when its grey level moved by more than this: JPEG re-encoding of a
 # redacted scan moves untouched pixels by a few levels, a box or a glyph by far more.
 CHANGED_LEVEL = 48
-# Rows with fewer changed pixels than this are re-encoding noise, not a change.
+# Changes are found in cells of CELL x CELL pixels; a cell with fewer changed pixels than this
+# is re-encoding noise, not a change.
+CELL = 8
 CHANGED_PIXELS = 3
-# Changed rows are widened by this much (points) above and below, before whole lines are added.
-ROW_PAD_PT = 6.0
+# How far along its line a change may alter a new reading (points either side), and above and
+# below it (the line's own height is added by growing to whole characters).
+WINDOW_PT = 48.0
+ROW_PAD_PT = 3.0
+# Growing the windows to the characters they touch, at most this many times (each round may
+# touch a neighbour's character; a few rounds settle every real page).
+GROW_ROUNDS = 3
 
 
 def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
@@ -51,39 +61,40 @@ def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
         if source is None:
             futures.append(engine.submit(region_job(page, region, dpi)))
         else:
-            futures.append(_changed_rows_only(engine, page, source, region, dpi))
+            futures.append(_changed_only(engine, page, source, region, dpi))
     return gather(futures)
 
 
-def _changed_rows_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
-                       region: OcrRegion, dpi: float) -> Future:
-    # Pass 1 levelled the source by the tilt it measured: the same turn lines the pixels up.
+def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
+                  region: OcrRegion, dpi: float) -> Future:
+    # Pass 1's job for the source, as rendered: its key finds what pass 1 read, its tilt is the
+    # one the output is levelled by (so both are measured on the same, unredacted pixels).
     before = region_job(source, region, dpi).with_key(engine.lang, engine.config)
-    job = region_job(page, region, dpi, before.angle).with_key(engine.lang, engine.config)
+    job = replace(region_job(page, region, dpi), level=before.level)
+    if job.image.size != before.image.size:
+        return engine.submit(job)
+    job = job.with_key(engine.lang, engine.config)
     cached = engine.cache.get(job.key)
     if cached is not None:
         return done_future([line for line, _ in cached])
-    read = engine.cache.get(before.key) if before.image.size == job.image.size else None
+    read = engine.cache.get(before.key)
     if read is None:
         return engine.submit(job)
     grey = np.asarray(job.image.convert("L"))
-    old = np.asarray(before.image.convert("L"), dtype=np.int16)
-    rows = (np.abs(grey.astype(np.int16) - old) > CHANGED_LEVEL).sum(axis=1) >= CHANGED_PIXELS
-    if not rows.any():
-        for line, _ in read:
+    changed = _changed_cells(grey, np.asarray(before.image.convert("L")))
+    lines = [line for line, _ in read]
+    if not changed.any():
+        for line in lines:
             line.reused = True
-        return done_future([line for line, _ in read])
-    to_pixels = ~pymupdf.Matrix(*job.transform)
-    rows = _widen(rows, [_pixel_rows(line.bbox, to_pixels) for line, _ in read],
-                  round(ROW_PAD_PT * dpi / 72.0))
-    kept = [line for line, _ in read
-            if not rows[slice(*_clamp(_pixel_rows(line.bbox, to_pixels), len(rows)))].any()]
-    for line in kept:
-        line.reused = True
-    masked = grey.copy()
-    masked[~rows] = 255
-    partial = OcrJob(Image.fromarray(masked, "L"), job.transform).with_key(engine.lang,
-                                                                            engine.config)
+        return done_future(lines)
+    to_cells = ~pymupdf.Matrix(*job.transform) * pymupdf.Matrix(1 / CELL, 1 / CELL)
+    windows = _widen(changed, round(WINDOW_PT * dpi / 72.0 / CELL),
+                     round(ROW_PAD_PT * dpi / 72.0 / CELL))
+    touched = _grow(windows, lines, to_cells)
+    kept = [piece for line, hit in zip(lines, touched) for piece in _untouched(line, hit)]
+    keep = np.repeat(np.repeat(windows, CELL, axis=0), CELL, axis=1)[:grey.shape[0],
+                                                                      :grey.shape[1]]
+    partial = replace(job, keep=Image.fromarray(keep.astype(np.uint8) * 255, "L"))
     out: Future = Future()
 
     def settle(f: Future) -> None:
@@ -92,35 +103,74 @@ def _changed_rows_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Pa
         else:
             out.set_result(kept + f.result())
 
-    engine.submit(partial).add_done_callback(settle)
+    engine.submit(partial.with_key(engine.lang, engine.config)).add_done_callback(settle)
     return out
 
 
-def _pixel_rows(bbox: Rect, to_pixels: pymupdf.Matrix) -> tuple[int, int]:
-    r = pymupdf.Rect(bbox) * to_pixels
-    return int(r.y0), int(r.y1) + 1
+def _changed_cells(grey: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Cells (CELL x CELL pixels) where the output differs from the source."""
+    h, w = grey.shape
+    diff = np.abs(grey.astype(np.int16) - old.astype(np.int16)) > CHANGED_LEVEL
+    rows, cols = -(-h // CELL), -(-w // CELL)
+    padded = np.zeros((rows * CELL, cols * CELL), dtype=np.uint8)
+    padded[:h, :w] = diff
+    counts = padded.reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
+    return counts >= CHANGED_PIXELS
 
 
-def _clamp(span: tuple[int, int], n: int) -> tuple[int, int]:
-    return max(0, span[0]), min(n, max(0, span[1]))
-
-
-def _widen(rows: np.ndarray, lines: list[tuple[int, int]], pad: int) -> np.ndarray:
-    """Changed rows, padded, then grown to every whole line they touch (until nothing grows)."""
-    n = len(rows)
-    idx = np.flatnonzero(rows)
-    out = np.zeros(n, dtype=bool)
-    for i in idx:
-        out[max(0, i - pad):i + pad + 1] = True
-    grown = True
-    while grown:
-        grown = False
-        for span in lines:
-            a, b = _clamp(span, n)
-            if b > a and out[a:b].any() and not out[a:b].all():
-                out[a:b] = True
-                grown = True
+def _widen(cells: np.ndarray, across: int, down: int) -> np.ndarray:
+    """Each changed cell grown by `across` cells either side and `down` above and below."""
+    out = cells.copy()
+    for axis, reach in ((1, across), (0, down)):
+        grown = out.copy()
+        n = out.shape[axis]
+        for step in range(1, min(reach, n - 1) + 1):
+            if axis == 1:
+                grown[:, step:] |= out[:, :-step]
+                grown[:, :-step] |= out[:, step:]
+            else:
+                grown[step:] |= out[:-step]
+                grown[:-step] |= out[step:]
+        out = grown
     return out
+
+
+def _cell_span(box, to_cells: pymupdf.Matrix, shape) -> tuple[slice, slice]:
+    r = pymupdf.Rect(box) * to_cells
+    return (slice(max(0, int(r.y0)), min(shape[0], int(r.y1) + 1)),
+            slice(max(0, int(r.x0)), min(shape[1], int(r.x1) + 1)))
+
+
+def _grow(windows: np.ndarray, lines: list[TextLine], to_cells) -> list[list[bool]]:
+    """Mark pass 1's characters that a window touches, and grow the windows (in place) over
+    them, so Tesseract is never given half a glyph. Returns, per line, touched per character."""
+    spans = [[_cell_span(box, to_cells, windows.shape) for box in line.boxes] for line in lines]
+    touched = [[False] * len(line.boxes) for line in lines]
+    for _round in range(GROW_ROUNDS):
+        grew = False
+        for marks, boxes in zip(touched, spans):
+            for i, (ys, xs) in enumerate(boxes):
+                if not marks[i] and windows[ys, xs].any():
+                    marks[i] = True
+                    windows[ys, xs] = True
+                    grew = True
+        if not grew:
+            break
+    return touched
+
+
+def _untouched(line: TextLine, touched: list[bool]) -> list[TextLine]:
+    """The runs of a pass-1 line that no window touches, as lines of their own (reused)."""
+    pieces, start = [], None
+    for i, hit in enumerate([*touched, True]):
+        if not hit and start is None:
+            start = i
+        elif hit and start is not None:
+            if line.text[start:i].strip():
+                pieces.append(TextLine(line.text[start:i], line.boxes[start:i], line.source,
+                                       True))
+            start = None
+    return pieces
 
 
 @dataclass(frozen=True)

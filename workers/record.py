@@ -25,7 +25,14 @@ from .pdfopen import UnreadableDocument, open_pdf
 from .produce import ActionTable, produce_document
 from .pseudonyms import Pseudonyms
 from .textlayer import Finding, Rect
-from .verify import Verification, fixable, redact_residuals, verify_export
+from .verify import (
+    Verification,
+    fixable,
+    fixable_pages,
+    redact_residuals,
+    reverified,
+    verify_export,
+)
 
 # Values shorter than this are not hunted record-wide: a single character would hit everywhere.
 MIN_HUNTED_LENGTH = 2
@@ -212,9 +219,11 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
             for _round in range(SECOND_LOOKS):
                 if not fixable(verification):
                     break
+                # Only the pages redacted again can read differently now.
+                pages = fixable_pages(verification)
                 fixed += redact_residuals(pending, verification.residuals, action_for,
                                           pseudonyms, options.password)
-                verification = verify()
+                verification = reverified(verification, verify(pages=pages), pages)
             verification.fixed_by_second_look = fixed
             timings["verify_s"] = time.perf_counter() - t
             released = verification.clean or options.allow_residuals

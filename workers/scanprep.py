@@ -15,6 +15,7 @@ import pymupdf
 from PIL import Image
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
+VERSION = 1             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
@@ -48,15 +49,16 @@ def prepared(job, angle: float):
 
     job = levelled(job, angle)
     dpi = 72.0 / max(math.hypot(job.transform[0], job.transform[1]), 1e-9)
-    return OcrJob(without_rules(job.image, dpi), job.transform, "", job.angle)
+    return OcrJob(without_rules(job.image, dpi), job.transform)
 
 
-def levelled(job, angle: float):
-    """The job with its image turned by -`angle` (grown to keep every corner), same content."""
+def levelled(job, angle: float, fill: int = 255):
+    """The job with its image turned by -`angle` (grown to keep every corner, `fill`ed),
+    same content; a prepared job (no `level` left to apply)."""
     from .ocr import OcrJob
 
     if abs(angle) < MIN_TILT:
-        return OcrJob(job.image, job.transform, job.key, 0.0)
+        return OcrJob(job.image, job.transform)
     w, h = job.image.size
     a = math.radians(angle)
     cos, sin = math.cos(a), math.sin(a)
@@ -65,12 +67,12 @@ def levelled(job, angle: float):
     cx, cy, cu, cv = w / 2, h / 2, nw / 2, nh / 2
     # Output pixel (u, v) shows input pixel (x, y): a turn by `angle` about the centres.
     data = (cos, -sin, cx - cu * cos + cv * sin, sin, cos, cy - cu * sin - cv * cos)
-    fill = 255 if job.image.mode == "L" else (255, 255, 255)
+    fill = fill if job.image.mode == "L" else (fill, fill, fill)
     image = job.image.transform((nw, nh), Image.Transform.AFFINE, data,
                                 resample=Image.Resampling.BILINEAR, fillcolor=fill)
     to_input = pymupdf.Matrix(data[0], data[3], data[1], data[4], data[2], data[5])
     m = to_input * pymupdf.Matrix(*job.transform)
-    return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f), "", float(angle))
+    return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
 
 
 def without_rules(image: Image.Image, dpi: float) -> Image.Image:

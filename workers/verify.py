@@ -7,7 +7,7 @@ annotations, attachments, form fields and scripts.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from .textlayer import Finding, Rect, contains, overlaps, value_hash
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
 STRUCTURAL = (IdCard, Phone, Pattern, WordList)
+# Where a residual found by reading a page stands (the others are places beside the pages).
+PAGE_PLACES = ("text", "ocr")
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,12 @@ def structural_rules(policy: Policy) -> tuple[Rule, ...]:
 def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
                   *, password: str | None = None, key: bytes = b"",
                   replacements: frozenset[str] = frozenset(), on_page=None,
-                  sources: Sequence[PageSource | None] = ()) -> Verification:
+                  sources: Sequence[PageSource | None] = (),
+                  pages: Iterable[int] | None = None) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
+
+    `pages` (0-based) limits the reading of pages to those; the places beside the pages
+    (metadata, outline...) are always read.
 
     `sources` names, per output page, the source page it was redacted from: OCR then reads the
     page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
@@ -90,7 +96,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             raise ValueError("the export is encrypted and the password given does not open it")
         result.pages = doc.page_count
         result.residuals.extend(_document_level(doc, hunter, key))
-        for layer, info in _output_layers(doc, engine, sources):
+        for layer, info in _output_layers(doc, engine, sources, pages):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
@@ -130,15 +136,30 @@ def _misread_mark(value: str, replacements: frozenset[str]) -> bool:
 
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
-                   sources: Sequence[PageSource | None]):
-    """Each output page's text layer with its OCR lines, and where the page came from."""
+                   sources: Sequence[PageSource | None], pages: Iterable[int] | None = None):
+    """Each output page's text layer with its OCR lines (of `pages`, or all), and where the
+    page came from."""
     with SourcePages(sources) as source_of:
         def submit(page, layer):
             info = source_of.info(page.number)
             return submit_verification(engine, page, layer, source_of(page.number),
                                        info.ocr_mode if info else "auto")
-        for _page, layer in page_layers(doc, "auto", engine, submit=submit):
-            yield layer, source_of.info(layer.number)
+        for start, stop in _runs(doc.page_count, pages):
+            for _page, layer in page_layers(doc, "auto", engine, start, stop, submit=submit):
+                yield layer, source_of.info(layer.number)
+
+
+def _runs(count: int, pages: Iterable[int] | None) -> list[tuple[int, int]]:
+    """[start, stop) ranges of consecutive pages among `pages` (all when None)."""
+    if pages is None:
+        return [(0, count)]
+    runs: list[tuple[int, int]] = []
+    for n in sorted({p for p in pages if 0 <= p < count}):
+        if runs and runs[-1][1] == n:
+            runs[-1] = (runs[-1][0], n + 1)
+        else:
+            runs.append((n, n + 1))
+    return runs
 
 
 def _source_of(layer, rect) -> str:
@@ -181,6 +202,19 @@ def _toc_has_identifier(doc: pymupdf.Document, hunter: ValueHunter) -> bool:
 def fixable(verification: Verification) -> bool:
     """Residuals on pages, with a place to redact (document-level ones are bugs, not misses)."""
     return any(r.finding is not None for r in verification.residuals)
+
+
+def fixable_pages(verification: Verification) -> set[int]:
+    """The pages (0-based) a second look redacts on."""
+    return {r.page - 1 for r in verification.residuals if r.finding is not None}
+
+
+def reverified(before: Verification, again: Verification, pages: set[int]) -> Verification:
+    """`before`, with the pages read `again` (and the places beside the pages) replaced."""
+    kept = [r for r in before.residuals if r.where in PAGE_PLACES and r.page - 1 not in pages]
+    return Verification(pages=again.pages, ocr_pages=before.ocr_pages,
+                        residuals=kept + again.residuals,
+                        fixed_by_second_look=before.fixed_by_second_look)
 
 
 def redact_residuals(path: Path, residuals: list[Residual], action_for, pseudonyms,
