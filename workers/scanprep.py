@@ -15,10 +15,11 @@ import pymupdf
 from PIL import Image
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
-VERSION = 1             # part of the OCR cache key: bump when preparation changes
+VERSION = 2             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
+COARSE = 0.5            # degrees between the angles of the first, coarse search
 MIN_TILT = 0.15         # a smaller tilt is left alone: turning costs more than it gains
 INK = 160               # grey level below which a pixel is ink
 SAMPLE = 4              # every 4th column is enough to see the rows of ink
@@ -33,14 +34,20 @@ def tilt(image: Image.Image) -> float:
         return 0.0
     xs = xs.astype(np.float64) * SAMPLE
     ys = ys.astype(np.float64)
-    best, best_score = 0.0, -1.0
-    for angle in np.arange(-MAX_TILT, MAX_TILT + STEP / 2, STEP):
+
+    def score(angle: float) -> float:
         rows = np.round(ys - xs * math.tan(math.radians(angle))).astype(np.int64)
         counts = np.bincount(rows - rows.min())
-        score = float(np.dot(counts, counts))    # sharp rows of ink: a high sum of squares
-        if score > best_score:
-            best, best_score = float(angle), score
-    return round(best, 2)
+        return float(np.dot(counts, counts))    # sharp rows of ink: a high sum of squares
+
+    # Coarse, then fine around the best coarse angle: the score rises smoothly towards the
+    # true tilt over a coarse step (a 0.5 degree slope moves a line by a fraction of its
+    # height over a text column), so 24 angles find what 61 did.
+    coarse = np.arange(-MAX_TILT, MAX_TILT + COARSE / 2, COARSE)
+    centre = max(coarse, key=score)
+    fine = np.arange(centre - COARSE, centre + COARSE + STEP / 2, STEP)
+    best = max((a for a in fine if abs(a) <= MAX_TILT + 1e-9), key=score)
+    return round(float(best), 2)
 
 
 def prepared(job, angle: float):
