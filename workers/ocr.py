@@ -131,19 +131,22 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float) -> OcrJob:
     return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
 
 
-def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float) -> OcrJob:
+def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float,
+               level: float | None = None) -> OcrJob:
     """A region rendered for OCR; when it is most of the page, marked to be prepared as
     `scanprep` says (in the pool, see `ready`).
 
-    A scan's tilt is measured here (cheap, and part of the key); a page drawn in vectors (an
-    ECG read with OCR) is never tilted: its curves would only mislead the measure.
+    A scan's tilt is `level`, or measured here (cheap, and part of the key); a page drawn in
+    vectors (an ECG read with OCR) is never tilted: its curves would only mislead the measure.
     """
     rect = region.rect
     job = render_region(page, rect, dpi)
     page_area = max(page.rect.width * page.rect.height, 1.0)
     if (rect[2] - rect[0]) * (rect[3] - rect[1]) < scanprep.MIN_PAGE_SHARE * page_area:
         return job    # a signature or a stamp: too little text to measure a tilt on
-    return replace(job, level=scanprep.tilt(job.image) if region.xrefs else 0.0)
+    if level is None:
+        level = scanprep.tilt(job.image) if region.xrefs else 0.0
+    return replace(job, level=level)
 
 
 def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,

@@ -70,7 +70,7 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     # Pass 1's job for the source, as rendered: its key finds what pass 1 read, its tilt is the
     # one the output is levelled by (so both are measured on the same, unredacted pixels).
     before = region_job(source, region, dpi).with_key(engine.lang, engine.config)
-    job = replace(region_job(page, region, dpi), level=before.level)
+    job = region_job(page, region, dpi, before.level)
     if job.image.size != before.image.size:
         return engine.submit(job)
     job = job.with_key(engine.lang, engine.config)
