@@ -104,16 +104,21 @@ def without_rules(image: Image.Image, dpi: float) -> Image.Image:
 
 def _runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
     """Pixels inside straight runs of ink at least `length` long along `axis`."""
-    a = ink if axis == 1 else np.ascontiguousarray(ink.T)
+    a = ink if axis == 1 else ink.T
     h, w = a.shape
     if w < length:
         return np.zeros_like(ink)
-    c = np.zeros((h, w + 1), dtype=np.int32)
-    np.cumsum(a, axis=1, out=c[:, 1:])
-    starts = (c[:, length:] - c[:, :-length]) == length    # [j, j + length) is all ink
-    # Pixel x is covered when a run starts in [x - length + 1, x]: a sliding sum of starts.
-    padded = np.zeros((h, w + length), dtype=np.int32)
-    np.cumsum(starts, axis=1, out=padded[:, length:w + 1])
-    padded[:, w + 1:] = padded[:, w:w + 1]
-    covered = (padded[:, length:] - padded[:, :w]) > 0
+    # Run-length encoding of the whole image at once: each row padded with blank either side,
+    # so in the flattened rows a run starts where the ink steps up and ends where it steps down.
+    padded = np.zeros((h, w + 2), dtype=np.int8)
+    padded[:, 1:-1] = a
+    flat = padded.ravel()
+    steps = np.diff(flat)
+    starts = np.flatnonzero(steps == 1) + 1
+    ends = np.flatnonzero(steps == -1) + 1
+    long = (ends - starts) >= length
+    out = np.zeros(flat.shape, dtype=bool)
+    for s, e in zip(starts[long].tolist(), ends[long].tolist()):   # rules: a few hundred
+        out[s:e] = True
+    covered = out.reshape(h, w + 2)[:, 1:-1]
     return covered if axis == 1 else covered.T
