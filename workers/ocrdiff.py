@@ -44,6 +44,10 @@ CHANGED_PIXELS = 3
 # below it (the line's own height is added by growing to whole characters).
 WINDOW_PT = 48.0
 ROW_PAD_PT = 3.0
+# Lines pass 1 read with a mean word confidence below this are read again whole on a page that
+# changed: clean print reads at 80-93, handwriting and crowded scanned tables at 9-80, and
+# there a new reading finds names the first one missed (FINDINGS.md: verification OCR).
+SURE = 80.0
 # Growing the windows to the characters they touch, at most this many times (each round may
 # touch a neighbour's character; a few rounds settle every real page).
 GROW_ROUNDS = 3
@@ -90,6 +94,12 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     to_cells = ~pymupdf.Matrix(*job.transform) * pymupdf.Matrix(1 / CELL, 1 / CELL)
     windows = _widen(changed, round(WINDOW_PT * dpi / 72.0 / CELL),
                      round(ROW_PAD_PT * dpi / 72.0 / CELL))
+    # Lines pass 1 read with little confidence (handwriting, a crowded table row) are where it
+    # misread: read them again whole, a second chance to see a name it missed.
+    for line, conf in read:
+        if conf < SURE:
+            for box in line.boxes:
+                windows[_cell_span(box, to_cells, windows.shape)] = True
     touched = _grow(windows, lines, to_cells)
     kept = [piece for line, hit in zip(lines, touched) for piece in _untouched(line, hit)]
     keep = np.repeat(np.repeat(windows, CELL, axis=0), CELL, axis=1)[:grey.shape[0],
