@@ -10,8 +10,8 @@ from test_detect_grid import line, page
 from dsl.model import AfterLabel, Rule
 from workers.analyse import normalise
 from workers.detect import run_rule
-from workers.extract import page_layer
-from workers.ocr import OcrCache, OcrEngine, ready
+from workers.extract import needs_ocr, page_layer
+from workers.ocr import OcrCache, OcrEngine, ready, region_dpi, region_job
 from workers.ocrdiff import submit_verification
 from workers.verify import _in_new_readings
 
@@ -54,7 +54,7 @@ def text_of(lines) -> str:
 
 
 def test_changed_rows_are_read_again_so_a_new_name_is_seen(pages):
-    src, out, engine, first = pages
+    src, out, engine, _first = pages
     calls = engine.calls
     seen = text_of(read(engine, out, src))
     assert engine.calls == calls + 1
@@ -88,6 +88,22 @@ def test_only_the_neighbourhood_of_a_change_is_read_again(tmp_path):
     # The far end of the line is white in what Tesseract was given.
     row = (given < 128).any(axis=0)
     assert row[: len(row) // 2].any() and not row[int(len(row) * 0.75):].any()
+
+
+def test_a_line_pass_1_was_unsure_of_is_read_again_whole(tmp_path):
+    """Where pass 1 read a line with little confidence (handwriting, a crowded table), a
+    changed page gets a whole new reading of it: a second chance to see a name."""
+    src = pymupdf.open(scanned_pdf(tmp_path / "before.pdf", [LONG]))
+    out = pymupdf.open(scanned_pdf(tmp_path / "after.pdf", [LONG], black=("王秀英",)))
+    with SpyEngine(OcrCache(tmp_path / "cache"), workers=1) as engine:
+        region = needs_ocr(page_layer(src[0], 0), "auto").regions[0]
+        before = region_job(src[0], region, region_dpi(src[0], region)).with_key()
+        first = engine.recognise(before)
+        engine.cache.put(before.key, [(line, 30.0) for line, _ in first])   # unsure of all
+        lines = read(engine, out[0], src[0])
+    fresh = text_of(line for line in lines if not line.reused)
+    assert "规律" in fresh, "the whole line is read again, its far end included"
+    assert not any(line.reused for line in lines if "规律" in line.text)
 
 
 def test_an_unchanged_page_is_not_read_again(pages):
