@@ -18,6 +18,7 @@ from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
 from .detect.text import is_cjk
+from .extract import needs_ocr
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
 from .textlayer import Finding, Rect, contains, overlaps, value_hash
@@ -135,8 +136,10 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
     with SourcePages(sources) as source_of:
         def submit(page, layer):
             info = source_of.info(page.number)
-            return submit_verification(engine, page, layer, source_of(page.number),
-                                       info.ocr_mode if info else "auto")
+            mode = info.ocr_mode if info else "auto"
+            if not needs_ocr(layer, mode):
+                return None   # a text page: its source file need not be opened at all
+            return submit_verification(engine, page, layer, source_of(page.number), mode)
         for _page, layer in page_layers(doc, "auto", engine, submit=submit):
             yield layer, source_of.info(layer.number)
 
