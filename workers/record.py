@@ -181,18 +181,16 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
     action_for = ActionTable(policy)
     pending = out_path.with_name(f".{out_path.name}.unverified")
     page_map: list[tuple[int, int]] = []
-    with _engine(options, engine) as ocr, \
-            tempfile.TemporaryDirectory(prefix="emr-redact-") as tmp:
+    with _engine(options, engine) as ocr:
         t = time.perf_counter()
         with Assembler(pending, watermark=options.watermark, password=options.password) as asm:
             for index, analysis in enumerate(analyses):
                 if not analysis.ok:
                     continue
                 parts = produce_document(analysis, hunter, ocr, pseudonyms, action_for,
-                                         Path(tmp), on_page=counter.tick("redact"))
+                                         on_page=counter.tick("redact"))
                 for i, part in enumerate(parts):
                     asm.add(part, analysis.label if i == 0 else None)
-                    part.unlink()
                 page_map.extend((index, n) for n in range(analysis.page_count))
             timings["redact_s"] = time.perf_counter() - t
             t = time.perf_counter()
