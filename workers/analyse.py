@@ -78,10 +78,21 @@ class LayerSpool:
         self._file = [os.fdopen(fd, "wb")]              # the open handle, if any
         self._offsets: dict[int, tuple[int, int]] = {}   # page -> (offset, length)
         self._finalizer = weakref.finalize(self, _remove, self._file, self.path)
+        self._handed_over = False
 
     def __reduce__(self):
         # A spool does not travel: unpickled elsewhere it is None, and pass 2 reads the PDF.
+        # Unless it was handed over (a worker process giving its file to the parent).
+        if self._handed_over:
+            return _adopt, (self.path, self._offsets)
         return type(None), ()
+
+    def handover(self) -> None:
+        """Give the file to whoever unpickles this spool next (the parent of a worker
+        process): this object no longer removes it, and its next pickle carries it."""
+        self.close()
+        self._finalizer.detach()
+        self._handed_over = True
 
     def put(self, layer: PageLayer) -> None:
         record = marshal.dumps((layer.width, layer.height, layer.ocr_used,
@@ -115,6 +126,15 @@ class LayerSpool:
 
     def discard(self) -> None:
         self._finalizer()
+
+
+def _adopt(path: Path, offsets: dict[int, tuple[int, int]]) -> LayerSpool:
+    """A spool for a file another process wrote and handed over; removed as any spool is."""
+    spool = LayerSpool.__new__(LayerSpool)
+    spool.path, spool._file, spool._offsets = Path(path), [None], dict(offsets)
+    spool._finalizer = weakref.finalize(spool, _remove, spool._file, spool.path)
+    spool._handed_over = False
+    return spool
 
 
 def _remove(handle: list, path: Path) -> None:

@@ -69,9 +69,7 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
         with open_pdf(analysis.input.path) as src:
             for start in range(0, src.page_count, PART_PAGES):
                 stop = min(start + PART_PAGES, src.page_count)
-                part = pymupdf.open()
-                part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False,
-                                links=False)
+                part = copy_part(src, start, stop)
                 for page, layer in _layers(part, start, analysis, spool, engine):
                     number = layer.number
                     found = list(analysis.findings.get(number, ()))
@@ -90,6 +88,13 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
         if spool is not None:
             spool.discard()
         release_caches()
+
+
+def copy_part(src: pymupdf.Document, start: int, stop: int) -> pymupdf.Document:
+    """Pages [start, stop) of `src` in a new document, without annotations or links."""
+    part = pymupdf.open()
+    part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False, links=False)
+    return part
 
 
 def _layers(part: pymupdf.Document, start: int, analysis: DocumentAnalysis,

@@ -98,7 +98,8 @@ def _removal_bands(rect: pymupdf.Rect, glyphs: _Glyphs) -> list[pymupdf.Rect] | 
     return bands
 
 
-def _replacement(finding: Finding, action: Action, pseudonyms: Pseudonyms) -> str:
+def replacement_text(finding: Finding, action: Action, pseudonyms: Pseudonyms) -> str:
+    """What is drawn over a finding (a label, a pseudonym issued on first sight, or nothing)."""
     if action.kind == "label":
         return action.text or f"[{finding.category}]"
     if action.kind == "pseudonym":
@@ -223,7 +224,7 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
                     pixel_rects.append(padded)
                 shown = (rect + (0, -BOX_PAD_Y, 0, BOX_PAD_Y)) & page_rect
         action = action_for(finding)
-        text = _replacement(finding, action, pseudonyms)
+        text = replacement_text(finding, action, pseudonyms)
         visuals.append((shown, text, action.kind == "box"))
         if action.kind == "box":
             stats.boxes += 1
