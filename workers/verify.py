@@ -76,8 +76,12 @@ def structural_rules(policy: Policy) -> tuple[Rule, ...]:
 def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
                   *, password: str | None = None, key: bytes = b"",
                   replacements: frozenset[str] = frozenset(), on_page=None,
-                  sources: Sequence[PageSource | None] = ()) -> Verification:
+                  sources: Sequence[PageSource | None] = (),
+                  pages: tuple[int, int] | None = None) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
+
+    `pages` = (start, stop) verifies only those output pages (0-based, stop excluded), and the
+    places beside the pages (metadata, outline...) only when start is 0: workers split a file.
 
     `sources` names, per output page, the source page it was redacted from: OCR then reads the
     page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
@@ -90,8 +94,10 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         if doc.needs_pass and not doc.authenticate(password or ""):
             raise ValueError("the export is encrypted and the password given does not open it")
         result.pages = doc.page_count
-        result.residuals.extend(_document_level(doc, hunter, key))
-        for layer, info in _output_layers(doc, engine, sources):
+        start, stop = pages or (0, doc.page_count)
+        if start == 0:
+            result.residuals.extend(_document_level(doc, hunter, key))
+        for layer, info in _output_layers(doc, engine, sources, start, stop):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
@@ -131,7 +137,8 @@ def _misread_mark(value: str, replacements: frozenset[str]) -> bool:
 
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
-                   sources: Sequence[PageSource | None]):
+                   sources: Sequence[PageSource | None], start: int = 0,
+                   stop: int | None = None):
     """Each output page's text layer with its OCR lines, and where the page came from."""
     with SourcePages(sources) as source_of:
         def submit(page, layer):
@@ -140,7 +147,7 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
             if not needs_ocr(layer, mode):
                 return None   # a text page: its source file need not be opened at all
             return submit_verification(engine, page, layer, source_of(page.number), mode)
-        for _page, layer in page_layers(doc, "auto", engine, submit=submit):
+        for _page, layer in page_layers(doc, "auto", engine, start, stop, submit=submit):
             yield layer, source_of.info(layer.number)
 
 
