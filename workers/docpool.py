@@ -35,7 +35,7 @@ from .produce import PART_PAGES, copy_part, produce_document
 from .pseudonyms import Pseudonyms
 from .redact import redact_page, replacement_text
 from .scrub import scrub_document
-from .textlayer import Finding
+from .textlayer import Finding, Glyph
 from .verify import Verification, verify_export
 
 # Documents handed to the workers ahead of the one the parent waits for: enough to keep every
@@ -94,17 +94,20 @@ def _analyse(item: DocumentInput) -> DocumentAnalysis:
     return analysis
 
 
-def _redact(path: Path, findings: dict[int, list[Finding]], pseudonyms: Pseudonyms,
-            action_for: Callable[[Finding], Action], workdir: Path) -> list[Path]:
-    """Redact and scrub one document with the findings given; its parts' paths, in order."""
+def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, list[Glyph]],
+            pseudonyms: Pseudonyms, action_for: Callable[[Finding], Action], workdir: Path,
+            ) -> list[Path]:
+    """Redact and scrub one document with the findings given; its parts' paths, in order.
+    `glyphs` are pass 1's characters of the pages with text findings."""
     parts: list[Path] = []
     with open_pdf(path) as src:
         for start in range(0, src.page_count, PART_PAGES):
             part = copy_part(src, start, min(start + PART_PAGES, src.page_count))
             try:
                 for page in part:
-                    redact_page(page, findings.get(start + page.number, []), action_for,
-                                pseudonyms)
+                    number = start + page.number
+                    redact_page(page, findings.get(number, []), action_for, pseudonyms,
+                                glyphs.get(number))
                 scrub_document(part)
                 fd, name = tempfile.mkstemp(suffix=".pdf", dir=workdir)
                 os.close(fd)
@@ -153,11 +156,11 @@ def produce_documents(analyses: Sequence[DocumentAnalysis], hunter: ValueHunter,
             yield index, analysis, produce_document(analysis, hunter, engine, pseudonyms,
                                                     action_for, on_page=on_page)
         return
-    for _, analysis in usable:
-        _complete_findings(analysis, hunter, action_for, pseudonyms)
+    glyphs = [_complete_findings(a, hunter, action_for, pseudonyms) for _, a in usable]
     with tempfile.TemporaryDirectory(prefix="emr-redact-") as workdir:
-        jobs = [(_redact, (a.input.path, a.findings, pseudonyms, action_for, Path(workdir)))
-                for _, a in usable]
+        jobs = [(_redact, (a.input.path, a.findings, rows, pseudonyms, action_for,
+                           Path(workdir)))
+                for (_, a), rows in zip(usable, glyphs)]
         for (index, analysis), parts in zip(usable, _in_order(pool, jobs)):
             if on_page:
                 for number in range(analysis.page_count):
@@ -166,10 +169,13 @@ def produce_documents(analyses: Sequence[DocumentAnalysis], hunter: ValueHunter,
 
 
 def _complete_findings(analysis: DocumentAnalysis, hunter: ValueHunter,
-                       action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms) -> None:
+                       action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms,
+                       ) -> dict[int, list[Glyph]]:
     """Add the hunter's hits to each page's findings (from pass 1's spool) and issue their
-    pseudonyms in page order, as redacting in one process would."""
+    pseudonyms in page order, as redacting in one process would. Returns the characters
+    of the pages that have text to remove, for the worker that redacts them."""
     spool, analysis.layers = analysis.layers, None
+    glyphs: dict[int, list[Glyph]] = {}
     try:
         for number in range(analysis.page_count):
             found = list(analysis.findings.get(number, ()))
@@ -179,8 +185,12 @@ def _complete_findings(analysis: DocumentAnalysis, hunter: ValueHunter,
             analysis.findings[number] = found
             for finding in found:
                 replacement_text(finding, action_for(finding), pseudonyms)
+            if layer is not None and layer.glyphs is not None and any(
+                    f.kind == "text" for f in found):
+                glyphs[number] = layer.glyphs
     finally:
         spool.discard()
+    return glyphs
 
 
 def _consumed(paths: list[Path]) -> Iterator[Path]:

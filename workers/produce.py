@@ -75,7 +75,7 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
                     found = list(analysis.findings.get(number, ()))
                     found.extend(hunter.find(layer))
                     analysis.findings[number] = found
-                    redact_page(page, found, action_for, pseudonyms)
+                    redact_page(page, found, action_for, pseudonyms, layer.glyphs)
                     if on_page:
                         on_page(analysis.input, number)
                 scrub_document(part)

@@ -21,7 +21,7 @@ from pymupdf import mupdf
 
 from dsl.model import Action
 from workers.pseudonyms import Pseudonyms
-from workers.textlayer import Finding
+from workers.textlayer import Finding, Glyph
 
 PIXEL_PAD = 1.0        # pt around pixel findings: OCR boxes run short (FINDINGS.md)
 BOX_PAD_Y = 0.5        # pt above/below the drawn box, so ascenders' ink is covered
@@ -54,9 +54,17 @@ def cjk_font() -> pymupdf.Font:
 
 
 class _Glyphs:
-    """The page's characters as plain tuples, sorted by centre y (PyMuPDF's Rect is slow)."""
+    """The page's characters as plain tuples, sorted by centre y (PyMuPDF's Rect is slow).
 
-    def __init__(self, page: pymupdf.Page) -> None:
+    `rows` are the same tuples from pass 1's extraction of the page (`PageLayer.glyphs`):
+    given, the page is not read again.
+    """
+
+    def __init__(self, page: pymupdf.Page, rows: list[Glyph] | None = None) -> None:
+        if rows is not None:
+            self.rows = rows
+            self.keys = [r[0] for r in rows]
+            return
         rows = []
         for span in page.get_texttrace():
             horizontal = abs(span["dir"][1]) < 1e-3 and span["dir"][0] > 0
@@ -188,12 +196,20 @@ def use_replacement_font(page: pymupdf.Page) -> None:
 
 
 def redact_page(page: pymupdf.Page, findings: list[Finding],
-                action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms) -> RedactStats:
-    """Remove every finding's glyphs and pixels from `page` and draw its replacement."""
+                action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms,
+                glyphs: list[Glyph] | None = None) -> RedactStats:
+    """Remove every finding's glyphs and pixels from `page` and draw its replacement.
+
+    `glyphs`: the page's characters as pass 1 extracted them (sorted), else they are read here.
+    """
     stats = RedactStats(findings=len(findings))
     if not findings:
         return stats
-    glyphs = _Glyphs(page) if any(f.kind == "text" for f in findings) else None
+    if any(f.kind == "text" for f in findings):
+        # Pass 1's rows are in unrotated coordinates, as is the text trace only when unrotated.
+        glyphs = _Glyphs(page, glyphs if not page.rotation else None)
+    else:
+        glyphs = None
     has_images = bool(page.get_images(full=True))
     image_rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()] if has_images else []
     page_rect = page.rect
