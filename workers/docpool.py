@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -156,11 +156,13 @@ def produce_documents(analyses: Sequence[DocumentAnalysis], hunter: ValueHunter,
             yield index, analysis, produce_document(analysis, hunter, engine, pseudonyms,
                                                     action_for, on_page=on_page)
         return
-    glyphs = [_complete_findings(a, hunter, action_for, pseudonyms) for _, a in usable]
     with tempfile.TemporaryDirectory(prefix="emr-redact-") as workdir:
-        jobs = [(_redact, (a.input.path, a.findings, rows, pseudonyms, action_for,
-                           Path(workdir)))
-                for (_, a), rows in zip(usable, glyphs)]
+        # A job is made just before it is submitted: its findings completed, its pseudonyms
+        # issued (in record order all the same), while the workers redact the documents ahead.
+        jobs = ((_redact, (a.input.path, a.findings,
+                           _complete_findings(a, hunter, action_for, pseudonyms), pseudonyms,
+                           action_for, Path(workdir)))
+                for _, a in usable)
         for (index, analysis), parts in zip(usable, _in_order(pool, jobs)):
             if on_page:
                 for number in range(analysis.page_count):
@@ -203,7 +205,7 @@ def _consumed(paths: list[Path]) -> Iterator[Path]:
             path.unlink(missing_ok=True)
 
 
-def _in_order(pool: DocumentPool, jobs: list[tuple[Callable, tuple]]) -> Iterator:
+def _in_order(pool: DocumentPool, jobs: Iterable[tuple[Callable, tuple]]) -> Iterator:
     """Each job's result, in order, with a bounded number of jobs ahead in the pool."""
     ahead = AHEAD_PER_PROCESS * pool.processes
     pending: deque[Future] = deque()
