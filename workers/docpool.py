@@ -45,6 +45,9 @@ AHEAD_PER_PROCESS = 4
 # MIN_VERIFY_PAGES pages (each range opens the output file once).
 RANGES_PER_PROCESS = 4
 MIN_VERIFY_PAGES = 16
+# A verifying worker empties MuPDF's store (decoded fonts and images) every this many pages
+# (PyMuPDF cannot tell the store's size); a font is parsed again in a few ms.
+RELEASE_EVERY = 8
 
 OnPage = Callable[..., None] | None
 
@@ -122,7 +125,20 @@ def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, li
 
 def _verify(path: Path, hunter: ValueHunter, pages: tuple[int, int], options: dict
             ) -> Verification:
-    return verify_export(path, _policy, hunter, _engine, pages=pages, **options)
+    done = [0]
+
+    def keep_store_small() -> None:
+        # A range is many pages of one open file: MuPDF's store would keep every scan and
+        # font decoded for them (up to 256 MB), so a worker's memory grew with the record.
+        done[0] += 1
+        if done[0] % RELEASE_EVERY == 0:
+            release_caches()
+
+    try:
+        return verify_export(path, _policy, hunter, _engine, pages=pages,
+                             on_page=keep_store_small, **options)
+    finally:
+        release_caches()
 
 
 # --- in the parent -------------------------------------------------------------------------
