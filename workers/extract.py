@@ -72,15 +72,13 @@ _BLANK = frozenset(" \u3000\t\n\r")
 
 def _glyphs(line: dict) -> list[Glyph]:
     horizontal = abs(line["dir"][1]) < 1e-3 and line["dir"][0] > 0
-    out = []
+    out: list[Glyph] = []
     for span in line["spans"]:
         size = span["size"]
-        for ch in span["chars"]:
-            if ch["c"] in _BLANK:
-                continue
-            x0, y0, x1, y1 = ch["bbox"]
-            out.append(((y0 + y1) / 2, (x0 + x1) / 2, x0, x1, ch["origin"][1], size,
-                        horizontal))
+        # one comprehension per span: ~400 characters a page, in pass 1's hot loop
+        out += [((b[1] + b[3]) / 2, (b[0] + b[2]) / 2, b[0], b[2], ch["origin"][1], size,
+                 horizontal)
+                for ch in span["chars"] if ch["c"] not in _BLANK for b in (ch["bbox"],)]
     return out
 
 
