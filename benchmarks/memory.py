@@ -68,7 +68,12 @@ def child(spec_path: Path) -> int:
     result = run_record(policy, inputs, Path(spec["out"]), known,
                         RunOptions(use_ocr=spec["use_ocr"]))
     after = status_kb()
+    import resource
+
+    # Worker processes (RunOptions.processes) and Tesseract: the largest one's peak RSS.
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"hwm_kb": after["VmHWM"], "rss_kb": after["VmRSS"],
+                      "children_hwm_kb": children_kb,
                       "start_rss_kb": before["VmRSS"], "pages": result.pages,
                       "released": result.released, "timings": result.timings,
                       "ocr_pages": sum(d.ocr_pages for d in result.documents)}))
@@ -103,7 +108,8 @@ def line(label: str, pages: int, fig: dict) -> str:
     t = fig["timings"]
     return (f"  {label:<22} {pages:4d} pages: peak {fig['hwm_kb'] / 1024:6.1f} MB "
             f"(after imports+policy {fig['start_rss_kb'] / 1024:5.1f} MB, at end "
-            f"{fig['rss_kb'] / 1024:5.1f} MB), {t.get('total_s', 0):6.1f} s, "
+            f"{fig['rss_kb'] / 1024:5.1f} MB; largest child process "
+            f"{fig.get('children_hwm_kb', 0) / 1024:5.1f} MB), {t.get('total_s', 0):6.1f} s, "
             f"ocr pages {fig['ocr_pages']}, released={fig['released']}")
 
 

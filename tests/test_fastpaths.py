@@ -15,7 +15,7 @@ from pdfmaker import text_page, text_pdf
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import DocumentInput, LayerSpool, analyse_document
 from workers.extract import page_layer
-from workers.redact import REPLACEMENT_FONT, commit, fit_text, q_balance
+from workers.redact import REPLACEMENT_FONT, _Glyphs, _removal_bands, commit, fit_text, q_balance
 
 CONTENTS = {
     "balanced": b"q 1 0 0 1 10 10 cm 0 0 m 5 5 l S Q",
@@ -81,7 +81,9 @@ def test_spooled_layers_equal_a_fresh_extraction(tmp_path) -> None:
     assert spool is not None and spool.path.exists()
     with pymupdf.open(path) as doc:
         for page in doc:
-            assert spool.get(page.number) == page_layer(page, page.number)
+            fresh = page_layer(page, page.number, glyphs=True)
+            assert spool.get(page.number) == fresh
+            assert spool.get(page.number).glyphs == fresh.glyphs   # for redaction
     assert pickle.loads(pickle.dumps(analysis)).layers is None   # it stays in this process
     spool.discard()
     assert not spool.path.exists() and spool.get(0) is None
@@ -104,3 +106,22 @@ def test_cli_keeps_pymupdf_extras_out_of_a_fresh_process() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["True", "False"]
+
+
+def test_pass_1_characters_place_the_removal_bands_the_text_trace_places(tmp_path) -> None:
+    lines = ["姓名：王秀英    性别：女    住院号：20240517", "身份证号：11010519491231002X",
+             "联系电话：138 1234 5678  Tel (010) 6512-3456", "记录者：李建国    主治医师"]
+    doc = pymupdf.open()
+    text_page(doc, lines, fontsize=11)
+    text_page(doc, lines, fontsize=7.5, top=40)   # tight lines: bands must stay on theirs
+    for page in doc:
+        layer = page_layer(page, page.number, glyphs=True)
+        traced, kept = _Glyphs(page), _Glyphs(page, layer.glyphs)
+        assert len(traced.rows) == len(kept.rows)
+        for line in layer.lines:
+            for start in range(0, len(line.text), 3):
+                rect = pymupdf.Rect(line.span_rect(start, min(start + 4, len(line.text))))
+                old, new = _removal_bands(rect, traced), _removal_bands(rect, kept)
+                assert (old is None) == (new is None)
+                for a, b in zip(old or [], new or [], strict=True):
+                    assert max(abs(x - y) for x, y in zip(a, b)) < 0.05

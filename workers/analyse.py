@@ -78,15 +78,27 @@ class LayerSpool:
         self._file = [os.fdopen(fd, "wb")]              # the open handle, if any
         self._offsets: dict[int, tuple[int, int]] = {}   # page -> (offset, length)
         self._finalizer = weakref.finalize(self, _remove, self._file, self.path)
+        self._handed_over = False
 
     def __reduce__(self):
         # A spool does not travel: unpickled elsewhere it is None, and pass 2 reads the PDF.
+        # Unless it was handed over (a worker process giving its file to the parent).
+        if self._handed_over:
+            return _adopt, (self.path, self._offsets)
         return type(None), ()
+
+    def handover(self) -> None:
+        """Give the file to whoever unpickles this spool next (the parent of a worker
+        process): this object no longer removes it, and its next pickle carries it."""
+        self.close()
+        self._finalizer.detach()
+        self._handed_over = True
 
     def put(self, layer: PageLayer) -> None:
         record = marshal.dumps((layer.width, layer.height, layer.ocr_used,
                                 [(ln.text, ln.boxes, ln.source) for ln in layer.lines],
-                                [(im.rect, im.xref, im.digest) for im in layer.images]))
+                                [(im.rect, im.xref, im.digest) for im in layer.images],
+                                layer.glyphs))
         out = self._file[0]
         self._offsets[layer.number] = (out.tell(), len(record))
         out.write(record)
@@ -107,14 +119,23 @@ class LayerSpool:
             self._file[0] = open(self.path, "rb")  # noqa: SIM115 - kept open while pass 2 reads
         src = self._file[0]
         src.seek(where[0])
-        width, height, ocr_used, lines, images = marshal.loads(src.read(where[1]))
+        width, height, ocr_used, lines, images, glyphs = marshal.loads(src.read(where[1]))
         return PageLayer(number, width, height,
                          [TextLine(text, boxes, source) for text, boxes, source in lines],
                          [ImageBox(rect, xref, digest) for rect, xref, digest in images],
-                         ocr_used)
+                         ocr_used, glyphs)
 
     def discard(self) -> None:
         self._finalizer()
+
+
+def _adopt(path: Path, offsets: dict[int, tuple[int, int]]) -> LayerSpool:
+    """A spool for a file another process wrote and handed over; removed as any spool is."""
+    spool = LayerSpool.__new__(LayerSpool)
+    spool.path, spool._file, spool._offsets = Path(path), [None], dict(offsets)
+    spool._finalizer = weakref.finalize(spool, _remove, spool._file, spool.path)
+    spool._handed_over = False
+    return spool
 
 
 def _remove(handle: list, path: Path) -> None:
@@ -130,13 +151,13 @@ def normalise(value: str) -> str:
 
 
 def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
-                start: int = 0, stop: int | None = None, submit=None,
+                start: int = 0, stop: int | None = None, submit=None, glyphs: bool = False,
                 ) -> Iterator[tuple[pymupdf.Page, PageLayer]]:
     """Yield each page with its text layer, OCR lines included, in page order.
 
     OCR of the next pages runs in the engine's pool while the caller works on this one.
     `submit(page, layer)` starts a page's OCR (a Future of its lines, or None); by default
-    the engine reads what `mode` asks for.
+    the engine reads what `mode` asks for. `glyphs`: extract the characters for redaction too.
     """
     if submit is None and engine is not None and mode != "never":
         def submit(page, layer):
@@ -146,7 +167,7 @@ def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
     lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
     for number in range(start, stop):
         page = doc[number]
-        layer = page_layer(page, number)
+        layer = page_layer(page, number, glyphs)
         future = submit(page, layer) if submit is not None and engine is not None else None
         pending.append((page, layer, future))
         if len(pending) > lookahead:
@@ -212,14 +233,15 @@ def _analyse(policy, doc, result, engine, on_page, start, stop) -> None:
     first = None
     if result.doc_type is None:
         # The title decides: read page 1 (OCR'd when it is a scan) before choosing rules.
-        first = next(page_layers(doc, policy.ocr, engine, 0, 1))
+        first = next(page_layers(doc, policy.ocr, engine, 0, 1, glyphs=True))
         result.doc_type = classify.by_title(policy, classify.title_text(first[1]))
     result.ocr_mode = policy.ocr_for(result.doc_type)
     if result.doc_type is not None:
         result.label = result.doc_type.name
     rules = policy.rules_for(result.doc_type)
     reuse = first is not None and start == 0 and result.ocr_mode == policy.ocr
-    layers = page_layers(doc, result.ocr_mode, engine, 1 if reuse else start, stop)
+    layers = page_layers(doc, result.ocr_mode, engine, 1 if reuse else start, stop,
+                         glyphs=True)   # kept in the spool: redaction reads them from there
     if reuse:
         layers = _chain_first(first, layers)
     spool = result.layers = LayerSpool()

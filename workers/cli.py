@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-residuals", action="store_true",
                      help="write the PDF even when verification still finds identifiers")
     run.add_argument("--no-ocr", action="store_true", help="skip OCR (text layers only)")
+    run.add_argument("--processes", type=int, default=os.cpu_count() or 1, metavar="N",
+                     help="worker processes for documents and verification "
+                          "(default: one per core; 1 runs everything in this process)")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser("check", help="compile policy files and report errors")
@@ -122,7 +125,8 @@ def cmd_run(args) -> int:
             return USAGE
     inputs = [DocumentInput(path=p, doc_id=p.stem) for p in args.inputs]
     options = RunOptions(watermark=args.watermark, password=password,
-                         allow_residuals=args.allow_residuals, use_ocr=not args.no_ocr)
+                         allow_residuals=args.allow_residuals, use_ocr=not args.no_ocr,
+                         processes=max(1, args.processes))
     try:
         result = run_record(policy, inputs, args.out, known, options, progress=ProgressBar())
     except NothingToExport as exc:

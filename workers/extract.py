@@ -11,7 +11,7 @@ from typing import Literal
 
 import pymupdf
 
-from .textlayer import ImageBox, PageLayer, Rect, TextLine, contains
+from .textlayer import Glyph, ImageBox, PageLayer, Rect, TextLine, contains
 
 # rawdict's defaults minus TEXT_PRESERVE_IMAGES: with it, MuPDF re-encodes every image into the
 # dict (100+ ms for a scanned page). Images come from get_image_info instead.
@@ -35,8 +35,12 @@ def page_rect(page: pymupdf.Page) -> pymupdf.Rect:
     return page.rect * page.derotation_matrix if page.rotation else page.rect
 
 
-def page_layer(page: pymupdf.Page, number: int) -> PageLayer:
-    """The page's text lines (one box per character, spaces included) and images."""
+def page_layer(page: pymupdf.Page, number: int, glyphs: bool = False) -> PageLayer:
+    """The page's text lines (one box per character, spaces included) and images.
+
+    With `glyphs`, also each character as redaction needs it (`PageLayer.glyphs`), from the
+    same extraction: what `redact._Glyphs` would otherwise read from the page a second time.
+    """
     rect = page_rect(page)
     layer = PageLayer(number=number, width=rect.width, height=rect.height)
     if page.get_images():
@@ -44,6 +48,7 @@ def page_layer(page: pymupdf.Page, number: int) -> PageLayer:
         raw = page.get_text("rawdict", flags=TEXT_FLAGS)
     else:
         raw = page.get_text("rawdict", flags=INLINE_FLAGS)
+    rows: list[Glyph] | None = [] if glyphs else None
     for block in raw["blocks"]:
         if block["type"] == 1:
             layer.images.append(ImageBox(tuple(block["bbox"]), 0,
@@ -53,7 +58,28 @@ def page_layer(page: pymupdf.Page, number: int) -> PageLayer:
             made = _line(line)
             if made is not None:
                 layer.lines.append(made)
+            if rows is not None:
+                rows.extend(_glyphs(line))
+    if rows is not None:
+        rows.sort()
+        layer.glyphs = rows
     return layer
+
+
+# Characters that leave no ink: no removal band is drawn for them (as in `redact._Glyphs`).
+_BLANK = frozenset(" \u3000\t\n\r")
+
+
+def _glyphs(line: dict) -> list[Glyph]:
+    horizontal = abs(line["dir"][1]) < 1e-3 and line["dir"][0] > 0
+    out: list[Glyph] = []
+    for span in line["spans"]:
+        size = span["size"]
+        # one comprehension per span: ~400 characters a page, in pass 1's hot loop
+        out += [((b[1] + b[3]) / 2, (b[0] + b[2]) / 2, b[0], b[2], ch["origin"][1], size,
+                 horizontal)
+                for ch in span["chars"] if ch["c"] not in _BLANK for b in (ch["bbox"],)]
+    return out
 
 
 def _image_box(info: dict) -> ImageBox:

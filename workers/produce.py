@@ -1,14 +1,15 @@
-"""Pass 2: redact every page for real, scrub each document, write it out in page-range parts.
+"""Pass 2: redact every page for real, scrub each document, hand it on in page-range parts.
 
-A document is copied and redacted a part at a time (PART_PAGES pages) and each part is written
-to the run's work directory at once, so a 1,000-page scan never sits in memory whole. Page
-layers come from pass 1's spool when there is one: the text is not extracted, nor scans
+A document is copied and redacted a part at a time (PART_PAGES pages) and each part goes to the
+assembler as soon as it is done, so a 1,000-page scan never sits in memory whole. Parts are
+handed over in memory, not saved and read back: the assembler copies only what the pages use
+(scrubbed and redacted-away objects stay behind) and saves the output with garbage collection.
+Page layers come from pass 1's spool when there is one: the text is not extracted, nor scans
 rendered for OCR, a second time.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pymupdf
 
@@ -57,37 +58,43 @@ class ActionTable:
 
 def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
                      engine: OcrEngine | None, pseudonyms: Pseudonyms,
-                     action_for: Callable[[Finding], Action], workdir: Path,
-                     on_page=None) -> list[Path]:
-    """Redact one analysed document; returns the paths of its parts, in order."""
-    parts: list[Path] = []
+                     action_for: Callable[[Finding], Action],
+                     on_page=None) -> Iterator[pymupdf.Document]:
+    """Redact one analysed document; yields its redacted, scrubbed parts in order.
+
+    Each part is closed when the caller asks for the next one: copy it before that.
+    """
     spool, analysis.layers = analysis.layers, None   # read once, then gone from disk
     try:
         with open_pdf(analysis.input.path) as src:
             for start in range(0, src.page_count, PART_PAGES):
                 stop = min(start + PART_PAGES, src.page_count)
-                part = pymupdf.open()
-                part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False,
-                                links=False)
+                part = copy_part(src, start, stop)
                 for page, layer in _layers(part, start, analysis, spool, engine):
                     number = layer.number
                     found = list(analysis.findings.get(number, ()))
                     found.extend(hunter.find(layer))
                     analysis.findings[number] = found
-                    redact_page(page, found, action_for, pseudonyms)
+                    redact_page(page, found, action_for, pseudonyms, layer.glyphs)
                     if on_page:
                         on_page(analysis.input, number)
                 scrub_document(part)
-                path = workdir / f"{len(list(workdir.iterdir())):05d}.pdf"
-                part.save(path, garbage=4, deflate=True)  # garbage: drop scrubbed objects
-                part.close()
-                release_caches()   # the part's fonts and images (see analyse_document)
-                parts.append(path)
+                try:
+                    yield part
+                finally:
+                    part.close()
+                    release_caches()   # the part's fonts and images (see analyse_document)
     finally:
         if spool is not None:
             spool.discard()
         release_caches()
-    return parts
+
+
+def copy_part(src: pymupdf.Document, start: int, stop: int) -> pymupdf.Document:
+    """Pages [start, stop) of `src` in a new document, without annotations or links."""
+    part = pymupdf.open()
+    part.insert_pdf(src, from_page=start, to_page=stop - 1, annots=False, links=False)
+    return part
 
 
 def _layers(part: pymupdf.Document, start: int, analysis: DocumentAnalysis,

@@ -5,6 +5,7 @@ Flask or RQ: callers pass paths and a compiled policy, and get a `RunResult`.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
@@ -14,15 +15,23 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import pymupdf
+
 from dsl.model import AfterLabel, Policy
 
-from .analyse import DocumentAnalysis, DocumentInput, analyse_document, normalise
+from .analyse import DocumentAnalysis, DocumentInput, normalise
 from .assemble import Assembler
 from .detect import ValueHunter
+from .docpool import (
+    DocumentPool,
+    analyse_documents,
+    document_pool,
+    produce_documents,
+    verify_output,
+)
 from .ocr import OcrCache, OcrEngine
 from .ocrdiff import PageSource
-from .pdfopen import UnreadableDocument, open_pdf
-from .produce import ActionTable, produce_document
+from .produce import ActionTable
 from .pseudonyms import Pseudonyms
 from .textlayer import Finding, Rect
 from .verify import (
@@ -31,7 +40,6 @@ from .verify import (
     fixable_pages,
     redact_residuals,
     reverified,
-    verify_export,
 )
 
 # Values shorter than this are not hunted record-wide: a single character would hit everywhere.
@@ -56,6 +64,7 @@ class RunOptions:
     password: str | None = None
     allow_residuals: bool = False
     ocr_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    processes: int = field(default_factory=lambda: os.cpu_count() or 1)   # run_record's workers
     ocr_cache_dir: Path | None = None   # persistent cache (workers); None: per-run, deleted
     use_ocr: bool = True
 
@@ -85,13 +94,13 @@ class NothingToExport(Exception):
 
 
 def count_pages(inputs: Sequence[DocumentInput]) -> int:
+    """Pages of the inputs that open, for progress: only the page count is read (open_pdf
+    would also look at every page for annotations to bake)."""
     total = 0
     for item in inputs:
-        try:
-            with open_pdf(item.path) as doc:
-                total += doc.page_count
-        except UnreadableDocument:
-            pass
+        # MuPDF raises several types for a broken file: pass 1 names it, not this count.
+        with contextlib.suppress(Exception), pymupdf.open(item.path, filetype="pdf") as doc:
+            total += 0 if doc.needs_pass else doc.page_count
     return total
 
 
@@ -146,13 +155,13 @@ def run_record(policy: Policy, inputs: Sequence[DocumentInput], out_path: Path,
     started = time.perf_counter()
     total = count_pages(inputs)
     counter = _Counter(progress, total)
-    with _engine(options) as engine:
+    with _engine(options) as engine, \
+            document_pool(options.processes, len(inputs), engine, policy) as pool:
         t = time.perf_counter()
-        analyses = [analyse_document(policy, item, engine, on_page=counter.tick("analyse"))
-                    for item in inputs]
+        analyses = analyse_documents(policy, inputs, engine, pool, counter.tick("analyse"))
         analyse_s = time.perf_counter() - t
         result = finish_record(policy, analyses, out_path, known, options, progress=counter,
-                               engine=engine)
+                               engine=engine, pool=pool)
     result.timings["analyse_s"] = analyse_s
     result.timings["total_s"] = time.perf_counter() - started
     return result
@@ -162,7 +171,7 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                   known: Iterable[KnownIdentifier] = (), options: RunOptions | None = None, *,
                   added: Sequence[ManualBox] = (), removed: Sequence[Removal] = (),
                   progress: Progress | None = None, engine: OcrEngine | None = None,
-                  ) -> RunResult:
+                  pool: DocumentPool | None = None) -> RunResult:
     """Propagate, redact, assemble and verify analysed documents; release only if clean.
 
     Jobs call this after per-document analysis (possibly in other processes), with the hand
@@ -188,18 +197,13 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
     action_for = ActionTable(policy)
     pending = out_path.with_name(f".{out_path.name}.unverified")
     page_map: list[tuple[int, int]] = []
-    with _engine(options, engine) as ocr, \
-            tempfile.TemporaryDirectory(prefix="emr-redact-") as tmp:
+    with _engine(options, engine) as ocr:
         t = time.perf_counter()
         with Assembler(pending, watermark=options.watermark, password=options.password) as asm:
-            for index, analysis in enumerate(analyses):
-                if not analysis.ok:
-                    continue
-                parts = produce_document(analysis, hunter, ocr, pseudonyms, action_for,
-                                         Path(tmp), on_page=counter.tick("redact"))
+            for index, analysis, parts in produce_documents(
+                    analyses, hunter, ocr, pseudonyms, action_for, pool, counter.tick("redact")):
                 for i, part in enumerate(parts):
                     asm.add(part, analysis.label if i == 0 else None)
-                    part.unlink()
                 page_map.extend((index, n) for n in range(analysis.page_count))
             timings["redact_s"] = time.perf_counter() - t
             t = time.perf_counter()
@@ -207,7 +211,7 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
         timings["assemble_s"] = time.perf_counter() - t
         t = time.perf_counter()
         try:
-            verify = partial(verify_export, pending, policy, hunter, ocr,
+            verify = partial(verify_output, pending, policy, hunter, ocr, pool,
                              password=options.password, key=key,
                              replacements=frozenset(pseudonyms.issued()) | action_for.labels()
                              | frozenset(dropped),

@@ -21,7 +21,7 @@ from pymupdf import mupdf
 
 from dsl.model import Action
 from workers.pseudonyms import Pseudonyms
-from workers.textlayer import Finding
+from workers.textlayer import Finding, Glyph
 
 PIXEL_PAD = 1.0        # pt around pixel findings: OCR boxes run short (FINDINGS.md)
 BOX_PAD_Y = 0.5        # pt above/below the drawn box, so ascenders' ink is covered
@@ -54,9 +54,17 @@ def cjk_font() -> pymupdf.Font:
 
 
 class _Glyphs:
-    """The page's characters as plain tuples, sorted by centre y (PyMuPDF's Rect is slow)."""
+    """The page's characters as plain tuples, sorted by centre y (PyMuPDF's Rect is slow).
 
-    def __init__(self, page: pymupdf.Page) -> None:
+    `rows` are the same tuples from pass 1's extraction of the page (`PageLayer.glyphs`):
+    given, the page is not read again.
+    """
+
+    def __init__(self, page: pymupdf.Page, rows: list[Glyph] | None = None) -> None:
+        if rows is not None:
+            self.rows = rows
+            self.keys = [r[0] for r in rows]
+            return
         rows = []
         for span in page.get_texttrace():
             horizontal = abs(span["dir"][1]) < 1e-3 and span["dir"][0] > 0
@@ -98,7 +106,8 @@ def _removal_bands(rect: pymupdf.Rect, glyphs: _Glyphs) -> list[pymupdf.Rect] | 
     return bands
 
 
-def _replacement(finding: Finding, action: Action, pseudonyms: Pseudonyms) -> str:
+def replacement_text(finding: Finding, action: Action, pseudonyms: Pseudonyms) -> str:
+    """What is drawn over a finding (a label, a pseudonym issued on first sight, or nothing)."""
     if action.kind == "label":
         return action.text or f"[{finding.category}]"
     if action.kind == "pseudonym":
@@ -116,17 +125,19 @@ _ASCENT = 0.88
 
 def fit_text(shape: pymupdf.Shape, rect: pymupdf.Rect, text: str,
              color: tuple[float, float, float] = (0, 0, 0),
-             max_size: float = MAX_FONT_SIZE) -> None:
+             max_size: float = MAX_FONT_SIZE, font_ready: bool = False) -> None:
     """Write `text` centred in `rect`, shrunk until it fits.
 
     The operators are those `Shape.insert_text` writes, composed here: it installs the font
-    on every call (~6 ms each, most of a born-digital page's redaction time).
+    on every call (~6 ms each, most of a born-digital page's redaction time). `font_ready`:
+    the caller has already called `use_replacement_font` for this page.
     """
     ems = max(len(text), 1)
     size = max(MIN_FONT_SIZE, min(rect.height * 0.8, rect.width * 0.95 / ems, max_size))
     x = rect.x0 + (rect.width - ems * size) / 2
     y = rect.y0 + (rect.height + (2 * _ASCENT - 1) * size) / 2
-    use_replacement_font(shape.page)
+    if not font_ready:
+        use_replacement_font(shape.page)
     # the CMap is UniGB-UTF16-H: one UTF-16 code unit per character, as hex
     codes = text.encode("utf-16-be").hex()
     rgb = " ".join(_num(c) for c in color)
@@ -187,12 +198,20 @@ def use_replacement_font(page: pymupdf.Page) -> None:
 
 
 def redact_page(page: pymupdf.Page, findings: list[Finding],
-                action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms) -> RedactStats:
-    """Remove every finding's glyphs and pixels from `page` and draw its replacement."""
+                action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms,
+                glyphs: list[Glyph] | None = None) -> RedactStats:
+    """Remove every finding's glyphs and pixels from `page` and draw its replacement.
+
+    `glyphs`: the page's characters as pass 1 extracted them (sorted), else they are read here.
+    """
     stats = RedactStats(findings=len(findings))
     if not findings:
         return stats
-    glyphs = _Glyphs(page) if any(f.kind == "text" for f in findings) else None
+    if any(f.kind == "text" for f in findings):
+        # Pass 1's rows are in unrotated coordinates, as is the text trace only when unrotated.
+        glyphs = _Glyphs(page, glyphs if not page.rotation else None)
+    else:
+        glyphs = None
     has_images = bool(page.get_images(full=True))
     image_rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()] if has_images else []
     page_rect = page.rect
@@ -223,7 +242,7 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
                     pixel_rects.append(padded)
                 shown = (rect + (0, -BOX_PAD_Y, 0, BOX_PAD_Y)) & page_rect
         action = action_for(finding)
-        text = _replacement(finding, action, pseudonyms)
+        text = replacement_text(finding, action, pseudonyms)
         visuals.append((shown, text, action.kind == "box"))
         if action.kind == "box":
             stats.boxes += 1
@@ -272,9 +291,11 @@ def _draw(page: pymupdf.Page, visuals: list[tuple[pymupdf.Rect, str, bool]]) -> 
     for rect, _text, is_box in visuals:
         shape.draw_rect(rect)
         shape.finish(fill=BOX_FILL if is_box else LABEL_FILL, color=None, width=0)
-    for rect, text, _is_box in visuals:
-        if text:
-            fit_text(shape, rect, text)
+    texts = [(rect, text) for rect, text, _is_box in visuals if text]
+    if texts:
+        use_replacement_font(page)   # once, not per label (~30 µs each, ~19 labels a page)
+    for rect, text in texts:
+        fit_text(shape, rect, text, font_ready=True)
     commit(shape)
 
 

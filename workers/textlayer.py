@@ -55,6 +55,11 @@ class ImageBox:
     digest: str = ""  # content hash of the image's pixels, for the OCR cache
 
 
+# A text-layer character as redaction places its removal band: (centre y, centre x, x0, x1,
+# baseline y, font size, horizontal). Pass 1 keeps them so pass 2 need not read the page again.
+Glyph = tuple[float, float, float, float, float, float, bool]
+
+
 @dataclass(slots=True)
 class PageLayer:
     """Everything the detectors see of one page."""
@@ -65,6 +70,8 @@ class PageLayer:
     lines: list[TextLine] = field(default_factory=list)
     images: list[ImageBox] = field(default_factory=list)
     ocr_used: bool = False
+    # The text layer's characters for redaction, when extracted with them (pass 1 only).
+    glyphs: list[Glyph] | None = field(default=None, compare=False, repr=False)
 
 
 FindingKind = Literal["text", "image", "region"]

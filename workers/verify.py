@@ -18,6 +18,7 @@ from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
 from .detect.text import is_cjk
+from .extract import needs_ocr
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
 from .textlayer import Finding, Rect, contains, overlaps, value_hash
@@ -78,11 +79,12 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                   *, password: str | None = None, key: bytes = b"",
                   replacements: frozenset[str] = frozenset(), on_page=None,
                   sources: Sequence[PageSource | None] = (),
-                  pages: Iterable[int] | None = None) -> Verification:
+                  pages: Iterable[int] | None = None, beside: bool = True) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
 
-    `pages` (0-based) limits the reading of pages to those; the places beside the pages
-    (metadata, outline...) are always read.
+    `pages` (0-based) limits the reading of pages to those (workers split a file; a second
+    look reads again only what it redacted); the places beside the pages (metadata,
+    outline...) are read when `beside`.
 
     `sources` names, per output page, the source page it was redacted from: OCR then reads the
     page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
@@ -95,7 +97,8 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         if doc.needs_pass and not doc.authenticate(password or ""):
             raise ValueError("the export is encrypted and the password given does not open it")
         result.pages = doc.page_count
-        result.residuals.extend(_document_level(doc, hunter, key))
+        if beside:
+            result.residuals.extend(_document_level(doc, hunter, key))
         for layer, info in _output_layers(doc, engine, sources, pages):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
@@ -142,8 +145,10 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
     with SourcePages(sources) as source_of:
         def submit(page, layer):
             info = source_of.info(page.number)
-            return submit_verification(engine, page, layer, source_of(page.number),
-                                       info.ocr_mode if info else "auto")
+            mode = info.ocr_mode if info else "auto"
+            if not needs_ocr(layer, mode):
+                return None   # a text page: its source file need not be opened at all
+            return submit_verification(engine, page, layer, source_of(page.number), mode)
         for start, stop in _runs(doc.page_count, pages):
             for _page, layer in page_layers(doc, "auto", engine, start, stop, submit=submit):
                 yield layer, source_of.info(layer.number)

@@ -1,0 +1,271 @@
+"""Both cores for one record: documents analysed and redacted in worker processes.
+
+Analysis of a document needs nothing from the others, so workers take documents as they come
+and hand back their findings, with the page layers' spool file (`LayerSpool.handover`).
+Redaction needs what the whole record revealed: the parent builds the hunter, adds its hits to
+every page's findings from the spools, and issues every pseudonym in record order (as one
+process would), so workers only remove and draw what they are given. Each worker writes its
+document's redacted parts to the run's private work directory; the parent assembles them in
+record order. Verification stays with the parent, on the output file.
+
+Workers are forked before any thread starts (the OCR engine's pool starts on first use) and
+each reads with its own single-Tesseract engine over the run's OCR cache directory, so OCR of
+one document overlaps the text pages of the others. Memory stays per document in each worker.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pymupdf
+
+from dsl.model import Action, Policy
+
+from .analyse import DocumentAnalysis, DocumentInput, analyse_document
+from .detect import ValueHunter
+from .ocr import OcrCache, OcrEngine
+from .pdfopen import open_pdf, release_caches
+from .produce import PART_PAGES, copy_part, produce_document
+from .pseudonyms import Pseudonyms
+from .redact import redact_page, replacement_text
+from .scrub import scrub_document
+from .textlayer import Finding, Glyph
+from .verify import Verification, verify_export
+
+# Documents handed to the workers ahead of the one the parent waits for: enough to keep every
+# worker busy, few enough that redacted parts do not pile up in the work directory.
+AHEAD_PER_PROCESS = 4
+# Verification splits the output into this many page ranges per worker, of at least
+# MIN_VERIFY_PAGES pages (each range opens the output file once).
+RANGES_PER_PROCESS = 4
+MIN_VERIFY_PAGES = 16
+# A verifying worker empties MuPDF's store (decoded fonts and images) every this many pages
+# (PyMuPDF cannot tell the store's size); a font is parsed again in a few ms.
+RELEASE_EVERY = 8
+
+OnPage = Callable[..., None] | None
+
+
+class DocumentPool(ProcessPoolExecutor):
+    """The record's worker processes; `processes` says how many."""
+
+    def __init__(self, processes: int, **kwargs) -> None:
+        super().__init__(processes, **kwargs)
+        self.processes = processes
+
+
+@contextmanager
+def document_pool(processes: int, documents: int, engine: OcrEngine | None,
+                  policy: Policy) -> Iterator[DocumentPool | None]:
+    """A pool of `processes` forked workers, or None when one process is as fast (one core,
+    one document, or no fork on this platform)."""
+    if processes < 2 or documents < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    cache_dir = engine.cache.directory if engine is not None else None
+    pool = DocumentPool(min(processes, documents), mp_context=multiprocessing.get_context("fork"),
+                        initializer=_start_worker, initargs=(policy, engine is not None, cache_dir))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- in the workers ------------------------------------------------------------------------
+
+_policy: Policy | None = None
+_engine: OcrEngine | None = None
+
+
+def _start_worker(policy: Policy, use_ocr: bool, cache_dir: Path | None) -> None:
+    global _policy, _engine
+    _policy = policy
+    # One Tesseract per worker: the workers together keep one per core busy (FINDINGS.md).
+    _engine = OcrEngine(OcrCache(cache_dir), workers=1) if use_ocr else None
+
+
+def _analyse(item: DocumentInput) -> DocumentAnalysis:
+    analysis = analyse_document(_policy, item, _engine)
+    if analysis.layers is not None:
+        analysis.layers.handover()   # the parent removes the file once pass 2 has read it
+    return analysis
+
+
+def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, list[Glyph]],
+            pseudonyms: Pseudonyms, action_for: Callable[[Finding], Action], workdir: Path,
+            ) -> list[Path]:
+    """Redact and scrub one document with the findings given; its parts' paths, in order.
+    `glyphs` are pass 1's characters of the pages with text findings."""
+    parts: list[Path] = []
+    with open_pdf(path) as src:
+        for start in range(0, src.page_count, PART_PAGES):
+            part = copy_part(src, start, min(start + PART_PAGES, src.page_count))
+            try:
+                for page in part:
+                    number = start + page.number
+                    redact_page(page, findings.get(number, []), action_for, pseudonyms,
+                                glyphs.get(number))
+                scrub_document(part)
+                fd, name = tempfile.mkstemp(suffix=".pdf", dir=workdir)
+                os.close(fd)
+                part.save(name, garbage=4, deflate=True)   # garbage: drop scrubbed objects
+                parts.append(Path(name))
+            finally:
+                part.close()
+                release_caches()
+    release_caches()
+    return parts
+
+
+def _verify(path: Path, hunter: ValueHunter, pages: tuple[int, int], options: dict
+            ) -> Verification:
+    done = [0]
+
+    def keep_store_small() -> None:
+        # A range is many pages of one open file: MuPDF's store would keep every scan and
+        # font decoded for them (up to 256 MB), so a worker's memory grew with the record.
+        done[0] += 1
+        if done[0] % RELEASE_EVERY == 0:
+            release_caches()
+
+    try:
+        return verify_export(path, _policy, hunter, _engine, pages=range(*pages),
+                             beside=pages[0] == 0, on_page=keep_store_small, **options)
+    finally:
+        release_caches()
+
+
+# --- in the parent -------------------------------------------------------------------------
+
+def analyse_documents(policy: Policy, inputs: Sequence[DocumentInput],
+                      engine: OcrEngine | None, pool: DocumentPool | None,
+                      on_page: OnPage = None) -> list[DocumentAnalysis]:
+    """Pass 1 over every input, in the pool when there is one; results in input order."""
+    if pool is None:
+        return [analyse_document(policy, item, engine, on_page=on_page) for item in inputs]
+    out = []
+    for analysis in _in_order(pool, [(_analyse, (item,)) for item in inputs]):
+        if on_page:
+            for number in range(analysis.page_count):
+                on_page(analysis.input, number)
+        out.append(analysis)
+    return out
+
+
+def produce_documents(analyses: Sequence[DocumentAnalysis], hunter: ValueHunter,
+                      engine: OcrEngine | None, pseudonyms: Pseudonyms,
+                      action_for: Callable[[Finding], Action],
+                      pool: DocumentPool | None, on_page: OnPage = None,
+                      ) -> Iterator[tuple[int, DocumentAnalysis, Iterator]]:
+    """Pass 2: (index, analysis, its redacted parts: documents or paths) per usable document,
+    in record order. A path is removed once the caller asks for the next part."""
+    usable = [(i, a) for i, a in enumerate(analyses) if a.ok]
+    if pool is None or any(a.layers is None for _, a in usable):
+        # Without every spool the layers would be read again here: keep to one process.
+        for index, analysis in usable:
+            yield index, analysis, produce_document(analysis, hunter, engine, pseudonyms,
+                                                    action_for, on_page=on_page)
+        return
+    with tempfile.TemporaryDirectory(prefix="emr-redact-") as workdir:
+        # A job is made just before it is submitted: its findings completed, its pseudonyms
+        # issued (in record order all the same), while the workers redact the documents ahead.
+        jobs = ((_redact, (a.input.path, a.findings,
+                           _complete_findings(a, hunter, action_for, pseudonyms), pseudonyms,
+                           action_for, Path(workdir)))
+                for _, a in usable)
+        for (index, analysis), parts in zip(usable, _in_order(pool, jobs)):
+            if on_page:
+                for number in range(analysis.page_count):
+                    on_page(analysis.input, number)
+            yield index, analysis, _consumed(parts)
+
+
+def _complete_findings(analysis: DocumentAnalysis, hunter: ValueHunter,
+                       action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms,
+                       ) -> dict[int, list[Glyph]]:
+    """Add the hunter's hits to each page's findings (from pass 1's spool) and issue their
+    pseudonyms in page order, as redacting in one process would. Returns the characters
+    of the pages that have text to remove, for the worker that redacts them."""
+    spool, analysis.layers = analysis.layers, None
+    glyphs: dict[int, list[Glyph]] = {}
+    try:
+        for number in range(analysis.page_count):
+            found = list(analysis.findings.get(number, ()))
+            layer = spool.get(number)
+            if layer is not None:
+                found.extend(hunter.find(layer))
+            analysis.findings[number] = found
+            for finding in found:
+                replacement_text(finding, action_for(finding), pseudonyms)
+            if layer is not None and layer.glyphs is not None and any(
+                    f.kind == "text" for f in found):
+                glyphs[number] = layer.glyphs
+    finally:
+        spool.discard()
+    return glyphs
+
+
+def _consumed(paths: list[Path]) -> Iterator[Path]:
+    try:
+        for path in paths:
+            yield path
+            path.unlink(missing_ok=True)
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+
+def _in_order(pool: DocumentPool, jobs: Iterable[tuple[Callable, tuple]]) -> Iterator:
+    """Each job's result, in order, with a bounded number of jobs ahead in the pool."""
+    ahead = AHEAD_PER_PROCESS * pool.processes
+    pending: deque[Future] = deque()
+    todo = iter(jobs)
+    try:
+        for fn, args in todo:
+            pending.append(pool.submit(fn, *args))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def verify_output(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEngine | None,
+                  pool: DocumentPool | None, *, on_page: OnPage = None, **options
+                  ) -> Verification:
+    """`verify_export` of the whole output, split into page ranges over the pool's workers
+    when there is one: each range opens the output file itself and reads its own pages.
+    A second look's few `pages` are read here."""
+    if pool is None or options.get("pages") is not None:
+        return verify_export(path, policy, hunter, engine, on_page=on_page, **options)
+    with pymupdf.open(path) as doc:
+        if doc.needs_pass and not doc.authenticate(options.get("password") or ""):
+            raise ValueError("the export is encrypted and the password given does not open it")
+        total = doc.page_count
+    # A few ranges per worker, so a range of OCR'd pages does not leave the other one idle.
+    size = max(MIN_VERIFY_PAGES, -(-total // (RANGES_PER_PROCESS * pool.processes)))
+    ranges = [(a, min(a + size, total)) for a in range(0, total, size)]
+    result = Verification(pages=total)
+    sources = list(options.pop("sources", ()))
+    jobs = [(_verify, (path, hunter, (a, b), {**options, "sources": _only(sources, a, b)}))
+            for a, b in ranges]
+    for (start, stop), part in zip(ranges, _in_order(pool, jobs)):
+        result.ocr_pages += part.ocr_pages
+        result.residuals.extend(part.residuals)
+        if on_page:
+            for _ in range(start, stop):
+                on_page()
+    return result
+
+
+def _only(sources: list, start: int, stop: int) -> list:
+    """The sources of pages [start, stop), None elsewhere: what a range's worker needs."""
+    return [src if start <= i < stop else None for i, src in enumerate(sources)]
