@@ -166,3 +166,16 @@ def _pickled(obj: object) -> bytes:
     buf = io.BytesIO()
     pickle.dump(obj, buf)
     return buf.getvalue()
+
+
+def test_one_label_is_written_where_two_findings_cover_the_same_value() -> None:
+    """An ID number found by its shape and after its label gets one label, not two written
+    over each other; both are still removed and boxed."""
+    page = _text_doc([["身份证号：11010519491231002X"]])[0]
+    number = _finding(page, "11010519491231002X", "身份证号")
+    by_label = Finding(page.number, number.rect, "证件号", "test:2", number.value)
+    actions = {"test:1": Action("label", "[身份证号]"), "test:2": Action("label", "[证件号]")}
+    redact_page(page, [number, by_label], lambda f: actions[f.rule], Pseudonyms())
+    text = "".join(page.get_text().split())
+    assert "11010519491231002X" not in text
+    assert text.count("[身份证号]") + text.count("[证件号]") == 1

@@ -33,6 +33,8 @@ BOX_FILL = (0.0, 0.0, 0.0)
 MIN_FONT_SIZE = 2.0
 # A label over a large area (a band, a stamp) stays at body-text size: it names, not shouts.
 MAX_FONT_SIZE = 12.0
+# Replacement texts whose rects share more than this of the smaller one are not both written.
+OVERLAP = 0.3
 
 
 @dataclass(slots=True)
@@ -291,12 +293,24 @@ def _draw(page: pymupdf.Page, visuals: list[tuple[pymupdf.Rect, str, bool]]) -> 
     for rect, _text, is_box in visuals:
         shape.draw_rect(rect)
         shape.finish(fill=BOX_FILL if is_box else LABEL_FILL, color=None, width=0)
-    texts = [(rect, text) for rect, text, _is_box in visuals if text]
+    texts = _apart([(rect, text) for rect, text, _is_box in visuals if text])
     if texts:
         use_replacement_font(page)   # once, not per label (~30 µs each, ~19 labels a page)
     for rect, text in texts:
         fit_text(shape, rect, text, font_ready=True)
     commit(shape)
+
+
+def _apart(texts: list[tuple[pymupdf.Rect, str]]) -> list[tuple[pymupdf.Rect, str]]:
+    """The replacement texts to write: where two rects mostly overlap (an ID number found both
+    by its shape and after its label), only the larger one's text, since two texts written
+    over each other read as neither ("[[身份证号]" over "[证件号]"). Every box is still drawn."""
+    kept: list[tuple[pymupdf.Rect, str]] = []
+    for rect, text in sorted(texts, key=lambda t: -abs(t[0])):
+        if not any(abs(rect & other) > OVERLAP * min(abs(rect), abs(other))
+                   for other, _ in kept):
+            kept.append((rect, text))
+    return kept
 
 
 # --- drawing over a page ---------------------------------------------------------------------
