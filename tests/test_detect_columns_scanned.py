@@ -1,0 +1,60 @@
+"""Signature columns of scanned tables, as OCR reads them: header cells joined, rows joined."""
+from __future__ import annotations
+
+from test_detect_grid import line, page, rule
+
+from dsl.model import Column, Everything
+from workers.detect import run_rule
+
+W, H = 595.0, 842.0
+HEADERS = ("医师签名", "护士签名", "停止医师", "医师", "护士", "签名")
+
+
+def ocr(*segments, y):
+    got = line(*segments, y=y)
+    got.source = "ocr"
+    return got
+
+
+def blanked(found, x: float, y: float) -> bool:
+    """Whether a finding on the scan image covers the point (x, y)."""
+    return any(f.kind == "image" and f.rect[0] <= x <= f.rect[2] and f.rect[1] <= y <= f.rect[3]
+               for f in found)
+
+
+def orders_sheet(*body):
+    # OCR joined the two signature headers into one cell; 停止医师 stands in a cell of its own.
+    header = ocr((50, "日期”时间"), (150, "医嘱内容"), (330, "医师签名。护士签名"), (470, "停止医师"),
+                 y=100)
+    return page(header, *body, images=[(0, 0, W, H)])
+
+
+def test_each_header_of_a_joined_header_cell_heads_its_own_column():
+    pg = orders_sheet(ocr((50, "12/19"), (150, "丙种球蛋白 静滴"), (335, "方圆"), (390, "木林"), y=120),
+                      ocr((50, "12/19"), (150, "新生儿护理常规"), y=140))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    # The doctor's and the nurse's handwriting in the second row were not read at all.
+    assert blanked(found, 345, 145) and blanked(found, 400, 145)
+    assert not blanked(found, 200, 145)          # the order itself stays
+
+
+def test_a_row_ocr_joined_across_the_signature_columns_does_not_end_the_table():
+    pg = orders_sheet(ocr((50, "12/23 14:42 病危甲乙丙丁戊己庚辛壬癸子"), y=120),
+                      ocr((50, "12/23"), (150, "地塞米松 肌注"), (335, "水山"), (390, "石土"), y=140),
+                      ocr((50, "12/24"), (150, "心电监护"), y=160))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 165) and blanked(found, 400, 165)
+
+
+def test_a_note_running_across_below_the_table_still_ends_it():
+    pg = orders_sheet(ocr((50, "12/19"), (150, "心电监护"), (335, "方圆"), y=120),
+                      ocr((50, "注：本医嘱单由医师开具，护士执行后签名，如有疑问请与科室联系，联系电话见护士站公告栏"), y=160))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 125)
+    assert not blanked(found, 345, 165)
+
+
+def test_a_sentence_mentioning_a_header_word_is_no_header():
+    pg = page(ocr((50, "患者家属已在知情同意书上签名"), y=100), ocr((50, "12/19"), (300, "张三"), y=120),
+              images=[(0, 0, W, H)])
+    assert run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg) == []
