@@ -58,3 +58,13 @@ def test_a_sentence_mentioning_a_header_word_is_no_header():
     pg = page(ocr((50, "患者家属已在知情同意书上签名"), y=100), ocr((50, "12/19"), (300, "张三"), y=120),
               images=[(0, 0, W, H)])
     assert run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg) == []
+
+
+def test_the_notes_column_keeps_the_ends_of_its_lines():
+    # Halfway between the headers (x 260) lies inside the notes column: its lines run to x 270.
+    header = ocr((50, "日期"), (100, "病情观察及护理措施"), (330, "护士签名"), y=100)
+    pg = page(header, ocr((50, "12/19"), (100, "面色苍白，皮肤黄染，遵医嘱静脉输液"), (335, "李娜"), y=120),
+              ocr((50, "12/19"), (100, "神志清"), y=140), images=[(0, 0, W, H)])
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 340, 125) and blanked(found, 340, 145)
+    assert not blanked(found, 265, 125)

@@ -209,7 +209,29 @@ def _area_below(view: PageView, li: int, head: Rect, left: float, right: float) 
                 if not (joined and _row_goes_on(view, lj, left, right)):
                     bottom = b[1]
                 break
+    left = max(left, _left_column_ends(view, li, head, left, bottom))
     return (max(0.0, left), head[3], min(view.page.width, right), bottom)
+
+
+def _left_column_ends(view: PageView, li: int, head: Rect, left: float, bottom: float) -> float:
+    """Where the text of the column left of `head` ends, when that is right of `left`.
+
+    A header is centred and its column's bounds are guesses ("halfway to the next header", "an
+    em left of the header"); on a scan the area is blanked whole, so a guess reaching into the
+    notes column cuts the ends of its lines ("遵医嘱静脉输液"). Cells starting well left of the
+    guess (three line heights) and ending before the header's text show how far that column
+    reaches. A short signature under a wide header starts near the column's edge, not there.
+    """
+    em = view.em(li)
+    ends = left
+    for lj, b in enumerate(view.bboxes):
+        if b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes:
+            continue
+        for k in range(len(view.cells(lj))):
+            r = view.cell_rect(lj, k)
+            if r[0] < left - 3 * em and left < r[2] < head[0] - 1:
+                ends = max(ends, r[2] + 0.5)
+    return ends
 
 
 def _row_goes_on(view: PageView, li: int, left: float, right: float) -> bool:
