@@ -42,6 +42,12 @@ def test_short_values_and_allow_words_are_not_hunted():
     assert hunter.find(page(rows("王主任医师查房，12床。"))) == []
 
 
+def test_one_chinese_character_with_a_digit_is_not_hunted():
+    # A bed number "+7" OCR read as "了7" is hidden where it stands, not hunted in "加用了7种药".
+    hunter = ValueHunter({"了7": ("病案编号", "x"), "王芳": ("医护", "y")})
+    assert values(hunter.find(page(rows("加用了7种药，王芳执行")))) == ["王芳"]
+
+
 def test_allow_words_protect_the_text_they_cover():
     pg = page(rows("李主任医师查房"))
     found = find_values({"李主任": ("医护", "x")}, pg, allow=["主任医师"])

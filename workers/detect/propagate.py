@@ -28,9 +28,9 @@ def key_of(value: str) -> str:
 
 
 def huntable(key: str) -> bool:
-    if any(is_cjk(c) for c in key):
-        return len(key) >= MIN_CJK
-    return len(key) >= MIN_OTHER
+    # Two Chinese characters make a name; one with a digit is a short number OCR misread
+    # ("了7" for a bed "+7") and would hit "予吸氧了7次".
+    return sum(is_cjk(c) for c in key) >= MIN_CJK or len(key) >= MIN_OTHER
 
 
 def _gap(prev: str, ch: str) -> str:
