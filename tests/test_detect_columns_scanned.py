@@ -68,3 +68,24 @@ def test_the_notes_column_keeps_the_ends_of_its_lines():
     found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
     assert blanked(found, 340, 125) and blanked(found, 340, 145)
     assert not blanked(found, 265, 125)
+
+
+def test_a_header_row_read_as_one_cell_with_a_misread_word():
+    # "停止医师" read "停止攻师": the row is still a header row, its signature columns count.
+    header = ocr((50, "日期 时间医嘱内容"), (330, "医师签名“护士签名 停止日期 停止攻师"), y=100)
+    pg = page(header, ocr((50, "01/14"), (150, "胎心监护 bid"), y=120), images=[(0, 0, W, H)])
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 125) and blanked(found, 400, 125)
+    assert not blanked(found, 200, 125)
+
+
+def test_several_rows_in_a_row_ocr_joined_across_the_columns():
+    # Two rows read as one cell each, from the date across both signature columns.
+    pg = orders_sheet(ocr((50, "01/14 07:11 人血白蛋白静滴每日一次共七天"), (265, "方圆木林水某某某某某某某某"),
+                          (400, " 2024/01/19"), y=120),
+                      ocr((50, "01/14 11:09 头孢曲松钠静滴每日一次共七天"), (265, "石土火风云某某某某某某某某"),
+                          (400, " 2024/01/20"), y=140),
+                      ocr((50, "01/14"), (150, "胎心监护 bid"), (335, "金木"), (390, "水火"), y=160),
+                      ocr((50, "01/16"), (150, "蓝光治疗"), y=180))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 185) and blanked(found, 400, 185)

@@ -14,6 +14,7 @@ HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sente
 SIGNATURE_REACH = 0.4         # of the page width, right of a signature label
 SIGNATURE_BELOW_EM = 3.0
 SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
+MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
 
 
 def region_rect(region: Region, page: PageLayer) -> Rect:
@@ -61,15 +62,18 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     """OCR joins neighbouring header cells into one ("医师签名。护士签名", "病情观察及护理措施”。，
     护士签名"): each header word in it heads its own column, from its own text.
 
-    A header word counts when the cell holds nothing but field words (a header row read as one
-    cell), or when it ends its cell in a row holding other field words (日期, 时间): a sentence
-    that merely mentions 签名 is no header.
+    A header word counts when the cell holds field words and little else (a header row read as
+    one cell, with a misread character or two: "停止攻师"), or when it ends its cell in a row
+    holding other field words (日期, 时间): a sentence that merely mentions 签名 is no header.
     """
     t, line = view.texts[li], view.lines[li]
     s, e = view.cells(li)[k]
     tokens, stray = _words_in(t, s, e, headers)
     row_words = sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t)))
     heads = [(a, b) for a, b, is_head in tokens if is_head]
+    words = sum(len("".join(t[a:b].split())) for a, b, _h in tokens)
+    if len(tokens) >= 2 and stray <= MISREAD_IN_HEADER and 2 * stray <= words:
+        stray = 0       # a header row: every header word in it counts
     if not heads or not (stray == 0 and len(tokens) >= 2 or row_words >= 3):
         return []
     em, cells = view.em(li), view.cells(li)
@@ -234,19 +238,22 @@ def _left_column_ends(view: PageView, li: int, head: Rect, left: float, bottom: 
     return ends
 
 
-def _row_goes_on(view: PageView, li: int, left: float, right: float) -> bool:
-    """Whether the line right below line `li` (within two line heights) has a cell ending in
-    the column [left, right] and none running across it: a table row, so `li` was one too."""
+def _row_goes_on(view: PageView, li: int, left: float, right: float, most: int = 4) -> bool:
+    """Whether one of the next rows below line `li` (a few, close by) has a cell ending in the
+    column [left, right] and none running across it: the table goes on, so `li` was one of its
+    rows, OCR joined across the column (several such rows may follow one another)."""
     b, em = view.bboxes[li], view.em(li)
-    below = [lj for lj, o in enumerate(view.bboxes) if view.lines[lj].boxes
-             and b[1] + 0.5 * em < o[1] <= b[3] + 2 * em]
-    if not below:
-        return False
-    top = min(view.bboxes[lj][1] for lj in below)
-    row = [view.cell_rect(lj, k) for lj in below if view.bboxes[lj][1] <= top + 0.5 * em
-           for k in range(len(view.cells(lj)))]
-    return (any(left < r[2] <= right + em for r in row)
-            and not any(r[0] < left - em and r[2] > right + em for r in row))
+    below = sorted((o[1], lj) for lj, o in enumerate(view.bboxes) if view.lines[lj].boxes
+                   and b[1] + 0.5 * em < o[1] <= b[3] + 2 * most * em)
+    rows: list[list[Rect]] = []
+    for top, lj in below:
+        if not rows or top > rows[-1][0][1] + 0.5 * em:
+            if len(rows) == most:
+                break
+            rows.append([])
+        rows[-1].extend(view.cell_rect(lj, k) for k in range(len(view.cells(lj))))
+    return any(any(left < r[2] <= right + em for r in row)
+               and not any(r[0] < left - em and r[2] > right + em for r in row) for row in rows)
 
 
 def image_findings(view: PageView, rects: list[Rect] | None, category: str, rule: str,
