@@ -214,6 +214,16 @@ def test_colons_and_brackets_as_ocr_misreads_them(text, label, shape, want):
     assert values(run_rule(det, page(ocr(line(text))))) == want
 
 
+def test_a_bed_number_whose_sign_ocr_read_as_a_character():
+    # A scanned header "床号：+7": Tesseract read the + as 了. The whole value is hidden.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    pg = page(ocr(line("科室:产科 床号:了7 住院号: 100200300")))
+    assert covered_text(pg, run_rule(bed, pg)) == "了7"
+    # Only a character right before the digits, and only in OCR: a text layer says what it says.
+    assert values(run_rule(bed, page(ocr(line("床号:号 住院号:"))))) == []
+    assert values(run_rule(bed, page(line("床号:了7")))) == []
+
+
 def test_ocr_colon_misreads_are_not_taken_from_a_text_layer():
     # In a text layer "。" ends a sentence: what follows a label there is not its value.
     det = rule(AfterLabel(("主治医师",), "name"), "医护人员")

@@ -42,6 +42,12 @@ def test_short_values_and_allow_words_are_not_hunted():
     assert hunter.find(page(rows("王主任医师查房，12床。"))) == []
 
 
+def test_one_chinese_character_with_a_digit_is_not_hunted():
+    # A bed number "+7" OCR read as "了7" is hidden where it stands, not hunted in "加用了7种药".
+    hunter = ValueHunter({"了7": ("病案编号", "x"), "王芳": ("医护", "y")})
+    assert values(hunter.find(page(rows("加用了7种药，王芳执行")))) == ["王芳"]
+
+
 def test_allow_words_protect_the_text_they_cover():
     pg = page(rows("李主任医师查房"))
     found = find_values({"李主任": ("医护", "x")}, pg, allow=["主任医师"])
@@ -64,3 +70,33 @@ def test_many_values_one_pass():
     many = {f"{s}{g}": ("姓名", "x") for s in "赵钱孙李周吴郑王冯陈" for g in "一二三四五六七八九十"}
     pg = page(rows(*["病程记录：患者病情平稳，继续当前治疗方案。" * 2] * 39, "冯九来访。"))
     assert values(ValueHunter(many).find(pg)) == ["冯九"]
+
+
+def ocr_rows(*texts):
+    lines = rows(*texts)
+    for ln in lines:
+        ln.source = "ocr"
+    return lines
+
+
+NAMES = {"孟凡瑾": ("家属姓名", "n:1"), "韩志刚": ("医护人员", "n:2"), "张明显": ("医护人员", "n:3")}
+
+
+def test_a_known_name_ocr_read_one_character_off_where_a_name_stands():
+    pg = page(ocr_rows("通知值班医师|孟凡谨,", "静滴q8h韩志钢关于", "姓名时志 刚性别男", "配偶孟几瑾陪护"))
+    found = ValueHunter(NAMES).find(pg)
+    # Each carries the known value, so the person gets one pseudonym everywhere.
+    assert sorted(values(found)) == ["孟凡瑾", "孟凡瑾", "韩志刚", "韩志刚"]
+    assert covered_text(pg, found) == "孟凡谨韩志钢时志刚孟几瑾"
+    assert {f.rule for f in found} == {"n:1", "n:2"}
+
+
+def test_near_names_leave_clinical_words_and_text_layers_alone():
+    hunter = ValueHunter(NAMES)
+    # "明显" inside a phrase is a word, not 张明显 with a misread surname.
+    assert hunter.find(page(ocr_rows("患者病情明显好转，予出院"))) == []
+    # Only OCR misreads a name: in a text layer 韩志钢 is someone else.
+    assert hunter.find(page(rows("韩志钢，男"))) == []
+    # Two characters off is another name; two-character names are too short to guess at.
+    assert ValueHunter({"李娜": ("医护人员", "x")}).find(page(ocr_rows("王娜，"))) == []
+    assert hunter.find(page(ocr_rows("韩小钢，"))) == []

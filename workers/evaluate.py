@@ -25,7 +25,8 @@ WAYS = ("text", "ocr", "metadata")
 
 
 def output_texts(path: Path, engine: OcrEngine | None) -> dict[str, str]:
-    """The output as an outsider reads it, normalised, one string per way of reading."""
+    """The output as an outsider reads it, one string per way of reading: each line normalised,
+    lines joined by "\n" (where a line ends matters to a short number, see `readable_in`)."""
     texts = {"text": [], "ocr": [], "metadata": []}
     with pymupdf.open(path) as doc:
         texts["metadata"].extend(str(v) for v in (doc.metadata or {}).values() if v)
@@ -39,19 +40,24 @@ def output_texts(path: Path, engine: OcrEngine | None) -> dict[str, str]:
         for _page, layer in page_layers(doc, mode, engine):
             for line in layer.lines:
                 texts["ocr" if line.source == "ocr" else "text"].append(line.text)
-    return {way: normalise("\n".join(parts)) for way, parts in texts.items()}
+    return {way: "\n".join(filter(None, map(normalise, parts))) for way, parts in texts.items()}
 
 
 def readable_in(value: str, text: str) -> bool:
-    """Whether `value` can still be read in `text` as the identifier it is.
+    """Whether `value` can still be read in `text` (lines joined by "\n") as the identifier it is.
 
-    A short number (a bed number "23") occurs in any lab table; it identifies only beside its
-    label ("床号：23", "23床"), so only that counts as a leak.
+    A name or a long number counts wherever it stands, even broken over two lines. A short
+    number (a bed number "23") occurs in any lab table; it identifies only beside its label on
+    the same line ("床号：23", "23床"), or as the whole line after a label that ends its own
+    ("床号：" / "23"). A label ending one line and a number opening the next row of a chart
+    ("床号：" / "+3 ..." of a partogram's fetal station) are two things.
     """
     if len(value) >= 4 or re.search(r"[\u4e00-\u9fff]", value):
-        return value in text
+        return value in text.replace("\n", "")
     v = re.escape(value)
-    return re.search(rf"(?:床号|床位号|床位|床)[:：]?{v}(?![\d])|(?<![\d.]){v}床", text) is not None
+    label = r"(?:床号|床位号|床位|床)[:：]?"
+    return re.search(rf"{label}{v}(?![\d])|(?<![\d.]){v}床|{label}\n{v}(?:\n|$)",
+                     text) is not None
 
 
 def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -> dict[str, Any]:
@@ -68,7 +74,8 @@ def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -
     leaks = {way: sorted(v for v in values if v and readable_in(v, texts[way])) for way in WAYS}
     leaked = set().union(*leaks.values())
     terms = {normalise(t) for t in truth.get("clinical_terms", [])}
-    readable = {t for t in terms if t in texts["text"] or t in texts["ocr"]}
+    flat = {way: text.replace("\n", "") for way, text in texts.items()}
+    readable = {t for t in terms if t in flat["text"] or t in flat["ocr"]}
     return {
         "visit": visit.visit_id, "pages": result.pages, "identifiers": len(values),
         "leaked": len(leaked), **{f"leaked_{w}": len(leaks[w]) for w in WAYS},

@@ -14,6 +14,7 @@ HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sente
 SIGNATURE_REACH = 0.4         # of the page width, right of a signature label
 SIGNATURE_BELOW_EM = 3.0
 SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
+MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
 
 
 def region_rect(region: Region, page: PageLayer) -> Rect:
@@ -41,43 +42,90 @@ def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
         whole = "".join(t.split())
         if not any(h in whole for h in headers):
             continue
-        found = False
+        ocr = view.lines[li].source == "ocr"
         for k, (s, e) in enumerate(view.cells(li)):
             compact = "".join(t[s:e].split()).rstrip(":：")
             if (not compact or len(compact) > HEADER_MAX_CHARS or ":" in compact
                     or "：" in compact or not any(h in compact for h in headers)):
+                if ocr:
+                    out.extend(_headers_in_merged_cell(view, li, k, headers))
                 continue
             # A column header has neighbours in its row ("日期 时间 记录 签名").
             if len(view.cells(li)) < 2 and not band(view, li):
                 continue
             out.append((_column_below(view, li, k), view.cell_rect(li, k)))
-            found = True
-        if not found and view.lines[li].source == "ocr":
-            out.extend(_header_in_merged_cell(view, li, headers))
     return out
 
 
-def _header_in_merged_cell(view: PageView, li: int, headers: list[str]) -> list[tuple[Rect, Rect]]:
-    """OCR joins a header row's last cells ("病情观察及护理措施”。。，护士签名"): the header is
-    the word itself, ending its cell, in a row holding other field words (日期, 时间)."""
+def _headers_in_merged_cell(view: PageView, li: int, k: int,
+                            headers: list[str]) -> list[tuple[Rect, Rect]]:
+    """OCR joins neighbouring header cells into one ("医师签名。护士签名", "病情观察及护理措施”。，
+    护士签名"): each header word in it heads its own column, from its own text.
+
+    A header word counts when the cell holds field words and little else (a header row read as
+    one cell, with a misread character or two: "停止攻师"), or when it ends its cell in a row
+    holding other field words (日期, 时间): a sentence that merely mentions 签名 is no header.
+    """
     t, line = view.texts[li], view.lines[li]
-    if sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t))) < 3:
+    s, e = view.cells(li)[k]
+    tokens, stray = _words_in(t, s, e, headers)
+    row_words = sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t)))
+    heads = [(a, b) for a, b, is_head in tokens if is_head]
+    words = sum(len("".join(t[a:b].split())) for a, b, _h in tokens)
+    if len(tokens) >= 2 and stray <= MISREAD_IN_HEADER and 2 * stray <= words:
+        stray = 0       # a header row: every header word in it counts
+    if not heads or not (stray == 0 and len(tokens) >= 2 or row_words >= 3):
         return []
+    em, cells = view.em(li), view.cells(li)
+    next_cell = view.cell_rect(li, k + 1)[0] if k + 1 < len(cells) else None
     out = []
-    for h in headers:
-        s = t.rfind(h)
-        if s < 0:
-            continue
-        e = s + len(h)
-        k = view.cell_at(li, s)
-        if k is None or any(c.isalnum() for c in t[e:view.cells(li)[k][1]]):
-            continue    # the word does not end its cell (OCR noise such as ， may follow)
-        head, em = span_rect(line, s, e), view.em(li)
-        cells = view.cells(li)
-        right = ((head[2] + view.cell_rect(li, k + 1)[0]) / 2 if k + 1 < len(cells)
-                 else head[2] + 3 * em)
+    for a, b in heads:
+        after = next((x for x, _y, _h in tokens if x >= b), None)
+        if stray and (after is not None or any(c.isalnum() for c in t[b:e])):
+            continue    # in a sentence or a long note, only a header ending the cell counts
+        head = span_rect(line, a, b)
+        # The column is wider than its header's text: half the way to the next word, and an
+        # em to the left (a signature is centred under its header, as wide as it or a bit more).
+        if after is not None:
+            right = (head[2] + line.boxes[after][0]) / 2
+        elif next_cell is not None:
+            right = (head[2] + next_cell) / 2
+        else:
+            right = head[2] + 3 * em
         out.append((_area_below(view, li, head, head[0] - em, right), head))
     return out
+
+
+def _words_in(t: str, s: int, e: int, headers: list[str]) -> tuple[list[tuple[int, int, bool]], int]:
+    """Header and field words of t[s:e], longest first, as (start, end, is a header); and how
+    many letters or digits no word covers. Spaces inside a word are allowed ("护 士 签 名")."""
+    words = {w: w in headers for w in FIELD_WORDS}
+    words.update({h: True for h in headers})
+    longest = max(map(len, words))
+    tokens: list[tuple[int, int, bool]] = []
+    stray, i = 0, s
+    while i < e:
+        if not t[i].isalnum():
+            i += 1
+            continue
+        got = None
+        for n in range(longest, 1, -1):
+            j, chars = i, []
+            while j < e and len(chars) < n:
+                if not t[j].isspace():
+                    chars.append(t[j])
+                j += 1
+            word = "".join(chars)
+            if len(word) == n and word in words:
+                got = (i, j, words[word] or any(h in word for h in headers))
+                break
+        if got is None:
+            stray += 1
+            i += 1
+            continue
+        tokens.append(got)
+        i = got[1]
+    return tokens, stray
 
 
 def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: str,
@@ -151,7 +199,8 @@ def _area_below(view: PageView, li: int, head: Rect, left: float, right: float) 
     # The table ends at the first line whose text runs across the column, or from the table's
     # left edge into it (a footer, a note): a table's own cells keep to their columns. OCR
     # joins a row's note and its signature into one cell, so there only text running right
-    # across the column ends the table.
+    # across the column ends the table; and not even that where the next row has a cell ending
+    # in the column again: OCR joined the row's signatures too ("病危" and both signatures).
     for lj, b in enumerate(view.bboxes):
         if (b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes
                 or b[0] >= left - em or b[2] <= left + em):
@@ -161,9 +210,50 @@ def _area_below(view: PageView, li: int, head: Rect, left: float, right: float) 
             r = view.cell_rect(lj, k2)
             if r[0] < left - em and (r[2] > right + em or not joined
                                      and r[0] <= table_left + em and r[2] > left + em):
-                bottom = b[1]
+                if not (joined and _row_goes_on(view, lj, left, right)):
+                    bottom = b[1]
                 break
+    left = max(left, _left_column_ends(view, li, head, left, bottom))
     return (max(0.0, left), head[3], min(view.page.width, right), bottom)
+
+
+def _left_column_ends(view: PageView, li: int, head: Rect, left: float, bottom: float) -> float:
+    """Where the text of the column left of `head` ends, when that is right of `left`.
+
+    A header is centred and its column's bounds are guesses ("halfway to the next header", "an
+    em left of the header"); on a scan the area is blanked whole, so a guess reaching into the
+    notes column cuts the ends of its lines ("遵医嘱静脉输液"). Cells starting well left of the
+    guess (three line heights) and ending before the header's text show how far that column
+    reaches. A short signature under a wide header starts near the column's edge, not there.
+    """
+    em = view.em(li)
+    ends = left
+    for lj, b in enumerate(view.bboxes):
+        if b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes:
+            continue
+        for k in range(len(view.cells(lj))):
+            r = view.cell_rect(lj, k)
+            if r[0] < left - 3 * em and left < r[2] < head[0] - 1:
+                ends = max(ends, r[2] + 0.5)
+    return ends
+
+
+def _row_goes_on(view: PageView, li: int, left: float, right: float, most: int = 4) -> bool:
+    """Whether one of the next rows below line `li` (a few, close by) has a cell ending in the
+    column [left, right] and none running across it: the table goes on, so `li` was one of its
+    rows, OCR joined across the column (several such rows may follow one another)."""
+    b, em = view.bboxes[li], view.em(li)
+    below = sorted((o[1], lj) for lj, o in enumerate(view.bboxes) if view.lines[lj].boxes
+                   and b[1] + 0.5 * em < o[1] <= b[3] + 2 * most * em)
+    rows: list[list[Rect]] = []
+    for top, lj in below:
+        if not rows or top > rows[-1][0][1] + 0.5 * em:
+            if len(rows) == most:
+                break
+            rows.append([])
+        rows[-1].extend(view.cell_rect(lj, k) for k in range(len(view.cells(lj))))
+    return any(any(left < r[2] <= right + em for r in row)
+               and not any(r[0] < left - em and r[2] > right + em for r in row) for row in rows)
 
 
 def image_findings(view: PageView, rects: list[Rect] | None, category: str, rule: str,

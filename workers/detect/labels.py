@@ -256,14 +256,15 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
         slot = value_slot(view, hit, labels)
         if slot is None:
             continue
-        spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict)
+        spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict,
+                     view.lines[slot.li].source == "ocr")
         if slot.where in ("next", "right") and (not spans or not hit.colon):
             # A label without a colon in a header row ("标本号 送检医师 临床诊断"): its value
             # stands in the row below, and the cell beside is the next header, not a value.
             below = _below(view, hit.li, view.cell_at(hit.li, hit.end - 1), labels, hit.colon)
             if below is not None:
                 got = take(det.shape, view.texts[below.li], below.start, below.end,
-                           below.strict)
+                           below.strict, view.lines[below.li].source == "ocr")
                 if got:
                     slot, spans = below, got
         for s, e in spans:

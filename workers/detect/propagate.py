@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer
+from .nearnames import NearNames
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
 
@@ -28,9 +29,9 @@ def key_of(value: str) -> str:
 
 
 def huntable(key: str) -> bool:
-    if any(is_cjk(c) for c in key):
-        return len(key) >= MIN_CJK
-    return len(key) >= MIN_OTHER
+    # Two Chinese characters make a name; one with a digit is a short number OCR misread
+    # ("了7" for a bed "+7") and would hit "予吸氧了7次".
+    return sum(is_cjk(c) for c in key) >= MIN_CJK or len(key) >= MIN_OTHER
 
 
 def _gap(prev: str, ch: str) -> str:
@@ -57,6 +58,7 @@ class ValueHunter:
             self._meta.setdefault(key, (value, category, rule))
         self._rx = (re.compile(trie_source(self._meta, _gap), re.IGNORECASE)
                     if self._meta else None)
+        self._near = NearNames(self._meta)
 
     def __len__(self) -> int:
         return len(self._meta)
@@ -103,7 +105,32 @@ class ValueHunter:
                 out.extend(view.text_findings(li, col, stop, category, rule, self._allow,
                                               value=value))
                 li, col = li + 1, 0
+        if self._near:
+            out.extend(self._near_findings(view, out))
         return out
+
+    def _near_findings(self, view: PageView, exact: list[Finding]) -> list[Finding]:
+        """Known names OCR read one character off (`nearnames`), on OCR lines only: a text
+        layer says what it says, and "韩志钢" there is another person."""
+        out: list[Finding] = []
+        for li, line in enumerate(view.lines):
+            if line.source != "ocr":
+                continue
+            # Spaces OCR put inside a name ("韩 志刚") are read through.
+            cols = [i for i, ch in enumerate(view.texts[li]) if not ch.isspace()]
+            compact = "".join(view.texts[li][i] for i in cols)
+            for s, e, key in self._near.matches(compact):
+                start, stop = cols[s], cols[e - 1] + 1
+                value, category, rule = self._meta[key]
+                for f in view.text_findings(li, start, stop, category, rule, self._allow,
+                                            value=value):
+                    if not any(g.page == f.page and _overlap(g.rect, f.rect) for g in exact):
+                        out.append(f)
+        return out
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def find_values(values: Mapping[str, tuple[str, str]], page: PageLayer,

@@ -133,6 +133,20 @@ def take_number(t: str, i: int, end: int) -> Span | None:
     return m.span(1)
 
 
+def take_misread_sign(t: str, i: int, end: int) -> Span | None:
+    """A number whose leading sign OCR read as a character: "床号：+7" read "床号：了7" (十, 干).
+
+    One character that is no letter or digit of a number, then the number right after it.
+    """
+    i = _skip_space(t, i, end)
+    if i + 1 >= end or t[i].isascii() or t[i].isspace():
+        return None
+    got = take_number(t, i + 1, end)
+    if got is None or got[0] != i + 1:
+        return None
+    return (i, got[1])
+
+
 def take_date(t: str, i: int, end: int) -> Span | None:
     m = _DATE.match(t, _skip_space(t, i, end), end)
     return m.span() if m else None
@@ -179,8 +193,9 @@ def take_short(t: str, i: int, end: int, strict: bool = False) -> Span | None:
     return take_name(t, i, end, strict, min_len=1)
 
 
-def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
-    """Spans of the value of `shape` starting at t[i], not beyond `end`."""
+def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) -> list[Span]:
+    """Spans of the value of `shape` starting at t[i], not beyond `end`; `ocr`: t is OCR's
+    reading of pixels, with its misreadings."""
     if shape == "names":
         return take_names(t, i, end, strict)
     if shape == "name":
@@ -190,7 +205,7 @@ def take(shape: str, t: str, i: int, end: int, strict: bool) -> list[Span]:
             # names (common surname, no narrative word), as in running text.
             return [got, *_more_names(t, got[1] + 1, end)]
     elif shape == "number":
-        got = take_number(t, i, end)
+        got = take_number(t, i, end) or (take_misread_sign(t, i, end) if ocr else None)
     elif shape == "date":
         got = take_date(t, i, end)
     elif shape == "place":

@@ -1,0 +1,91 @@
+"""Signature columns of scanned tables, as OCR reads them: header cells joined, rows joined."""
+from __future__ import annotations
+
+from test_detect_grid import line, page, rule
+
+from dsl.model import Column, Everything
+from workers.detect import run_rule
+
+W, H = 595.0, 842.0
+HEADERS = ("医师签名", "护士签名", "停止医师", "医师", "护士", "签名")
+
+
+def ocr(*segments, y):
+    got = line(*segments, y=y)
+    got.source = "ocr"
+    return got
+
+
+def blanked(found, x: float, y: float) -> bool:
+    """Whether a finding on the scan image covers the point (x, y)."""
+    return any(f.kind == "image" and f.rect[0] <= x <= f.rect[2] and f.rect[1] <= y <= f.rect[3]
+               for f in found)
+
+
+def orders_sheet(*body):
+    # OCR joined the two signature headers into one cell; 停止医师 stands in a cell of its own.
+    header = ocr((50, "日期”时间"), (150, "医嘱内容"), (330, "医师签名。护士签名"), (470, "停止医师"),
+                 y=100)
+    return page(header, *body, images=[(0, 0, W, H)])
+
+
+def test_each_header_of_a_joined_header_cell_heads_its_own_column():
+    pg = orders_sheet(ocr((50, "12/19"), (150, "丙种球蛋白 静滴"), (335, "方圆"), (390, "木林"), y=120),
+                      ocr((50, "12/19"), (150, "新生儿护理常规"), y=140))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    # The doctor's and the nurse's handwriting in the second row were not read at all.
+    assert blanked(found, 345, 145) and blanked(found, 400, 145)
+    assert not blanked(found, 200, 145)          # the order itself stays
+
+
+def test_a_row_ocr_joined_across_the_signature_columns_does_not_end_the_table():
+    pg = orders_sheet(ocr((50, "12/23 14:42 病危甲乙丙丁戊己庚辛壬癸子"), y=120),
+                      ocr((50, "12/23"), (150, "地塞米松 肌注"), (335, "水山"), (390, "石土"), y=140),
+                      ocr((50, "12/24"), (150, "心电监护"), y=160))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 165) and blanked(found, 400, 165)
+
+
+def test_a_note_running_across_below_the_table_still_ends_it():
+    pg = orders_sheet(ocr((50, "12/19"), (150, "心电监护"), (335, "方圆"), y=120),
+                      ocr((50, "注：本医嘱单由医师开具，护士执行后签名，如有疑问请与科室联系，联系电话见护士站公告栏"), y=160))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 125)
+    assert not blanked(found, 345, 165)
+
+
+def test_a_sentence_mentioning_a_header_word_is_no_header():
+    pg = page(ocr((50, "患者家属已在知情同意书上签名"), y=100), ocr((50, "12/19"), (300, "张三"), y=120),
+              images=[(0, 0, W, H)])
+    assert run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg) == []
+
+
+def test_the_notes_column_keeps_the_ends_of_its_lines():
+    # Halfway between the headers (x 260) lies inside the notes column: its lines run to x 270.
+    header = ocr((50, "日期"), (100, "病情观察及护理措施"), (330, "护士签名"), y=100)
+    pg = page(header, ocr((50, "12/19"), (100, "面色苍白，皮肤黄染，遵医嘱静脉输液"), (335, "李娜"), y=120),
+              ocr((50, "12/19"), (100, "神志清"), y=140), images=[(0, 0, W, H)])
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 340, 125) and blanked(found, 340, 145)
+    assert not blanked(found, 265, 125)
+
+
+def test_a_header_row_read_as_one_cell_with_a_misread_word():
+    # "停止医师" read "停止攻师": the row is still a header row, its signature columns count.
+    header = ocr((50, "日期 时间医嘱内容"), (330, "医师签名“护士签名 停止日期 停止攻师"), y=100)
+    pg = page(header, ocr((50, "01/14"), (150, "胎心监护 bid"), y=120), images=[(0, 0, W, H)])
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 125) and blanked(found, 400, 125)
+    assert not blanked(found, 200, 125)
+
+
+def test_several_rows_in_a_row_ocr_joined_across_the_columns():
+    # Two rows read as one cell each, from the date across both signature columns.
+    pg = orders_sheet(ocr((50, "01/14 07:11 人血白蛋白静滴每日一次共七天"), (265, "方圆木林水某某某某某某某某"),
+                          (400, " 2024/01/19"), y=120),
+                      ocr((50, "01/14 11:09 头孢曲松钠静滴每日一次共七天"), (265, "石土火风云某某某某某某某某"),
+                          (400, " 2024/01/20"), y=140),
+                      ocr((50, "01/14"), (150, "胎心监护 bid"), (335, "金木"), (390, "水火"), y=160),
+                      ocr((50, "01/16"), (150, "蓝光治疗"), y=180))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 185) and blanked(found, 400, 185)

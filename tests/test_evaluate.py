@@ -1,0 +1,43 @@
+"""The evaluation's reading of an output: when is a ground-truth identifier still readable?"""
+from __future__ import annotations
+
+import pytest
+from pdfmaker import text_pdf
+
+from workers.evaluate import output_texts, readable_in
+
+
+@pytest.mark.parametrize("text", [
+    "科室:产科床号:+3住院号:",          # beside its label, on its line
+    "入住23床",                          # before 床
+    "床号:23",
+    "姓名性别床号:\n23",                 # the label ends its line, the value is the next one
+])
+def test_a_bed_number_beside_its_label_is_read(text):
+    value = "23" if "23" in text else "+3"
+    assert readable_in(value, text)
+
+
+@pytest.mark.parametrize("value, text", [
+    ("+3", "科室:产科床号:\n+3宫口7cm先露S+3"),     # a chart row under a redacted bed number
+    ("23", "血小板计数23\n床旁心电图"),               # a lab value, then a line opening with 床
+    ("23", "钾4.23床号:[编号]"),                      # a decimal
+    ("23", "床号:235"),                               # a longer number
+])
+def test_a_short_number_elsewhere_is_not_a_bed_number(value, text):
+    assert not readable_in(value, text)
+
+
+def test_names_and_long_numbers_count_anywhere_even_broken_over_lines():
+    assert readable_in("张三丰", "家属张\n三丰陪护")
+    assert readable_in("100200300", "住院号:\n100200300")
+    assert not readable_in("张三丰", "家属[家属姓名]陪护")
+
+
+def test_a_label_ending_one_line_and_a_chart_row_below_are_not_joined(tmp_path):
+    # A partogram under a header whose bed number was redacted: "床号：" ends the header line,
+    # the chart's row opens with the fetal station "+3". Read together they looked like a leak.
+    pdf = text_pdf(tmp_path / "out.pdf", [["产程图  科室：产科  床号：", "+3  宫口7cm  胎心140"]])
+    texts = output_texts(pdf, None)
+    assert not readable_in("+3", texts["text"])
+    assert readable_in("+3", output_texts(text_pdf(tmp_path / "b.pdf", [["床号：+3"]]), None)["text"])

@@ -1,0 +1,76 @@
+"""Known names OCR read with one character wrong: handwriting and stamps ("孟凡谨" for 孟凡瑾).
+
+A name found in a typed document is hunted exactly everywhere (`propagate`); on a scan or in a
+signature OCR often gets one of its characters wrong, and the exact hunt misses it while an
+outsider still reads it. Here a known three-character name (a common surname first) matches
+an OCR window of three Chinese characters that agrees on two of them, in place.
+
+Only OCR lines are searched, and only where a name stands: at a cell's or line's edge, next
+to punctuation or Latin text, or right after a label, title or relation word ("姓名时志刚",
+"配偶孟几瑾"). Inside running Chinese text a name's two given characters may be an ordinary
+word ("明显" in 病情明显好转), so a window with a Chinese character on each side is left.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .text import is_cjk
+from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, SURNAMES, TITLES
+
+NAME_LENGTH = 3
+_PAIRS = ((0, 1), (0, 2), (1, 2))
+# Words a name follows in notes and forms ("配偶张三", "护士李四").
+BEFORE_NAME = FIELD_WORDS | TITLES | frozenset((
+    "配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子", "女儿", "家属", "患者", "患儿",
+    "产妇", "孕妇", "病人", "签名", "签字", "陪护"))
+
+
+def name_like(key: str) -> bool:
+    """A three-character Chinese name starting with a common surname."""
+    return (len(key) == NAME_LENGTH and all(is_cjk(c) for c in key)
+            and (key[0] in SURNAMES or key[:2] in COMPOUND_SURNAMES))
+
+
+class NearNames:
+    """Index of known names by each pair of their characters, in place."""
+
+    def __init__(self, keys: Mapping[str, object]):
+        self._by_pair: dict[tuple[int, int, str], list[str]] = {}
+        self._keys = frozenset(k for k in keys if name_like(k))
+        for key in self._keys:
+            for a, b in _PAIRS:
+                self._by_pair.setdefault((a, b, key[a] + key[b]), []).append(key)
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of each window of `text` reading a known name one character off."""
+        out: list[tuple[int, int, str]] = []
+        j, n = 0, len(text)
+        while j + NAME_LENGTH <= n:
+            window = text[j:j + NAME_LENGTH]
+            name = None
+            if window not in self._keys and all(is_cjk(c) for c in window) \
+                    and name_place(text, j, j + NAME_LENGTH):
+                name = self._near(window)
+            if name is None:
+                j += 1
+                continue
+            out.append((j, j + NAME_LENGTH, name))
+            j += NAME_LENGTH
+        return out
+
+    def _near(self, window: str) -> str | None:
+        found = {key for a, b in _PAIRS
+                 for key in self._by_pair.get((a, b, window[a] + window[b]), ())}
+        # Two known names both one character off: either way it is hidden, but the pseudonym
+        # must not depend on set order, so take the first in order.
+        return min(found) if found else None
+
+
+def name_place(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands where a name stands rather than inside a phrase."""
+    if start == 0 or not is_cjk(text[start - 1]) or end == len(text) or not is_cjk(text[end]):
+        return True
+    return any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
