@@ -1,7 +1,7 @@
 """Record-wide hunting of known values: spaced, full-width, split over lines, not inside numbers."""
 from __future__ import annotations
 
-from test_detect_grid import covered_text, page, rows, values
+from test_detect_grid import covered_text, line, page, rows, values
 
 from workers.detect import ValueHunter, find_values
 
@@ -100,3 +100,30 @@ def test_near_names_leave_clinical_words_and_text_layers_alone():
     # Two characters off is another name; two-character names are too short to guess at.
     assert ValueHunter({"李娜": ("医护人员", "x")}).find(page(ocr_rows("王娜，"))) == []
     assert hunter.find(page(ocr_rows("韩小钢，"))) == []
+
+
+def _row(y: float, note_first: str, note_second: str, ocr: bool = True):
+    """A nursing row as OCR reads it: the note's first line alone, then the row's other cells
+    (centred in the row) with the note's wrapped second line."""
+    first = line((300, note_first), y=y)
+    second = line((50, "02/18"), (100, "20:26"), (150, "38.5"), (300, note_second), y=y + 12)
+    for ln in (first, second):
+        ln.source = "ocr" if ocr else "text"
+    return [first, second]
+
+
+def test_a_name_a_cell_wrap_split_is_found_though_other_cells_come_between():
+    pg = page(_row(100, "烦躁，安抚家属情绪，丈夫张", "三陪护"))
+    found = ValueHunter(KNOWN).find(pg)
+    assert values(found) == ["张三", "张三"]
+    assert covered_text(pg, found) == "张三"
+
+
+def test_a_wrap_is_joined_only_where_the_cell_continues():
+    # The head ends the cell, but the text below starts elsewhere (another column), or the
+    # line below does not go on with the value: nothing is found.
+    elsewhere = line((120, "三陪护"), y=172)
+    elsewhere.source = "ocr"
+    pg = page(_row(100, "烦躁，安抚家属情绪，丈夫张", "四陪护"),
+              line((300, "安抚家属情绪，丈夫张"), y=160), line("无特殊。", y=400), elsewhere)
+    assert ValueHunter(KNOWN).find(pg) == []

@@ -8,6 +8,7 @@ from ..textlayer import Finding, PageLayer
 from .nearnames import NearNames
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
+from .wrapped import WrapIndex
 
 # Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
 # "张\n三"); between digits also the dashes and brackets of phone and ID formatting.
@@ -59,6 +60,7 @@ class ValueHunter:
         self._rx = (re.compile(trie_source(self._meta, _gap), re.IGNORECASE)
                     if self._meta else None)
         self._near = NearNames(self._meta)
+        self._wrap = WrapIndex(self._meta)
 
     def __len__(self) -> int:
         return len(self._meta)
@@ -107,6 +109,21 @@ class ValueHunter:
                 li, col = li + 1, 0
         if self._near:
             out.extend(self._near_findings(view, out))
+        if self._wrap:
+            out.extend(self._wrapped_findings(view, out))
+        return out
+
+    def _wrapped_findings(self, view: PageView, found: list[Finding]) -> list[Finding]:
+        """Values a cell's line wrap split, the halves apart in reading order (`wrapped`)."""
+        out: list[Finding] = []
+        for key, *halves in self._wrap.matches(view):
+            value, category, rule = self._meta[key]
+            parts = [f for li, s, e in halves
+                     for f in view.text_findings(li, s, e, category, rule, self._allow,
+                                                 value=value)]
+            if not all(any(g.page == f.page and _overlap(g.rect, f.rect) for g in found + out)
+                       for f in parts):
+                out.extend(parts)
         return out
 
     def _near_findings(self, view: PageView, exact: list[Finding]) -> list[Finding]:

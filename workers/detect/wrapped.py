@@ -1,0 +1,64 @@
+"""Known values a line wrap split, where the next line of the cell is not the next line read.
+
+A note in a table cell wraps inside its cell ("…安抚家属情绪，丈夫贾" / "俊陪护"), and OCR reads a
+row at a time: the row's other cells, centred in it, come between the two halves, so the hunt
+over the page's text in reading order never sees "贾俊" together. Here the head of a value ending
+a cell is joined to its tail opening the text that starts below that cell, at its left edge (or
+a paragraph's margin, up to a few em further left for a first-line indent).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .view import PageView
+
+# Where the continuation may start, relative to the left edge of the cell that wrapped (em).
+LEFT_REACH_EM = 3.0
+RIGHT_REACH_EM = 1.5
+# How far below the wrapped line the continuation's line may start (em past its bottom).
+BELOW_EM = 1.5
+# Characters OCR may put before the continuation at a cell's edge ("，俊陪护").
+NOISE = frozenset("，,。.、;；:：'\"“”‘’|丨_-—~")
+
+
+class WrapIndex:
+    """Every proper head of the hunted keys, with the keys it starts."""
+
+    def __init__(self, keys: Iterable[str]):
+        self.heads: dict[str, list[str]] = {}
+        for key in keys:
+            for n in range(1, len(key)):
+                self.heads.setdefault(key[:n], []).append(key)
+        self.longest = max((len(h) for h in self.heads), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self.heads)
+
+    def matches(self, view: PageView) -> Iterator[tuple[str, tuple[int, int, int],
+                                                   tuple[int, int, int]]]:
+        """(key, (line, start, end) of its head, (line, start, end) of its tail)."""
+        for li, text in enumerate(view.texts):
+            for k, (s, e) in enumerate(view.cells(li)):
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                for n in range(1, min(self.longest, e - s) + 1):
+                    for key in self.heads.get(text[e - n:e].casefold(), ()):
+                        tail = self._tail(view, li, k, key[n:])
+                        if tail is not None:
+                            yield key, (li, e - n, e), tail
+
+    def _tail(self, view: PageView, li: int, k: int, rest: str) -> tuple[int, int, int] | None:
+        em = view.em(li)
+        left = view.cell_rect(li, k)[0]
+        top, bottom = view.bboxes[li][1], view.bboxes[li][3]
+        for lj, b in enumerate(view.bboxes):
+            if lj == li or not top + 0.3 * em < b[1] <= bottom + BELOW_EM * em:
+                continue
+            text, boxes = view.texts[lj], view.lines[lj].boxes
+            for j, _end in view.cells(lj):     # the continuation opens a cell of its line
+                if not left - LEFT_REACH_EM * em <= boxes[j][0] <= left + RIGHT_REACH_EM * em:
+                    continue
+                start = j + 1 if text[j] in NOISE else j
+                if text[start:start + len(rest)].casefold() == rest:
+                    return lj, start, start + len(rest)
+        return None
