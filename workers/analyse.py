@@ -214,7 +214,8 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
             _analyse(policy, doc, result, engine, on_page, start, min(stop, doc.page_count))
         except OcrUnavailable:
             raise
-        except Exception as exc:  # MuPDF errors on a damaged page: name it, keep the others
+        # MuPDF raises several types on a damaged page: name it, keep the others.
+        except Exception as exc:  # noqa: BLE001
             result.error = (f"{item.path.name}: a page could not be read ({type(exc).__name__})."
                             " Export the document from the archive system again.")
     # MuPDF keeps a closed document's fonts and images in its store (up to 256 MB): drop them.

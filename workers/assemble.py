@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import pymupdf
 
@@ -117,7 +118,7 @@ class Assembler:
         self._pages = 0
         self._toc: list[list] = []
 
-    def __enter__(self) -> Assembler:
+    def __enter__(self) -> Self:
         self._work_path = _temp_beside(self.out_path, "work.pdf")
         return self
 

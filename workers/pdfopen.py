@@ -28,7 +28,7 @@ def open_pdf(path: Path | str) -> pymupdf.Document:
                                  "from the request.")
     try:
         doc = pymupdf.open(path, filetype="pdf")
-    except Exception as exc:  # MuPDF raises several types for broken files
+    except Exception as exc:  # noqa: BLE001 - MuPDF raises several types for broken files
         raise UnreadableDocument(f"{name}: the PDF is damaged and cannot be read "
                                  f"({type(exc).__name__}). Export it from the archive "
                                  "system again.") from None
