@@ -54,8 +54,10 @@ GROW_ROUNDS = 3
 
 
 def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
-                        source: pymupdf.Page | None, mode: OcrModeName = "auto") -> Future:
-    """Future[list[TextLine]]: the OCR lines of an output page, re-reading only what changed.
+                        source: pymupdf.Page | None, mode: OcrModeName = "auto",
+                        unsure: bool = True) -> Future:
+    """Future[list[TextLine]]: the OCR lines of an output page, re-reading only what changed
+    (and, when `unsure`, the lines pass 1 read with little confidence).
 
     `mode` is the OCR setting pass 1 used for the page's document ("always" for an ECG).
     """
@@ -65,12 +67,12 @@ def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
         if source is None:
             futures.append(engine.submit(region_job(page, region, dpi)))
         else:
-            futures.append(_changed_only(engine, page, source, region, dpi))
+            futures.append(_changed_only(engine, page, source, region, dpi, unsure))
     return gather(futures)
 
 
 def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
-                  region: OcrRegion, dpi: float) -> Future:
+                  region: OcrRegion, dpi: float, unsure: bool = True) -> Future:
     # Pass 1's job for the source, as rendered: its key finds what pass 1 read, its tilt is the
     # one the output is levelled by (so both are measured on the same, unredacted pixels).
     before = region_job(source, region, dpi).with_key(engine.lang, engine.config)
@@ -97,7 +99,7 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     # Lines pass 1 read with little confidence (handwriting, a crowded table row) are where it
     # misread: read them again whole, a second chance to see a name it missed.
     for line, conf in read:
-        if conf < SURE:
+        if unsure and conf < SURE:
             for box in line.boxes:
                 windows[_cell_span(box, to_cells, windows.shape)] = True
     touched = _grow(windows, lines, to_cells)

@@ -227,7 +227,8 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                 pages = fixable_pages(verification)
                 fixed += redact_residuals(pending, verification.residuals, action_for,
                                           pseudonyms, options.password)
-                verification = reverified(verification, verify(pages=pages), pages)
+                verification = reverified(verification, verify(pages=pages, unsure=False),
+                                          pages)
             verification.fixed_by_second_look = fixed
             timings["verify_s"] = time.perf_counter() - t
             released = verification.clean or options.allow_residuals

@@ -79,12 +79,14 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                   *, password: str | None = None, key: bytes = b"",
                   replacements: frozenset[str] = frozenset(), on_page=None,
                   sources: Sequence[PageSource | None] = (),
-                  pages: Iterable[int] | None = None, beside: bool = True) -> Verification:
+                  pages: Iterable[int] | None = None, beside: bool = True,
+                  unsure: bool = True) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
 
     `pages` (0-based) limits the reading of pages to those (workers split a file; a second
     look reads again only what it redacted); the places beside the pages (metadata,
-    outline...) are read when `beside`.
+    outline...) are read when `beside`. `unsure`: lines pass 1 read with little confidence are
+    read again whole on a scan (a second look, which had that chance, reads only its changes).
 
     `sources` names, per output page, the source page it was redacted from: OCR then reads the
     page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
@@ -99,7 +101,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         result.pages = doc.page_count
         if beside:
             result.residuals.extend(_document_level(doc, hunter, key))
-        for layer, info in _output_layers(doc, engine, sources, pages):
+        for layer, info in _output_layers(doc, engine, sources, pages, unsure):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
@@ -139,7 +141,8 @@ def _misread_mark(value: str, replacements: frozenset[str]) -> bool:
 
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
-                   sources: Sequence[PageSource | None], pages: Iterable[int] | None = None):
+                   sources: Sequence[PageSource | None], pages: Iterable[int] | None = None,
+                   unsure: bool = True):
     """Each output page's text layer with its OCR lines (of `pages`, or all), and where the
     page came from."""
     with SourcePages(sources) as source_of:
@@ -148,7 +151,8 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
             mode = info.ocr_mode if info else "auto"
             if not needs_ocr(layer, mode):
                 return None   # a text page: its source file need not be opened at all
-            return submit_verification(engine, page, layer, source_of(page.number), mode)
+            return submit_verification(engine, page, layer, source_of(page.number), mode,
+                                       unsure)
         for start, stop in _runs(doc.page_count, pages):
             for _page, layer in page_layers(doc, "auto", engine, start, stop, submit=submit):
                 yield layer, source_of.info(layer.number)
