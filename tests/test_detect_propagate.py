@@ -127,3 +127,15 @@ def test_a_wrap_is_joined_only_where_the_cell_continues():
     pg = page(_row(100, "烦躁，安抚家属情绪，丈夫张", "四陪护"),
               line((300, "安抚家属情绪，丈夫张"), y=160), line("无特殊。", y=400), elsewhere)
     assert ValueHunter(KNOWN).find(pg) == []
+
+
+def test_a_long_value_ocr_read_one_character_off_is_found_on_ocr_lines_only():
+    known = {"武汉市妇产科医院": ("医院名称", "a:4")}
+    footer = line("武汉市妇产科医阮  第1页/共1页", y=800)
+    typed = line("武汉市妇产科医阮", y=820)
+    other = line("武汉市妇幼保健院", y=840)        # another institution: 3 characters differ
+    footer.source = other.source = "ocr"
+    pg = page(footer, typed, other)
+    found = ValueHunter(known).find(pg)
+    assert values(found) == ["武汉市妇产科医院"]
+    assert covered_text(pg, found) == "武汉市妇产科医阮"

@@ -93,3 +93,12 @@ def test_tilted_ruled_table_is_read_row_by_row(tmp_path):
     for row in ROWS[1:]:
         # The name is read on the row it signs, not merged into the row above or below.
         assert any(row[1] in t and row[3] in t for t in texts), row
+
+
+def test_a_grey_rule_a_scanner_blurred_is_taken_out_too():
+    """A thin footer rule scanned as grey (no pixel darker than 150) is still a rule to
+    Tesseract, which read the hospital's name under it as noise."""
+    grey = np.full((200, 1200), 236, dtype=np.uint8)
+    grey[100:103, 50:1150] = 175                   # a blurred grey rule, 3 pixels high
+    clean = np.asarray(without_rules(Image.fromarray(grey, "L"), DPI))
+    assert (clean[95:108, 60:1140] < 200).sum() == 0

@@ -9,10 +9,10 @@ from test_detect_grid import line, page
 
 from dsl.model import AfterLabel, Rule
 from workers.analyse import normalise
-from workers.detect import run_rule
+from workers.detect import ValueHunter, run_rule
 from workers.extract import needs_ocr, page_layer
 from workers.ocr import OcrCache, OcrEngine, ready, region_dpi, region_job
-from workers.ocrdiff import submit_verification
+from workers.ocrdiff import reading_order, submit_verification
 from workers.verify import _in_new_readings
 
 BEFORE = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。",
@@ -136,3 +136,15 @@ def test_label_rules_judge_only_what_ocr_read_anew():
     hits = run_rule(bed, layer)
     assert sorted(h.value for h in hits) == ["28", "31", "45"]
     assert [h.value for h in _in_new_readings(layer, hits)] == ["28"]
+
+
+def test_a_value_across_a_kept_piece_and_its_new_reading_is_hunted_whole():
+    """Verification keeps pass 1's piece of a line and reads the rest again: in reading order
+    the two follow each other, so a hospital's name across them is still found."""
+    kept = line((45, "武汉市妇产科"), y=806)
+    above = line((45, "结果：基线率139bpm"), y=600)
+    fresh = line((105, "医院  第1页/共1页"), y=807)
+    ordered = reading_order([kept, above, fresh])
+    assert ordered == [above, kept, fresh]
+    hunter = ValueHunter({"武汉市妇产科医院": ("医院名称", "a:1")})
+    assert {f.value for f in hunter.find(page(ordered))} == {"武汉市妇产科医院"}

@@ -95,7 +95,9 @@ def ready(job: OcrJob) -> OcrJob:
     if job.level is not None:
         keep = scanprep.levelled(OcrJob(keep, job.transform), job.level, fill=0).image
     grey = np.array(out.image.convert("L"))
-    grey[np.asarray(keep) < 128] = 255
+    # Filled with the page's own paper tone, not white: a scan's grey paper cut off sharply by
+    # white reads to Tesseract as a box around the window, and it read the text inside as noise.
+    grey[np.asarray(keep) < 128] = int(np.median(grey[::4, ::4]))
     return OcrJob(Image.fromarray(grey, "L"), out.transform)
 
 

@@ -113,10 +113,26 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
         if f.exception() is not None:
             out.set_exception(f.exception())
         else:
-            out.set_result(kept + f.result())
+            out.set_result(reading_order(kept + f.result()))
 
     engine.submit(partial.with_key(engine.lang, engine.config)).add_done_callback(settle)
     return out
+
+
+def reading_order(lines: list[TextLine]) -> list[TextLine]:
+    """Lines top to bottom, and left to right where they share a row: a line pass 1 read and
+    the window read again beside it follow each other, so a value across them is hunted whole
+    (the hunt reads through one line break)."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2):
+        b = line.bbox
+        if rows:
+            r = rows[-1][-1].bbox
+            if min(b[3], r[3]) - max(b[1], r[1]) > 0.5 * min(b[3] - b[1], r[3] - r[1]):
+                rows[-1].append(line)
+                continue
+        rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda ln: ln.bbox[0])]
 
 
 def _changed_cells(grey: np.ndarray, old: np.ndarray) -> np.ndarray:

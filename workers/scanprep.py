@@ -15,13 +15,17 @@ import pymupdf
 from PIL import Image
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
-VERSION = 2             # part of the OCR cache key: bump when preparation changes
+VERSION = 3             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
 COARSE = 0.5            # degrees between the angles of the first, coarse search
 MIN_TILT = 0.15         # a smaller tilt is left alone: turning costs more than it gains
 INK = 160               # grey level below which a pixel is ink
+# A thin rule a scanner blurred is grey (150-200 on paper of 230-240), yet Tesseract's own
+# binarisation sees it, and read a footer under such a rule as noise: rules are found in
+# everything darker than this (no character stroke runs 2.5 em straight).
+RULE_INK = 205
 SAMPLE = 4              # every 4th column is enough to see the rows of ink
 RULE_EM = 2.5           # a straight run of ink longer than this (em) is a table rule
 
@@ -87,7 +91,7 @@ def without_rules(image: Image.Image, dpi: float) -> Image.Image:
     ruled table for a picture and drops whole rows of it (a nursing sheet's header, its name
     column). Strokes of characters are far shorter than RULE_EM."""
     grey = np.asarray(image.convert("L") if image.mode != "L" else image)
-    ink = grey < INK
+    ink = grey < RULE_INK
     length = max(8, int(RULE_EM * dpi / 6.0))      # 1 em of body text is about 1/6 inch
     rules = _runs(ink, length, axis=1) | _runs(ink, length, axis=0)
     if not rules.any():

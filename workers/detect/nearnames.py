@@ -74,3 +74,40 @@ def name_place(text: str, start: int, end: int) -> bool:
     if start == 0 or not is_cjk(text[start - 1]) or end == len(text) or not is_cjk(text[end]):
         return True
     return any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
+
+
+# A long value (a hospital's name, an address, a workplace) read with one character wrong is
+# still that value: two different institutions' names differ in more than one of 6+ characters.
+LONG_MIN_CJK = 6
+
+
+class NearLong:
+    """Known long values, found on OCR text with one character substituted ("武汉市妇产科医阮").
+
+    With one substitution in a value, one of its halves is read exactly: each half is looked
+    for, and the window around it compared whole.
+    """
+
+    def __init__(self, keys: Mapping[str, object]):
+        self._keys = sorted(k for k in keys if sum(is_cjk(c) for c in k) >= LONG_MIN_CJK)
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, value) of each window reading a known long value one character off."""
+        out: list[tuple[int, int, str]] = []
+        taken: set[int] = set()
+        for key in self._keys:
+            n, half = len(key), len(key) // 2
+            for part, offset in ((key[:half], 0), (key[half:], half)):
+                at = text.find(part)
+                while at >= 0:
+                    start = at - offset
+                    window = text[start:start + n] if start >= 0 else ""
+                    if (len(window) == n and window != key and start not in taken
+                            and sum(a != b for a, b in zip(window, key)) == 1):
+                        out.append((start, start + n, key))
+                        taken.add(start)
+                    at = text.find(part, at + 1)
+        return sorted(out)

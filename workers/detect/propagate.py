@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer
-from .nearnames import NearNames
+from .nearnames import NearLong, NearNames
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
 from .wrapped import WrapIndex
@@ -60,6 +60,7 @@ class ValueHunter:
         self._rx = (re.compile(trie_source(self._meta, _gap), re.IGNORECASE)
                     if self._meta else None)
         self._near = NearNames(self._meta)
+        self._near_long = NearLong(self._meta)
         self._wrap = WrapIndex(self._meta)
 
     def __len__(self) -> int:
@@ -107,7 +108,7 @@ class ValueHunter:
                 out.extend(view.text_findings(li, col, stop, category, rule, self._allow,
                                               value=value))
                 li, col = li + 1, 0
-        if self._near:
+        if self._near or self._near_long:
             out.extend(self._near_findings(view, out))
         if self._wrap:
             out.extend(self._wrapped_findings(view, out))
@@ -127,8 +128,9 @@ class ValueHunter:
         return out
 
     def _near_findings(self, view: PageView, exact: list[Finding]) -> list[Finding]:
-        """Known names OCR read one character off (`nearnames`), on OCR lines only: a text
-        layer says what it says, and "韩志钢" there is another person."""
+        """Known names, and long values (an institution, an address), OCR read one character
+        off (`nearnames`), on OCR lines only: a text layer says what it says, and "韩志钢"
+        there is another person."""
         out: list[Finding] = []
         for li, line in enumerate(view.lines):
             if line.source != "ocr":
@@ -136,7 +138,10 @@ class ValueHunter:
             # Spaces OCR put inside a name ("韩 志刚") are read through.
             cols = [i for i, ch in enumerate(view.texts[li]) if not ch.isspace()]
             compact = "".join(view.texts[li][i] for i in cols)
-            for s, e, key in self._near.matches(compact):
+            near = self._near.matches(compact) if self._near else []
+            if self._near_long:
+                near += self._near_long.matches(compact)
+            for s, e, key in near:
                 start, stop = cols[s], cols[e - 1] + 1
                 value, category, rule = self._meta[key]
                 for f in view.text_findings(li, start, stop, category, rule, self._allow,
