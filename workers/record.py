@@ -33,7 +33,7 @@ from .ocr import OcrCache, OcrEngine
 from .ocrdiff import PageSource
 from .produce import ActionTable
 from .pseudonyms import Pseudonyms
-from .textlayer import Finding, Rect
+from .textlayer import Finding, Rect, overlap_share
 from .verify import (
     Verification,
     fixable,
@@ -265,19 +265,9 @@ def _apply_edits(analyses: Sequence[DocumentAnalysis], added: Sequence[ManualBox
         analysis = analyses[rem.doc_index]
         keep, gone = [], []
         for f in analysis.findings.get(rem.page, []):
-            (gone if f.rule == rem.rule and _overlap(f.rect, rem.rect) > 0.6 else keep).append(f)
+            (gone if f.rule == rem.rule and overlap_share(f.rect, rem.rect) > 0.6 else keep).append(f)
         analysis.findings[rem.page] = keep
         analysis.removed.extend(gone)
-
-
-def _overlap(a: Rect, b: Rect) -> float:
-    """Intersection over the smaller box's area."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])) or 1.0
-    return w * h / smaller
 
 
 class _Counter:

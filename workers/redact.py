@@ -21,7 +21,7 @@ from pymupdf import mupdf
 
 from dsl.model import Action
 from workers.pseudonyms import Pseudonyms
-from workers.textlayer import Finding, Glyph
+from workers.textlayer import Finding, Glyph, overlap_share
 
 PIXEL_PAD = 1.0        # pt around pixel findings: OCR boxes run short (FINDINGS.md)
 BOX_PAD_Y = 0.5        # pt above/below the drawn box, so ascenders' ink is covered
@@ -307,8 +307,7 @@ def _apart(texts: list[tuple[pymupdf.Rect, str]]) -> list[tuple[pymupdf.Rect, st
     over each other read as neither ("[[身份证号]" over "[证件号]"). Every box is still drawn."""
     kept: list[tuple[pymupdf.Rect, str]] = []
     for rect, text in sorted(texts, key=lambda t: -abs(t[0])):
-        if not any(abs(rect & other) > OVERLAP * min(abs(rect), abs(other))
-                   for other, _ in kept):
+        if not any(overlap_share(tuple(rect), tuple(other)) > OVERLAP for other, _ in kept):
             kept.append((rect, text))
     return kept
 

@@ -23,6 +23,16 @@ def overlaps(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def overlap_share(a: Rect, b: Rect) -> float:
+    """Their intersection over the smaller one's area (0 when apart)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])) or 1.0
+    return w * h / smaller
+
+
 def contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
     return (outer[0] - slack <= inner[0] and outer[1] - slack <= inner[1]
             and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from ..textlayer import Finding, PageLayer
+from ..textlayer import Finding, PageLayer, overlaps
 from .nearnames import NearLong, NearNames
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
@@ -122,8 +122,7 @@ class ValueHunter:
             parts = [f for li, s, e in halves
                      for f in view.text_findings(li, s, e, category, rule, self._allow,
                                                  value=value)]
-            if not all(any(g.page == f.page and _overlap(g.rect, f.rect) for g in found + out)
-                       for f in parts):
+            if not all(_already(f, found + out) for f in parts):
                 out.extend(parts)
         return out
 
@@ -146,13 +145,14 @@ class ValueHunter:
                 value, category, rule = self._meta[key]
                 for f in view.text_findings(li, start, stop, category, rule, self._allow,
                                             value=value):
-                    if not any(g.page == f.page and _overlap(g.rect, f.rect) for g in exact):
+                    if not _already(f, exact):
                         out.append(f)
         return out
 
 
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _already(f: Finding, found: list[Finding]) -> bool:
+    """Whether a finding on the same page already covers part of `f`."""
+    return any(g.page == f.page and overlaps(g.rect, f.rect) for g in found)
 
 
 def find_values(values: Mapping[str, tuple[str, str]], page: PageLayer,
