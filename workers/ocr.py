@@ -55,8 +55,8 @@ class OcrJob:
 
     `level` set: the image is a scan as rendered, to be prepared (`scanprep`: turned by `level`
     degrees, table rules taken out) by the worker that reads it, so the preparation runs in
-    the pool and the key is known before it. `keep` (same size, 255 = read) whitens the rest
-    after preparing: verification reads only what redaction changed.
+    the pool and the key is known before it. `keep` (same size, 255 = read) blanks the rest to
+    the paper's tone after preparing: verification reads only what redaction changed.
     """
 
     image: Image.Image
@@ -85,7 +85,7 @@ def job_key(job: OcrJob, lang: str = LANG, config: str = CONFIG) -> str:
 
 
 def ready(job: OcrJob) -> OcrJob:
-    """The job as Tesseract is given it: prepared when it asks, whitened outside `keep`."""
+    """The job as Tesseract is given it: prepared when it asks, blank outside `keep`."""
     if job.level is None and job.keep is None:
         return job
     out = scanprep.prepared(job, job.level) if job.level is not None else job

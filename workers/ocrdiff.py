@@ -7,7 +7,7 @@ source, both as rendered: each change (a box, a label, a page number, a watermar
 a window reaching WINDOW_PT either side along its line, where a new reading can differ (the
 recogniser reads a line as a sequence, so a change alters what it makes of its neighbours), and
 grown to whole characters of pass 1's reading. Only the windows are OCR'd again, with the rest of
-the page whitened, so the new reading keeps the page's geometry; pass 1's characters outside
+the page blanked to its paper's tone, so the new reading keeps the page's geometry; pass 1's characters outside
 them are kept as they were read. When the source reading is not in the cache, or the images do
 not line up, the whole region is OCR'd as before.
 
@@ -98,10 +98,11 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
                      round(ROW_PAD_PT * dpi / 72.0 / CELL))
     # Lines pass 1 read with little confidence (handwriting, a crowded table row) are where it
     # misread: read them again whole, a second chance to see a name it missed.
-    for line, conf in read:
-        if unsure and conf < SURE:
-            for box in line.boxes:
-                windows[_cell_span(box, to_cells, windows.shape)] = True
+    if unsure:
+        for line, conf in read:
+            if conf < SURE:
+                for box in line.boxes:
+                    windows[_cell_span(box, to_cells, windows.shape)] = True
     touched = _grow(windows, lines, to_cells)
     kept = [piece for line, hit in zip(lines, touched) for piece in _untouched(line, hit)]
     keep = np.repeat(np.repeat(windows, CELL, axis=0), CELL, axis=1)[:grey.shape[0],
