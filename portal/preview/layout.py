@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from portal.models import DocumentState, EditAction, ExportDocument, ExportRequest, ManualEdit
+from workers.textlayer import overlap_share
 
 Rect = tuple[float, float, float, float]
 # Most of a finding's area must lie under the box a person removes (as workers.record does).
@@ -92,16 +93,6 @@ def auto_findings(req: ExportRequest, doc: ExportDocument, page: int) -> list[Bo
     return boxes
 
 
-def overlap(a: Rect, b: Rect) -> float:
-    """Intersection over the smaller box's area."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])) or 1.0
-    return w * h / smaller
-
-
 def active_edits(req: ExportRequest, doc: ExportDocument | None = None,
                  page: int | None = None) -> list[ManualEdit]:
     """Edits in force (not undone), optionally of one page."""
@@ -112,7 +103,7 @@ def active_edits(req: ExportRequest, doc: ExportDocument | None = None,
 
 def _removes(edit: ManualEdit, box: Box) -> bool:
     return (edit.action == EditAction.REMOVE and edit.finding_ref == box.rule
-            and overlap(tuple(edit.rect), box.rect) > MATCH_OVERLAP)
+            and overlap_share(tuple(edit.rect), box.rect) > MATCH_OVERLAP)
 
 
 def page_boxes(req: ExportRequest, doc: ExportDocument, page: int) -> list[Box]:
@@ -143,7 +134,7 @@ def find_auto(req: ExportRequest, doc: ExportDocument, page: int, rule: str,
               rect: Rect) -> Box | None:
     """The automatic finding of `rule` under `rect` on a page, if there is one."""
     for box in auto_findings(req, doc, page):
-        if box.rule == rule and overlap(box.rect, rect) > MATCH_OVERLAP:
+        if box.rule == rule and overlap_share(box.rect, rect) > MATCH_OVERLAP:
             return box
     return None
 
