@@ -61,11 +61,34 @@ def test_changed_rows_are_read_again_so_a_new_name_is_seen(pages):
     assert "赵建华" in seen, "a name that only the output holds must reach the verifier"
     assert "王秀英" not in seen and "李建国" not in seen, "pass-1 lines of changed rows are dropped"
     assert "妊娠期高血压" in seen, "untouched lines come from pass 1's reading"
-    # Tesseract was given the changed rows only: most of the page is white.
+    # Tesseract was given the changed rows only: the rest is blank or cut away.
     image = engine.images[-1]
-    inked_rows = (image < 128).any(axis=1).mean()
-    full_rows = (np.asarray(engine.images[0]) < 128).any(axis=1).mean()
+    inked_rows = (image < 128).any(axis=1).sum()
+    full_rows = (np.asarray(engine.images[0]) < 128).any(axis=1).sum()
     assert inked_rows < 0.6 * full_rows
+    assert image.size < 0.6 * engine.images[0].size, "the image is cut to what is read"
+
+
+def test_a_second_look_reads_only_what_it_redacted_since_the_first(tmp_path):
+    """After the first look's find is redacted, the page is read again only around that box:
+    the first look's reading stands for the rest."""
+    src = pymupdf.open(scanned_pdf(tmp_path / "before.pdf", [BEFORE]))[0]
+    out = pymupdf.open(scanned_pdf(tmp_path / "after.pdf", [AFTER]))[0]
+    fixed = pymupdf.open(scanned_pdf(tmp_path / "fixed.pdf", [AFTER], black=("赵建华",)))[0]
+    with SpyEngine(OcrCache(tmp_path / "cache"), workers=1) as engine:
+        engine.ocr_page(src, page_layer(src, 0), "auto")
+        read(engine, out, src)                       # the first look
+        calls = engine.calls
+        lines = submit_verification(engine, fixed, page_layer(fixed, 0), src,
+                                    unsure=False, previous=out).result()
+        assert engine.calls == calls + 1
+        first_look, given = engine.images[1], engine.images[2]
+    seen = text_of(lines)
+    assert "赵建华" not in seen
+    assert "妊娠期高血压" in seen and "停经38周" in seen, "the first look's reading is kept"
+    assert "妊娠期高血压" not in text_of(ln for ln in lines if not ln.reused)
+    assert (given < 128).any(axis=1).sum() < 0.7 * (first_look < 128).any(axis=1).sum(), \
+        "the name line the first look changed is not read again"
 
 
 LONG = ["出院记录", "姓名：王秀英，入院后予硫酸镁静滴，血压平稳，胎心正常，宫缩规律。"]
@@ -79,15 +102,15 @@ def test_only_the_neighbourhood_of_a_change_is_read_again(tmp_path):
     with SpyEngine(OcrCache(tmp_path / "cache"), workers=1) as engine:
         engine.ocr_page(src[0], page_layer(src[0], 0), "auto")
         lines = read(engine, out[0], src[0])
-        given = engine.images[-1]
+        full, given = engine.images[0], engine.images[-1]
     fresh = text_of(line for line in lines if not line.reused)
     kept = text_of(line for line in lines if line.reused)
     assert "王秀英" not in fresh + kept
     assert "姓名" in fresh, "the label beside the change is read again"
     assert "宫缩规律" in kept and "宫缩规律" not in fresh, "the far end is pass 1's reading"
-    # The far end of the line is white in what Tesseract was given.
-    row = (given < 128).any(axis=0)
-    assert row[: len(row) // 2].any() and not row[int(len(row) * 0.75):].any()
+    # Tesseract was given the line's start, not its far end.
+    inked = np.flatnonzero((full < 128).any(axis=0))
+    assert (given < 128).any() and given.shape[1] < 0.75 * (inked[-1] + 1)
 
 
 def test_a_line_pass_1_was_unsure_of_is_read_again_whole(tmp_path):

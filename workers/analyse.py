@@ -231,20 +231,25 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
 
 def _analyse(policy, doc, result, engine, on_page, start, stop) -> None:
     result.doc_type = classify.by_metadata(policy, result.input.meta)
-    first = None
+    first = ahead = None
     if result.doc_type is None:
-        # The title decides: read page 1 (OCR'd when it is a scan) before choosing rules.
-        first = next(page_layers(doc, policy.ocr, engine, 0, 1, glyphs=True))
+        # The title decides: read page 1 (OCR'd when it is a scan) before choosing rules. The
+        # next pages' OCR starts meanwhile, as the default setting asks: most documents keep
+        # it, and a scan's first page would otherwise be read with every other core idle.
+        ahead = page_layers(doc, policy.ocr, engine, 0, stop if start == 0 else 1, glyphs=True)
+        first = next(ahead)
         result.doc_type = classify.by_title(policy, classify.title_text(first[1]))
     result.ocr_mode = policy.ocr_for(result.doc_type)
     if result.doc_type is not None:
         result.label = result.doc_type.name
     rules = policy.rules_for(result.doc_type)
-    reuse = first is not None and start == 0 and result.ocr_mode == policy.ocr
-    layers = page_layers(doc, result.ocr_mode, engine, 1 if reuse else start, stop,
-                         glyphs=True)   # kept in the spool: redaction reads them from there
-    if reuse:
-        layers = _chain_first(first, layers)
+    if first is not None and start == 0 and result.ocr_mode == policy.ocr:
+        layers = _chain_first(first, ahead)
+    else:
+        if ahead is not None:
+            ahead.close()
+        layers = page_layers(doc, result.ocr_mode, engine, start, stop,
+                             glyphs=True)   # kept in the spool: redaction reads them from there
     spool = result.layers = LayerSpool()
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)

@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Self
 
 import numpy as np
@@ -37,6 +37,7 @@ DPI = 300
 NATIVE_DPI = (190.0, 310.0)    # a scan in this range is read as it is: no resampling
 MAX_PIXELS = 40_000_000        # a huge image is read at a lower dpi rather than not at all
 TIMEOUT_S = 300
+CROP_MARGIN = 24               # pixels of paper kept around the windows a verification reads
 INSTALL_HINT = ("Install it with: apt-get install tesseract-ocr tesseract-ocr-chi-sim "
                 "(or run scripts/install-system-deps), then run the job again.")
 
@@ -64,6 +65,8 @@ class OcrJob:
     key: str = ""
     level: float | None = None
     keep: Image.Image | None = None
+    # Set by `ready` when it closed up blank rows: image row i is row rows[i] of the transform.
+    rows: np.ndarray | None = field(default=None, compare=False)
 
     def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
         return replace(self, key=job_key(self, lang, config))
@@ -95,10 +98,30 @@ def ready(job: OcrJob) -> OcrJob:
     if job.level is not None:
         keep = scanprep.levelled(OcrJob(keep, job.transform), job.level, fill=0).image
     grey = np.array(out.image.convert("L"))
+    kept = np.asarray(keep) >= 128
     # Filled with the page's own paper tone, not white: a scan's grey paper cut off sharply by
     # white reads to Tesseract as a box around the window, and it read the text inside as noise.
-    grey[np.asarray(keep) < 128] = int(np.median(grey[::4, ::4]))
-    return OcrJob(Image.fromarray(grey, "L"), out.transform)
+    grey[~kept] = int(np.median(grey[::4, ::4]))
+    cols = np.flatnonzero(kept.any(axis=0))
+    if not len(cols):
+        return OcrJob(Image.fromarray(grey, "L"), out.transform)
+    # Only the windows' rows and columns are given, blank rows between them closed up to a
+    # gap: Tesseract's cost has a part that grows with the image, read or not (FINDINGS.md).
+    rows = _rows_kept(kept.any(axis=1))
+    x0, x1 = max(0, cols[0] - CROP_MARGIN), min(grey.shape[1], cols[-1] + 1 + CROP_MARGIN)
+    m = pymupdf.Matrix(1, 0, 0, 1, x0, 0) * pymupdf.Matrix(*out.transform)
+    return OcrJob(Image.fromarray(np.ascontiguousarray(grey[rows, x0:x1]), "L"),
+                  (m.a, m.b, m.c, m.d, m.e, m.f), rows=rows)
+
+
+def _rows_kept(inked: np.ndarray) -> np.ndarray:
+    """Indices of the rows to give Tesseract: the window rows with CROP_MARGIN rows of paper
+    either side (so two windows far apart meet with twice that between them)."""
+    grown = inked.copy()
+    for step in range(1, CROP_MARGIN + 1):
+        grown[step:] |= inked[:-step]
+        grown[:-step] |= inked[step:]
+    return np.flatnonzero(grown)
 
 
 # --- rendering (calling thread only) -------------------------------------------------------
@@ -219,15 +242,20 @@ def _single_threaded() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def lines_from_hocr(hocr: str, gray: np.ndarray,
-                    transform: tuple[float, ...]) -> list[tuple[TextLine, float]]:
-    """Fit each character's box to the ink, then map the boxes to PDF points."""
+def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
+                    rows: np.ndarray | None = None) -> list[tuple[TextLine, float]]:
+    """Fit each character's box to the ink, then map the boxes to PDF points (through `rows`
+    first, when the image is rows taken from a larger one)."""
     m = pymupdf.Matrix(*transform)
     out = []
     for line in parse_hocr(hocr):
         text, boxes = ocrfit.fit_line(line.bbox, line.chars, gray)
         if not text.strip():
             continue
+        if rows is not None:
+            last = len(rows) - 1
+            boxes = [(b[0], int(rows[min(max(int(b[1]), 0), last)]), b[2],
+                      int(rows[min(max(int(b[3]) - 1, 0), last)]) + 1) for b in boxes]
         conf = sum(line.confs) / len(line.confs) if line.confs else 0.0
         out.append((TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr"), conf))
     return out
@@ -322,7 +350,8 @@ class OcrEngine:
             self.calls += 1
         read = ready(job)
         hocr = recognise_image(read.image, self.lang, self.config)
-        lines = lines_from_hocr(hocr, np.asarray(read.image.convert("L")), read.transform)
+        lines = lines_from_hocr(hocr, np.asarray(read.image.convert("L")), read.transform,
+                                read.rows)
         self.cache.put(job.key, lines)
         return lines
 

@@ -21,12 +21,15 @@ MEMORY_ENTRIES = 512
 
 
 def dump_lines(lines: list[tuple[TextLine, float]]) -> str:
-    return json.dumps([{"text": line.text, "boxes": [list(b) for b in line.boxes], "conf": conf}
+    # "reused": a verification reading kept pass 1's lines for unchanged pixels (`ocrdiff`).
+    return json.dumps([{"text": line.text, "boxes": [list(b) for b in line.boxes], "conf": conf,
+                        **({"reused": True} if line.reused else {})}
                        for line, conf in lines], ensure_ascii=False)
 
 
 def load_lines(data: str) -> list[tuple[TextLine, float]]:
-    return [(TextLine(item["text"], [tuple(b) for b in item["boxes"]], "ocr"),
+    return [(TextLine(item["text"], [tuple(b) for b in item["boxes"]], "ocr",
+                      bool(item.get("reused"))),
              float(item.get("conf", 0.0))) for item in json.loads(data)]
 
 

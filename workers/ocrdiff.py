@@ -55,11 +55,13 @@ GROW_ROUNDS = 3
 
 def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
                         source: pymupdf.Page | None, mode: OcrModeName = "auto",
-                        unsure: bool = True) -> Future:
+                        unsure: bool = True, previous: pymupdf.Page | None = None) -> Future:
     """Future[list[TextLine]]: the OCR lines of an output page, re-reading only what changed
     (and, when `unsure`, the lines pass 1 read with little confidence).
 
     `mode` is the OCR setting pass 1 used for the page's document ("always" for an ECG).
+    `previous`: the same output page before a second look redacted more on it; only what that
+    changed is read again, the first look's reading is kept elsewhere.
     """
     futures = []
     for region in needs_ocr(layer, mode).regions:
@@ -67,12 +69,13 @@ def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
         if source is None:
             futures.append(engine.submit(region_job(page, region, dpi)))
         else:
-            futures.append(_changed_only(engine, page, source, region, dpi, unsure))
+            futures.append(_changed_only(engine, page, source, region, dpi, unsure, previous))
     return gather(futures)
 
 
 def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
-                  region: OcrRegion, dpi: float, unsure: bool = True) -> Future:
+                  region: OcrRegion, dpi: float, unsure: bool = True,
+                  previous: pymupdf.Page | None = None) -> Future:
     # Pass 1's job for the source, as rendered: its key finds what pass 1 read, its tilt is the
     # one the output is levelled by (so both are measured on the same, unredacted pixels).
     before = region_job(source, region, dpi).with_key(engine.lang, engine.config)
@@ -83,6 +86,12 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     cached = engine.cache.get(job.key)
     if cached is not None:
         return done_future([line for line, _ in cached])
+    if previous is not None:
+        # The first look stored its reading of the page under the page's own key (below).
+        earlier = region_job(previous, region, dpi, before.level).with_key(engine.lang,
+                                                                           engine.config)
+        if earlier.image.size == job.image.size and earlier.key in engine.cache:
+            before = earlier
     read = engine.cache.get(before.key)
     if read is None:
         return engine.submit(job)
@@ -104,19 +113,28 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
                 for box in line.boxes:
                     windows[_cell_span(box, to_cells, windows.shape)] = True
     touched = _grow(windows, lines, to_cells)
-    kept = [piece for line, hit in zip(lines, touched) for piece in _untouched(line, hit)]
+    kept = [(piece, conf) for (line, conf), hit in zip(read, touched)
+            for piece in _untouched(line, hit)]
     keep = np.repeat(np.repeat(windows, CELL, axis=0), CELL, axis=1)[:grey.shape[0],
                                                                       :grey.shape[1]]
-    partial = replace(job, keep=Image.fromarray(keep.astype(np.uint8) * 255, "L"))
+    partial = replace(job, keep=Image.fromarray(keep.astype(np.uint8) * 255, "L")).with_key(
+        engine.lang, engine.config)
     out: Future = Future()
 
     def settle(f: Future) -> None:
         if f.exception() is not None:
             out.set_exception(f.exception())
-        else:
-            out.set_result(reading_order(kept + f.result()))
+            return
+        new = engine.cache.get(partial.key) or [(line, 0.0) for line in f.result()]
+        order = {id(line): i for i, line in enumerate(reading_order(
+            [line for line, _ in kept] + [line for line, _ in new]))}
+        combined = sorted(kept + new, key=lambda pair: order[id(pair[0])])
+        # Stored as what reading this page gives, so a second look after more redaction on it
+        # re-reads only that (`previous`), not again all the first look re-read.
+        engine.cache.put(job.key, combined)
+        out.set_result([line for line, _ in combined])
 
-    engine.submit(partial.with_key(engine.lang, engine.config)).add_done_callback(settle)
+    engine.submit(partial).add_done_callback(settle)
     return out
 
 

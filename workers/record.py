@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -196,6 +197,7 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
     pseudonyms = Pseudonyms()
     action_for = ActionTable(policy)
     pending = out_path.with_name(f".{out_path.name}.unverified")
+    looked = out_path.with_name(f".{out_path.name}.looked")   # as the last look read it
     page_map: list[tuple[int, int]] = []
     with _engine(options, engine) as ocr:
         t = time.perf_counter()
@@ -225,10 +227,11 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                     break
                 # Only the pages redacted again can read differently now.
                 pages = fixable_pages(verification)
+                shutil.copyfile(pending, looked)
                 fixed += redact_residuals(pending, verification.residuals, action_for,
                                           pseudonyms, options.password)
-                verification = reverified(verification, verify(pages=pages, unsure=False),
-                                          pages)
+                verification = reverified(verification, verify(pages=pages, unsure=False,
+                                                               previous=looked), pages)
             verification.fixed_by_second_look = fixed
             timings["verify_s"] = time.perf_counter() - t
             released = verification.clean or options.allow_residuals
@@ -236,6 +239,7 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                 os.replace(pending, out_path)
         finally:
             pending.unlink(missing_ok=True)
+            looked.unlink(missing_ok=True)
     counter.finish()
     timings["total_s"] = time.perf_counter() - started
     return RunResult(documents=list(analyses), verification=verification,

@@ -21,6 +21,7 @@ from pymupdf import mupdf
 
 from dsl.model import Action
 from workers.pseudonyms import Pseudonyms
+from workers.rescan import image_xrefs, reencode_rewritten
 from workers.textlayer import Finding, Glyph, overlap_share
 
 PIXEL_PAD = 1.0        # pt around pixel findings: OCR boxes run short (FINDINGS.md)
@@ -254,7 +255,10 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
             stats.pseudonyms += 1
 
     _apply(page, glyph_rects, text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    before = image_xrefs(page) if has_images else set()
     _apply(page, pixel_rects, text=pymupdf.PDF_REDACT_TEXT_NONE, only_if_images=has_images)
+    if has_images:
+        reencode_rewritten(page, before)
     stats.glyph_rects, stats.pixel_rects = len(glyph_rects), len(pixel_rects)
     _draw(page, visuals)
     return stats

@@ -8,6 +8,7 @@ annotations, attachments, form fields and scripts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                   replacements: frozenset[str] = frozenset(), on_page=None,
                   sources: Sequence[PageSource | None] = (),
                   pages: Iterable[int] | None = None, beside: bool = True,
-                  unsure: bool = True) -> Verification:
+                  unsure: bool = True, previous: Path | None = None) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
 
     `pages` (0-based) limits the reading of pages to those (workers split a file; a second
@@ -92,6 +93,9 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
     page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
     (`workers.ocrdiff`). Its document's label rules run on what OCR reads anew there: a scan
     reads differently once redacted ("床号：+5" where pass 1 read "床号：号").
+
+    `previous`: the file as the look before this one read it (same pages, same password); a
+    second look then OCRs only what it redacted since.
     """
     result = Verification()
     rules = structural_rules(policy)
@@ -101,7 +105,8 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         result.pages = doc.page_count
         if beside:
             result.residuals.extend(_document_level(doc, hunter, key))
-        for layer, info in _output_layers(doc, engine, sources, pages, unsure):
+        for layer, info in _output_layers(doc, engine, sources, pages, unsure,
+                                          _opened(previous, password)):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
@@ -140,19 +145,30 @@ def _misread_mark(value: str, replacements: frozenset[str]) -> bool:
     return any(len(r) >= 2 and (value[:2] == r[:2] or value in r) for r in replacements)
 
 
+def _opened(path: Path | None, password: str | None) -> pymupdf.Document | None:
+    if path is None:
+        return None
+    doc = pymupdf.open(path)
+    if doc.needs_pass and not doc.authenticate(password or ""):
+        doc.close()
+        return None
+    return doc
+
+
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
                    sources: Sequence[PageSource | None], pages: Iterable[int] | None = None,
-                   unsure: bool = True):
+                   unsure: bool = True, previous: pymupdf.Document | None = None):
     """Each output page's text layer with its OCR lines (of `pages`, or all), and where the
     page came from."""
-    with SourcePages(sources) as source_of:
+    with SourcePages(sources) as source_of, previous or nullcontext():
         def submit(page, layer):
             info = source_of.info(page.number)
             mode = info.ocr_mode if info else "auto"
             if not needs_ocr(layer, mode):
                 return None   # a text page: its source file need not be opened at all
+            before = previous[page.number] if previous is not None else None
             return submit_verification(engine, page, layer, source_of(page.number), mode,
-                                       unsure)
+                                       unsure, before)
         for start, stop in _runs(doc.page_count, pages):
             for _page, layer in page_layers(doc, "auto", engine, start, stop, submit=submit):
                 yield layer, source_of.info(layer.number)

@@ -37,28 +37,48 @@ class WrapIndex:
     def matches(self, view: PageView) -> Iterator[tuple[str, tuple[int, int, int],
                                                    tuple[int, int, int]]]:
         """(key, (line, start, end) of its head, (line, start, end) of its tail)."""
+        openings: dict[str, list[tuple[int, int]]] | None = None
         for li, text in enumerate(view.texts):
             for k, (s, e) in enumerate(view.cells(li)):
                 while e > s and text[e - 1].isspace():
                     e -= 1
                 for n in range(1, min(self.longest, e - s) + 1):
                     for key in self.heads.get(text[e - n:e].casefold(), ()):
-                        tail = self._tail(view, li, k, key[n:])
+                        if openings is None:
+                            openings = _cell_openings(view)
+                        tail = _tail(view, li, k, key[n:], openings)
                         if tail is not None:
                             yield key, (li, e - n, e), tail
 
-    def _tail(self, view: PageView, li: int, k: int, rest: str) -> tuple[int, int, int] | None:
-        em = view.em(li)
-        left = view.cell_rect(li, k)[0]
-        top, bottom = view.bboxes[li][1], view.bboxes[li][3]
-        for lj, b in enumerate(view.bboxes):
-            if lj == li or not top + 0.3 * em < b[1] <= bottom + BELOW_EM * em:
-                continue
-            text, boxes = view.texts[lj], view.lines[lj].boxes
-            for j, _end in view.cells(lj):     # the continuation opens a cell of its line
-                if not left - LEFT_REACH_EM * em <= boxes[j][0] <= left + RIGHT_REACH_EM * em:
-                    continue
-                start = j + 1 if text[j] in NOISE else j
-                if text[start:start + len(rest)].casefold() == rest:
-                    return lj, start, start + len(rest)
+
+def _cell_openings(view: PageView) -> dict[str, list[tuple[int, int]]]:
+    """Where each cell's text starts (past OCR's noise), by its first character, in line order:
+    a wrapped value's tail is looked up, not searched for over every line."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for lj, text in enumerate(view.texts):
+        for j, _end in view.cells(lj):
+            start = j + 1 if text[j] in NOISE else j
+            if start < len(text):
+                out.setdefault(text[start].casefold(), []).append((lj, j))
+    return out
+
+
+def _tail(view: PageView, li: int, k: int, rest: str,
+          openings: dict[str, list[tuple[int, int]]]) -> tuple[int, int, int] | None:
+    candidates = openings.get(rest[0])
+    if not candidates:
         return None
+    em = view.em(li)
+    left = view.cell_rect(li, k)[0]
+    top, bottom = view.bboxes[li][1], view.bboxes[li][3]
+    for lj, j in candidates:
+        b = view.bboxes[lj]
+        if lj == li or not top + 0.3 * em < b[1] <= bottom + BELOW_EM * em:
+            continue
+        if not left - LEFT_REACH_EM * em <= view.lines[lj].boxes[j][0] <= left + RIGHT_REACH_EM * em:
+            continue
+        text = view.texts[lj]
+        start = j + 1 if text[j] in NOISE else j
+        if text[start:start + len(rest)].casefold() == rest:
+            return lj, start, start + len(rest)
+    return None
