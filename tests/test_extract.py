@@ -7,7 +7,7 @@ import numpy as np
 import pymupdf
 import pytest
 
-from workers.extract import needs_ocr, page_layer
+from workers.extract import needs_ocr, ocr_plan, page_layer
 
 LINES = ["姓名：张伟明  性别：男", "身份证号：110101198003074518", "诊断：慢性阻塞性肺疾病"]
 
@@ -100,6 +100,39 @@ def test_born_digital_page_needs_no_ocr_unless_asked():
     assert not needs_ocr(layer, "never")
     plan = needs_ocr(layer, "always")
     assert plan.regions[0].whole_page and plan.regions[0].rect == (0, 0, 595, 842)
+
+
+def ecg_like_page(doc: pymupdf.Document) -> pymupdf.Page:
+    """A printout with a live text layer over a millimetre grid and a trace."""
+    page = cjk_page(doc)
+    shape = page.new_shape()
+    for k in range(0, 150, 3):
+        shape.draw_line((50, 300 + k), (545, 300 + k))
+        shape.draw_line((50 + 3 * k, 300), (50 + 3 * k, 450))
+    shape.draw_polyline([(50 + x, 380 + 30 * np.sin(x / 9)) for x in range(0, 495, 2)])
+    shape.finish(color=(1, 0.6, 0.6), width=0.3)
+    shape.commit()
+    return page
+
+
+def stroke_text(page: pymupdf.Page, x: float, y: float, n: int = 8) -> None:
+    """Characters drawn as strokes of a few segments each, as some ECG printers write a name."""
+    shape = page.new_shape()
+    for i in range(n):
+        x0 = x + 12 * i
+        shape.draw_polyline([(x0, y), (x0 + 8, y), (x0 + 4, y + 4), (x0 + 8, y + 10)])
+        shape.finish(color=(0, 0, 0), width=0.8)
+    shape.commit()
+
+
+def test_always_reads_a_printout_only_when_it_draws_character_shapes():
+    doc = pymupdf.open()
+    page = ecg_like_page(doc)
+    assert not ocr_plan(page, page_layer(page, 0), "always"), \
+        "a grid and a trace under a live text layer: nothing for OCR to add"
+    stroke_text(page, 60, 500)
+    plan = ocr_plan(page, page_layer(page, 0), "always")
+    assert plan.regions and plan.regions[0].whole_page, "text drawn as strokes is read"
 
 
 def test_signature_image_is_ocrd_alone_and_tiny_images_are_not():

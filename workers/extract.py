@@ -27,6 +27,10 @@ SCANNED_MIN_COVER = 0.5
 MIN_TEXT_SIDE = 8.0
 MIN_TEXT_LONG_SIDE = 16.0
 
+# Vector shapes no larger than this (points) may be characters; this many of them may be text.
+GLYPH_MAX_PT = 24.0
+GLYPH_PATHS = 6
+
 OcrModeName = Literal["auto", "always", "never"]
 
 
@@ -147,8 +151,7 @@ def needs_ocr(layer: PageLayer, mode: OcrModeName) -> OcrPlan:
     images = [(im, r) for im, r in images if r is not None and _holds_text(r)]
     if not images:
         return OcrPlan()
-    chars = sum(len(line.text) - line.text.count(" ") for line in layer.lines
-                if line.source == "text")
+    chars = _live_chars(layer)
     covered = min(1.0, sum(_area(r) for _, r in images) / max(_area(page), 1e-6))
     if chars <= SCANNED_MAX_CHARS and covered >= SCANNED_MIN_COVER:
         # A scan, perhaps in strips or tiles: one region, so no text line is cut in two.
@@ -163,6 +166,41 @@ def needs_ocr(layer: PageLayer, mode: OcrModeName) -> OcrPlan:
             continue
         regions.append(OcrRegion(r, (im.xref,)))
     return OcrPlan(tuple(regions))
+
+
+def ocr_plan(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName) -> OcrPlan:
+    """`needs_ocr`, where "always" on a page with a live text layer, no vector shapes the
+    size of characters and no image reads nothing new: the page is read as "auto" then.
+
+    "always" is for printouts (ECG, fetal monitoring) that draw some text as vector shapes or
+    into a picture. Where every shape is a long line or curve (a grid, a trace), a whole-page
+    OCR only repeated the text layer: 0.5-1 s a page for nothing (FINDINGS.md).
+    """
+    if mode == "always" and not layer.images and _live_chars(layer) > SCANNED_MAX_CHARS \
+            and not vector_glyphs(page):
+        mode = "auto"
+    return needs_ocr(layer, mode)
+
+
+def vector_glyphs(page: pymupdf.Page) -> bool:
+    """Whether the page draws shapes that may be characters: enough small paths of more than
+    one stroke or with curves (a stroke font's "姓", an outlined digit). Grid lines and traces
+    are long; a lone short line is a tick or a rule."""
+    small = 0
+    for path in page.get_cdrawings():
+        x0, y0, x1, y1 = path["rect"]
+        items = path["items"]
+        if max(x1 - x0, y1 - y0) <= GLYPH_MAX_PT and (
+                len(items) >= 2 or any(item[0] == "c" for item in items)):
+            small += 1
+            if small >= GLYPH_PATHS:
+                return True
+    return False
+
+
+def _live_chars(layer: PageLayer) -> int:
+    return sum(len(line.text) - line.text.count(" ") for line in layer.lines
+               if line.source == "text")
 
 
 def _clip(r: Rect, page: Rect) -> Rect | None:

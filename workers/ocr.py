@@ -22,7 +22,7 @@ import pytesseract
 from PIL import Image
 
 from . import ocrfit, scanprep
-from .extract import OcrModeName, OcrRegion, needs_ocr, page_rect
+from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .ocrcache import OcrCache
 from .textlayer import PageLayer, Rect, TextLine
 
@@ -178,7 +178,7 @@ def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
               dpi: float | None = None) -> list[OcrJob]:
     """The images to OCR on this page, rendered, with their transforms (keys not yet set)."""
     return [region_job(page, region, region_dpi(page, region, dpi))
-            for region in needs_ocr(layer, mode).regions]
+            for region in ocr_plan(page, layer, mode).regions]
 
 
 # --- recognition (worker threads) ---------------------------------------------------------

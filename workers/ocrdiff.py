@@ -28,7 +28,7 @@ from PIL import Image
 
 from dsl.model import Rule
 
-from .extract import OcrModeName, OcrRegion, needs_ocr
+from .extract import OcrModeName, OcrRegion, ocr_plan
 from .ocr import OcrEngine, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
 from .textlayer import PageLayer, TextLine
@@ -64,7 +64,7 @@ def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
     changed is read again, the first look's reading is kept elsewhere.
     """
     futures = []
-    for region in needs_ocr(layer, mode).regions:
+    for region in ocr_plan(page, layer, mode).regions:
         dpi = region_dpi(page, region)
         if source is None:
             futures.append(engine.submit(region_job(page, region, dpi)))

@@ -19,7 +19,7 @@ from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
 from .detect.text import is_cjk
-from .extract import needs_ocr
+from .extract import ocr_plan
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
 from .textlayer import Finding, Rect, contains, overlaps, value_hash
@@ -164,7 +164,7 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
         def submit(page, layer):
             info = source_of.info(page.number)
             mode = info.ocr_mode if info else "auto"
-            if not needs_ocr(layer, mode):
+            if not ocr_plan(page, layer, mode):
                 return None   # a text page: its source file need not be opened at all
             before = previous[page.number] if previous is not None else None
             return submit_verification(engine, page, layer, source_of(page.number), mode,
