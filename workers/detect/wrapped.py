@@ -22,33 +22,50 @@ NOISE = frozenset("，,。.、;；:：'\"“”‘’|丨_-—~")
 
 
 class WrapIndex:
-    """Every proper head of the hunted keys, with the keys it starts."""
+    """Every way to cut each hunted key in two, looked up by the text of the page."""
 
     def __init__(self, keys: Iterable[str]):
-        self.heads: dict[str, list[str]] = {}
-        for key in keys:
-            for n in range(1, len(key)):
-                self.heads.setdefault(key[:n], []).append(key)
-        self.longest = max((len(h) for h in self.heads), default=0)
+        self.cuts: list[tuple[str, str, str]] = sorted(
+            {(key, key[:n], key[n:]) for key in keys for n in range(1, len(key))})
 
     def __bool__(self) -> bool:
-        return bool(self.heads)
+        return bool(self.cuts)
 
     def matches(self, view: PageView) -> Iterator[tuple[str, tuple[int, int, int],
                                                    tuple[int, int, int]]]:
         """(key, (line, start, end) of its head, (line, start, end) of its tail)."""
+        text = view.stream.casefold()
+        if len(text) != len(view.stream):   # a character folded to two: offsets would drift
+            text = view.stream
         openings: dict[str, list[tuple[int, int]]] | None = None
-        for li, text in enumerate(view.texts):
-            for k, (s, e) in enumerate(view.cells(li)):
-                while e > s and text[e - 1].isspace():
-                    e -= 1
-                for n in range(1, min(self.longest, e - s) + 1):
-                    for key in self.heads.get(text[e - n:e].casefold(), ()):
-                        if openings is None:
-                            openings = _cell_openings(view)
-                        tail = _tail(view, li, k, key[n:], openings)
-                        if tail is not None:
-                            yield key, (li, e - n, e), tail
+        for key, head, rest in self.cuts:
+            # Both halves must be on the page: one substring test rejects almost every cut.
+            if rest not in text:
+                continue
+            pos = text.find(head)
+            while pos >= 0:
+                li, col = view.locate(pos)
+                k = _cell_ending(view, li, col, col + len(head))
+                if k is not None:
+                    if openings is None:
+                        openings = _cell_openings(view)
+                    tail = _tail(view, li, k, rest, openings)
+                    if tail is not None:
+                        yield key, (li, col, col + len(head)), tail
+                pos = text.find(head, pos + 1)
+
+
+def _cell_ending(view: PageView, li: int, start: int, end: int) -> int | None:
+    """The cell of line `li` that holds [start, end) and ends there (spaces aside)."""
+    text = view.texts[li]
+    if end > len(text):
+        return None
+    for k, (s, e) in enumerate(view.cells(li)):
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s <= start and e == end:
+            return k
+    return None
 
 
 def _cell_openings(view: PageView) -> dict[str, list[tuple[int, int]]]:
