@@ -7,13 +7,14 @@ import pytest
 from pdfmaker import scanned_pdf
 from test_detect_grid import line, page
 
+from dsl import compile_text
 from dsl.model import AfterLabel, Rule
 from workers.analyse import normalise
 from workers.detect import ValueHunter, run_rule
 from workers.extract import needs_ocr, page_layer
 from workers.ocr import OcrCache, OcrEngine, ready, region_dpi, region_job
 from workers.ocrdiff import reading_order, submit_verification
-from workers.verify import _in_new_readings
+from workers.verify import _in_new_readings, _new_label_hits
 
 BEFORE = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。",
           "诊断：妊娠期高血压，胎膜早破。", "处理：予硫酸镁静滴。", "记录者：李建国"]
@@ -171,3 +172,19 @@ def test_a_value_across_a_kept_piece_and_its_new_reading_is_hunted_whole():
     assert ordered == [above, kept, fresh]
     hunter = ValueHunter({"武汉市妇产科医院": ("医院名称", "a:1")})
     assert {f.value for f in hunter.find(page(ordered))} == {"武汉市妇产科医院"}
+
+
+def test_a_name_read_anew_after_a_label_must_open_with_a_surname():
+    """OCR of a redacted discussion reads the clinical text after a misread pseudonym as the
+    doctor's name ("主治医师:可吉免因素"): not a residual. A real name read anew still is."""
+    doctor = Rule("t:2", AfterLabel(("主治医师",), "name"), "医护人员", None, None)
+    bed = Rule("t:3", AfterLabel(("床号",), "number"), "病案编号", None, None)
+    lines = [line("主治医师:可吉免因素功能障碍", y=100), line("主治医师:梁玉兰", y=140),
+             line("床号:28", y=180)]
+    for ocr_line in lines:
+        ocr_line.source = "ocr"
+    layer = page(*lines)
+    layer.ocr_used = True
+    policy = compile_text("policy \"t\" version 1\n")
+    hits = _new_label_hits(policy, (doctor, bed), layer, 1, frozenset())
+    assert sorted(h.value for h in hits) == ["28", "梁玉兰"]

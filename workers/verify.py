@@ -19,6 +19,7 @@ from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
 from .detect.text import is_cjk
+from .detect.vocab import COMPOUND_SURNAMES, SURNAMES
 from .extract import ocr_plan
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
@@ -27,6 +28,7 @@ from .textlayer import Finding, Rect, contains, overlaps, value_hash
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
 STRUCTURAL = (IdCard, Phone, Pattern, WordList)
+NAME_SHAPES = ("name", "names")
 # Where a residual found by reading a page stands (the others are places beside the pages).
 PAGE_PLACES = ("text", "ocr")
 
@@ -110,9 +112,8 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
-                hits.extend(h for h in _in_new_readings(layer, detect_page(
-                    policy, info.label_rules, layer, doc.page_count))
-                    if _plausible(h.value) and not _misread_mark(h.value, replacements))
+                hits.extend(_new_label_hits(policy, info.label_rules, layer, doc.page_count,
+                                            replacements))
             for hit in hits:
                 if hit.value and hit.value in replacements:
                     continue
@@ -122,6 +123,21 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             if on_page:
                 on_page()
     return result
+
+
+def _new_label_hits(policy: Policy, rules: tuple[Rule, ...], layer, page_count: int,
+                    replacements: frozenset[str]) -> list[Finding]:
+    """What the document's label rules find on what OCR read anew, minus misreadings: a name
+    there opens with a surname ("主治医师:可吉免因素" is the clinical text after a pseudonym
+    OCR misread, not a doctor)."""
+    names = {r.category for r in rules if r.detector.shape in NAME_SHAPES}
+    return [h for h in _in_new_readings(layer, detect_page(policy, rules, layer, page_count))
+            if _plausible(h.value) and not _misread_mark(h.value, replacements)
+            and (h.category not in names or _surname_first(h.value))]
+
+
+def _surname_first(value: str) -> bool:
+    return value[:1] in SURNAMES or value[:2] in COMPOUND_SURNAMES or value[:1].isascii()
 
 
 def _in_new_readings(layer, hits: list[Finding]) -> list[Finding]:
