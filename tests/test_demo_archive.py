@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 import pytest
 
 from archive.demo import generate_archive
 from archive.demo.people import id_check_digit, is_valid_resident_id
+from archive.demo.render import Sheet, load_font
+from archive.demo.scan import moved_rect, scan_document
+from archive.demo.signature import Pen
 
 SEED = 11
 
@@ -161,3 +166,66 @@ def test_layouts_vary_between_visits(archive):
                 sizes |= {round(s["size"], 1) for b in pdf[0].get_text("dict")["blocks"]
                           for ln in b.get("lines", []) for s in ln["spans"]}
     assert len(sizes) >= 5
+
+
+def test_truth_gives_every_signature_a_rect_holding_its_ink(archive):
+    docs = _docs(archive)
+    for truth in _truths(archive).values():
+        spots = {(w["doc"], w["page"]) for i in truth["identifiers"] for w in i["where"]
+                 if w["in"] == "signature"}
+        assert {(s["doc"], s["page"]) for s in truth["signatures"]} == spots
+    kinds = set()
+    for s in (s for t in _truths(archive).values() for s in t["signatures"]):
+        doc = docs[s["doc"]]
+        with pymupdf.open(archive / doc["file"]) as pdf:
+            page = pdf[s["page"] - 1]
+            rect = pymupdf.Rect(s["rect"])
+            assert rect in page.rect
+            if not doc["scanned"]:      # exactly where the signature image was placed
+                assert any(pymupdf.Rect(i["bbox"]).round() == rect.round()
+                           for i in page.get_image_info()), s
+            pix = page.get_pixmap(clip=rect, dpi=144, colorspace=pymupdf.csGRAY)
+            grey = np.frombuffer(pix.samples, np.uint8)
+            # Mostly paper, with strokes far darker than it (scans: grey paper, some inks light)
+            assert (grey < np.percentile(grey, 75) - 80).mean() > 0.03, s
+        kinds.add(doc["scanned"])
+    assert kinds == {True, False}
+
+
+def _signature_sheet(signed: bool) -> Sheet:
+    """A page of print with three signatures, far from the centre a scan tilts about."""
+    font = load_font()
+    sheet = Sheet(font)
+    sheet.pen = Pen(font.buffer, random.Random(3))
+    sheet.new_page()
+    sheet.text(60, 100, "医师签名：")
+    if signed:
+        for x, y in [(120, 104), (480, 790), (60, 60)]:
+            sheet.signature(x, y, "王建国")
+    return sheet
+
+
+def test_a_scan_moves_signature_rects_with_their_ink():
+    # The same page scanned with and without its signatures, by the same seeded scanner (same
+    # tilt, shift, noise): the pixels that differ are the signatures' ink.
+    signed = _signature_sheet(True)
+    scan, _dpi, moves = scan_document(signed.finish(), random.Random(3))
+    plain, _dpi, _moves = scan_document(_signature_sheet(False).finish(), random.Random(3))
+
+    def grey(doc):
+        pix = doc[0].get_pixmap(dpi=144, colorspace=pymupdf.csGRAY)
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).astype(int)
+
+    ink = np.abs(grey(scan) - grey(plain)) > 40
+
+    def share_inside(rects):
+        inside = np.zeros_like(ink)
+        for r in rects:
+            r = r * pymupdf.Matrix(2, 2)
+            inside[int(r.y0):int(r.y1) + 1, int(r.x0):int(r.x1) + 1] = True
+        return (ink & inside).sum() / ink.sum()
+
+    drawn = [pymupdf.Rect(r) for r in signed.records[0].signatures]
+    assert ink.sum() > 1000
+    assert share_inside([moved_rect(r, moves[0]) for r in drawn]) == 1.0
+    assert share_inside(drawn) < 0.97          # this scan's tilt moved them: the map matters

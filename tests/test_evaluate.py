@@ -1,10 +1,12 @@
 """The evaluation's reading of an output: when is a ground-truth identifier still readable?"""
 from __future__ import annotations
 
+import io
+
 import pytest
 from pdfmaker import text_pdf
 
-from workers.evaluate import output_texts, readable_in
+from workers.evaluate import output_texts, print_evaluation, readable_in
 
 
 @pytest.mark.parametrize("text", [
@@ -41,3 +43,20 @@ def test_a_label_ending_one_line_and_a_chart_row_below_are_not_joined(tmp_path):
     texts = output_texts(pdf, None)
     assert not readable_in("+3", texts["text"])
     assert readable_in("+3", output_texts(text_pdf(tmp_path / "b.pdf", [["床号：+3"]]), None)["text"])
+
+
+def test_visible_signatures_are_reported_and_counted_as_leaks():
+    record = {"visit": "V0001", "pages": 9, "identifiers": 40, "leaked": 3, "leaked_identifiers": 1,
+              "leaked_text": 0, "leaked_ocr": 1, "leaked_metadata": 0, "leaked_categories": ["医护人员"],
+              "signatures": 12, "signatures_visible": 2,
+              "signatures_visible_on": ["V0001-03 p1", "V0001-05 p2"],
+              "clinical_terms": 60, "readable": 58, "verified_clean": True}
+    keys = ("pages", "identifiers", "leaked", "leaked_identifiers", "leaked_text", "leaked_ocr",
+            "leaked_metadata", "signatures", "signatures_visible", "clinical_terms", "readable")
+    total = {k: record[k] for k in keys} | {"records": 1, "verified_clean": 1, "readable_share": 0.9667}
+    out = io.StringIO()
+    print_evaluation({"records": [record], "total": total}, out)
+    text = out.getvalue()
+    assert "signatures visible: V0001-03 p1, V0001-05 p2" in text
+    assert ("leaks 3: identifiers leaked 1 of 40 (text 0, OCR 1, metadata 0) + signatures still "
+            "visible 2 of 12") in text

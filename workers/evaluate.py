@@ -3,7 +3,8 @@
 For every record: run the pipeline, then read the output three ways an outsider could (its text
 layer, OCR of every page, and the document-level places: metadata, XMP, outline, annotations,
 attachments) and count the ground-truth identifiers still there, and the clinical terms that
-survived.
+survived. Handwritten signatures, which OCR cannot read, are looked at instead: one still visible
+where it was drawn (`sigvisible`) is a leak too.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from archive.folder import FolderArchive
 from .analyse import DocumentInput, normalise, page_layers
 from .ocr import OcrCache, OcrEngine
 from .record import KnownIdentifier, RunOptions, run_record
+from .sigvisible import signature_visibility
 
 WAYS = ("text", "ocr", "metadata")
 
@@ -73,13 +75,19 @@ def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -
     values = {normalise(i["value"]): i["category"] for i in truth["identifiers"]}
     leaks = {way: sorted(v for v in values if v and readable_in(v, texts[way])) for way in WAYS}
     leaked = set().union(*leaks.values())
+    sources = {d.doc_id: (i, inp.path) for i, (d, inp) in enumerate(zip(visit.documents, inputs))}
+    signatures = signature_visibility(truth.get("signatures", []), sources, result.page_map, out)
+    shown = [s for s in signatures if s["visible"]]
     terms = {normalise(t) for t in truth.get("clinical_terms", [])}
     flat = {way: text.replace("\n", "") for way, text in texts.items()}
     readable = {t for t in terms if t in flat["text"] or t in flat["ocr"]}
     return {
         "visit": visit.visit_id, "pages": result.pages, "identifiers": len(values),
-        "leaked": len(leaked), **{f"leaked_{w}": len(leaks[w]) for w in WAYS},
+        "leaked": len(leaked) + len(shown), "leaked_identifiers": len(leaked),
+        **{f"leaked_{w}": len(leaks[w]) for w in WAYS},
         "leaked_categories": sorted({values[v] for v in leaked}),
+        "signatures": len(signatures), "signatures_visible": len(shown),
+        "signatures_visible_on": [f"{s['doc']} p{s['page']}" for s in shown],
         "clinical_terms": len(terms), "readable": len(readable),
         "verified_clean": result.verification.clean,
         "seconds": round(result.timings.get("total_s", 0.0), 2),
@@ -97,8 +105,8 @@ def evaluate_archive(root: Path, policy, ocr: bool = True) -> dict[str, Any]:
         finally:
             if engine:
                 engine.close()
-    keys = ("pages", "identifiers", "leaked", "leaked_text", "leaked_ocr", "leaked_metadata",
-            "clinical_terms", "readable")
+    keys = ("pages", "identifiers", "leaked", "leaked_identifiers", "leaked_text", "leaked_ocr",
+            "leaked_metadata", "signatures", "signatures_visible", "clinical_terms", "readable")
     total = {k: sum(r[k] for r in records) for k in keys}
     total["records"] = len(records)
     total["verified_clean"] = sum(r["verified_clean"] for r in records)
@@ -109,18 +117,26 @@ def evaluate_archive(root: Path, policy, ocr: bool = True) -> dict[str, Any]:
 
 def print_evaluation(figures: dict[str, Any], out: TextIO) -> None:
     head = (f"{'visit':8} {'pages':>5} {'ids':>4} {'leak':>4} {'text':>4} {'ocr':>4} "
-            f"{'meta':>4} {'terms':>6} {'readable':>8}  verified")
+            f"{'meta':>4} {'sigs':>4} {'seen':>4} {'terms':>6} {'readable':>8}  verified")
     print(head, file=out)
     for r in figures["records"]:
+        notes = []
+        if r["leaked_categories"]:
+            notes.append(f"leaked: {', '.join(r['leaked_categories'])}")
+        if r["signatures_visible_on"]:
+            notes.append(f"signatures visible: {', '.join(r['signatures_visible_on'])}")
         print(f"{r['visit']:8} {r['pages']:5} {r['identifiers']:4} {r['leaked']:4} "
               f"{r['leaked_text']:4} {r['leaked_ocr']:4} {r['leaked_metadata']:4} "
+              f"{r['signatures']:4} {r['signatures_visible']:4} "
               f"{r['clinical_terms']:6} {r['readable']:8}  "
               f"{'clean' if r['verified_clean'] else 'RESIDUALS'}"
-              + (f"  leaked: {', '.join(r['leaked_categories'])}" if r["leaked"] else ""),
-              file=out)
+              + "".join(f"  {n}" for n in notes), file=out)
+    print("(leak: identifiers leaked + signatures still visible; sigs: signatures drawn, "
+          "seen: of them still visible)", file=out)
     t = figures["total"]
-    print(f"total: {t['records']} records, {t['pages']} pages; identifiers leaked "
-          f"{t['leaked']} of {t['identifiers']} (text {t['leaked_text']}, OCR {t['leaked_ocr']}, "
-          f"metadata {t['leaked_metadata']}); clinical terms readable {t['readable']} of "
-          f"{t['clinical_terms']} ({100 * t['readable_share']:.1f}%); "
+    print(f"total: {t['records']} records, {t['pages']} pages; leaks {t['leaked']}: identifiers "
+          f"leaked {t['leaked_identifiers']} of {t['identifiers']} (text {t['leaked_text']}, "
+          f"OCR {t['leaked_ocr']}, metadata {t['leaked_metadata']}) + signatures still visible "
+          f"{t['signatures_visible']} of {t['signatures']}; clinical terms readable "
+          f"{t['readable']} of {t['clinical_terms']} ({100 * t['readable_share']:.1f}%); "
           f"verified clean {t['verified_clean']} of {t['records']}", file=out)

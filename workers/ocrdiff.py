@@ -156,13 +156,18 @@ def reading_order(lines: list[TextLine]) -> list[TextLine]:
 
 def _changed_cells(grey: np.ndarray, old: np.ndarray) -> np.ndarray:
     """Cells (CELL x CELL pixels) where the output differs from the source."""
-    h, w = grey.shape
     diff = np.abs(grey.astype(np.int16) - old.astype(np.int16)) > CHANGED_LEVEL
-    rows, cols = -(-h // CELL), -(-w // CELL)
-    padded = np.zeros((rows * CELL, cols * CELL), dtype=np.uint8)
-    padded[:h, :w] = diff
-    counts = padded.reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
-    return counts >= CHANGED_PIXELS
+    return cell_counts(diff, CELL) >= CHANGED_PIXELS
+
+
+def cell_counts(mask: np.ndarray, cell: int) -> np.ndarray:
+    """How many pixels of `mask` are set in each cell x cell square (the last row and column
+    of cells may be cut short by the image's edge)."""
+    h, w = mask.shape
+    rows, cols = -(-h // cell), -(-w // cell)
+    padded = np.zeros((rows * cell, cols * cell), dtype=np.int32)
+    padded[:h, :w] = mask
+    return padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
 
 
 def _widen(cells: np.ndarray, across: int, down: int) -> np.ndarray:

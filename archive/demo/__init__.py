@@ -4,7 +4,8 @@
   manifest.json                      visits and their documents (the folder archive reads it)
   records/V0001/NN-<kind>.pdf        documents, born-digital or scanned (image-only)
   records/V0001/patient.json         identifiers the archive index knows about the patient
-  truth/V0001.json                   every identifier placed and where; clinical terms to keep
+  truth/V0001.json                   every identifier placed and where; clinical terms to keep;
+                                     each signature's rect (pt, on the saved page: scans moved)
 """
 from __future__ import annotations
 

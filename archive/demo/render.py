@@ -22,10 +22,12 @@ _ADVANCES: dict[str, float] = {}       # advance width at 1 pt of each character
 
 @dataclass
 class PageRecord:
-    """What one page holds: every string drawn and every identifier placed explicitly."""
+    """What one page holds: every string drawn, every identifier placed explicitly, and where
+    each handwritten signature was drawn (OCR cannot read it: the evaluation looks at its pixels)."""
 
     strings: list[str] = field(default_factory=list)
     marks: list[tuple[str, str, str]] = field(default_factory=list)   # (category, value, where)
+    signatures: list[tuple[float, float, float, float]] = field(default_factory=list)  # rects, pt
 
 
 def load_font() -> pymupdf.Font:
@@ -186,8 +188,9 @@ class Sheet:
         png = self.pen(name)
         w_px, h_px = _png_size(png)
         w = height * w_px / h_px
-        self.image((x, y_base - height * 0.8, x + w, y_base + height * 0.2), png,
-                   marks=(("医护人员", name),), where="signature")
+        rect = (x, y_base - height * 0.8, x + w, y_base + height * 0.2)
+        self.image(rect, png, marks=(("医护人员", name),), where="signature")
+        self.records[self._index].signatures.append(rect)
         return w
 
     # -- flowing text ----------------------------------------------------------------------

@@ -9,6 +9,10 @@ import numpy as np
 import pymupdf
 from PIL import Image, ImageFilter
 
+# Points a moved rect grows by: the scan's blur and JPEG spread ink a pixel or two, and the
+# pixel grid rounds the render's origin (at 150 dpi a pixel is 0.5 pt).
+MOVED_PAD = 3.0
+
 
 @lru_cache(maxsize=1)
 def _noise_tile() -> np.ndarray:
@@ -16,8 +20,10 @@ def _noise_tile() -> np.ndarray:
     return (np.random.default_rng(20250301).normal(0, 3, (256, 256))).astype(np.int16)
 
 
-def scan_page_image(page: pymupdf.Page, rng: random.Random, dpi: int, color: bool) -> bytes:
-    """The page as a JPEG: rasterized, tilted, speckled, blurred a little."""
+def scan_page_image(page: pymupdf.Page, rng: random.Random, dpi: int,
+                    color: bool) -> tuple[bytes, pymupdf.Matrix]:
+    """The page as a JPEG: rasterized, tilted, speckled, blurred a little; and the map from a
+    point of the page to where it lands on a page of the same size showing the JPEG."""
     # Render already tilted (MuPDF rotates the vectors for free), then cut back to the page size.
     zoom = dpi / 72
     angle = rng.uniform(-1.5, 1.5)
@@ -29,6 +35,10 @@ def scan_page_image(page: pymupdf.Page, rng: random.Random, dpi: int, color: boo
     dx = (pix.width - w) // 2 + rng.randint(-8, 8)
     dy = (pix.height - h) // 2 + rng.randint(-8, 8)
     img = img.crop((dx, dy, dx + w, dy + h))
+    # Point -> pixel of the tilted render (its origin is pix.x, pix.y) -> pixel of the crop ->
+    # point of the page the crop is shown on (w, h were rounded down: scale back exactly).
+    moved = mat * pymupdf.Matrix(1, 0, 0, 1, -pix.x - dx, -pix.y - dy) \
+        * pymupdf.Matrix(page.rect.width / w, page.rect.height / h)
     if dx < 0 or dy < 0:        # the crop reached outside the render: white, not black
         bg = Image.new(mode, (w, h), (255, 255, 255) if color else 255)
         bg.paste(img.crop((max(0, -dx), max(0, -dy), w, h)), (max(0, -dx), max(0, -dy)))
@@ -50,16 +60,26 @@ def scan_page_image(page: pymupdf.Page, rng: random.Random, dpi: int, color: boo
         img = img.filter(ImageFilter.SMOOTH)
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=rng.randint(45, 75))
-    return buf.getvalue()
+    return buf.getvalue(), moved
 
 
-def scan_document(doc: pymupdf.Document, rng: random.Random) -> tuple[pymupdf.Document, int]:
-    """A new document with one JPEG per page and no text layer; returns it and the dpi used."""
+def scan_document(doc: pymupdf.Document,
+                  rng: random.Random) -> tuple[pymupdf.Document, int, list[pymupdf.Matrix]]:
+    """A new document with one JPEG per page and no text layer; returns it, the dpi used and,
+    per page, where the scan moved its points (`moved_rect`)."""
     dpi = rng.choice([150, 200, 200, 200, 250, 300])
     color = dpi <= 200 and rng.random() < 0.35     # colour scans keep red stamps red
     out = pymupdf.open()
+    moves = []
     for page in doc:
-        jpeg = scan_page_image(page, rng, dpi, color)
+        jpeg, moved = scan_page_image(page, rng, dpi, color)
         new = out.new_page(width=page.rect.width, height=page.rect.height)
         new.insert_image(new.rect, stream=jpeg)
-    return out, dpi
+        moves.append(moved)
+    return out, dpi, moves
+
+
+def moved_rect(rect, moved: pymupdf.Matrix) -> pymupdf.Rect:
+    """Where the content of `rect` lies on the scanned page: the box around its tilted corners,
+    grown by MOVED_PAD."""
+    return pymupdf.Rect(rect) * moved + (-MOVED_PAD, -MOVED_PAD, MOVED_PAD, MOVED_PAD)

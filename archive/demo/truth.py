@@ -1,8 +1,11 @@
 """Ground truth of one visit: every identifier placed, where, and the clinical terms to keep."""
 from __future__ import annotations
 
+import pymupdf
+
 from .people import Cast
 from .render import PageRecord
+from .scan import moved_rect
 
 PATIENT_NAME = "患者姓名"
 PATIENT_ID = "患者身份证号"
@@ -54,6 +57,7 @@ class VisitTruth:
         self._where: dict[tuple[str, str], list[dict]] = {}
         self.documents: list[dict] = []
         self.clinical_terms: list[str] = []
+        self.signatures: list[dict] = []
 
     def add(self, category: str, value: str, doc_id: str, page: int | None, where: str) -> None:
         spots = self._where.setdefault((category, value), [])
@@ -83,9 +87,20 @@ class VisitTruth:
                 self.clinical_terms.append(t)
         return terms
 
+    def place_signatures(self, doc_id: str, pages: list[PageRecord],
+                         moves: list[pymupdf.Matrix] | None) -> None:
+        """Record where each page's signatures show, in points of the saved page: a scan
+        (`moves`, per page) tilts and shifts what was drawn."""
+        for number, rec in enumerate(pages, start=1):
+            for rect in rec.signatures:
+                shown = moved_rect(rect, moves[number - 1]) if moves else pymupdf.Rect(rect)
+                self.signatures.append({"doc": doc_id, "page": number,
+                                        "rect": [round(v, 2) for v in shown]})
+
     def identifiers(self) -> list[dict]:
         return [{"category": c, "value": v, "where": w} for (c, v), w in self._where.items()]
 
     def to_dict(self, visit_id: str) -> dict:
         return {"visit_id": visit_id, "identifiers": self.identifiers(),
-                "clinical_terms": self.clinical_terms, "documents": self.documents}
+                "clinical_terms": self.clinical_terms, "documents": self.documents,
+                "signatures": self.signatures}

@@ -126,10 +126,12 @@ def make_visit(out: Path, index: int, seed: int, font: pymupdf.Font, terms: list
         scanned = r.random() < spec.scan_rate
         pages = built.sheet.records
         doc_terms = truth.scan(doc_id, pages, scanned)
+        moves = None
         if scanned:
-            doc, _dpi = scan_document(doc, r)
+            doc, _dpi, moves = scan_document(doc, r)
         else:
             doc.subset_fonts()
+        truth.place_signatures(doc_id, pages, moves)
         _decorate(doc, ctx, truth, doc_id, built.title, built.day, meta=n == 1 or r.random() < 0.5,
                   outline=n - 1 == outline_at or r.random() < 0.2, note=n - 1 == note_at or r.random() < 0.1)
         rel = f"records/{visit_id}/{n:02d}-{spec.slug}.pdf"

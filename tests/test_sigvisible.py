@@ -1,0 +1,140 @@
+"""The evaluation's look at handwritten signatures: still visible in the output, or hidden?"""
+from __future__ import annotations
+
+import io
+import random
+
+import pymupdf
+import pytest
+from PIL import Image, ImageDraw
+
+from archive.demo.render import Sheet, load_font
+from archive.demo.scan import moved_rect, scan_page_image
+from archive.demo.signature import Pen
+from workers.redact import BOX_FILL, LABEL_FILL
+from workers.sigvisible import signature_visibility, visibility
+
+
+def _signed_page() -> tuple[pymupdf.Document, pymupdf.Rect]:
+    """A born-digital page with a printed label and a demo signature after it."""
+    sheet = Sheet(load_font())
+    sheet.pen = Pen(load_font().buffer, random.Random(7))
+    sheet.new_page()
+    x = 100 + sheet.text(100, 300, "医师签名：")
+    sheet.signature(x + 4, 302, "欧阳建国")
+    rect = pymupdf.Rect(sheet.records[0].signatures[0])
+    return sheet.finish(), rect
+
+
+def _copy(doc: pymupdf.Document) -> pymupdf.Document:
+    return pymupdf.open("pdf", doc.tobytes())
+
+
+def _box(page: pymupdf.Page, rect, fill) -> None:
+    page.draw_rect(pymupdf.Rect(rect), color=None, fill=fill, width=0)
+
+
+def _left(rect: pymupdf.Rect, share: float) -> pymupdf.Rect:
+    return pymupdf.Rect(rect.x0, rect.y0, rect.x0 + rect.width * share, rect.y1)
+
+
+def test_an_untouched_signature_is_visible_and_a_covered_one_is_not():
+    source, rect = _signed_page()
+    seen = visibility(source[0], _copy(source)[0], rect)
+    assert seen.visible and seen.share > 0.95
+    for fill in (BOX_FILL, LABEL_FILL):
+        out = _copy(source)
+        _box(out[0], rect, fill)
+        if fill == LABEL_FILL:
+            out[0].insert_text((rect.x0 + 2, rect.y1 - 6), "[签名]", fontname="china-s", fontsize=10)
+        seen = visibility(source[0], out[0], rect)
+        assert not seen.visible and seen.share < 0.05, fill
+
+
+def test_a_signature_blanked_out_of_its_image_is_not_visible():
+    source, rect = _signed_page()
+    out = _copy(source)
+    out[0].add_redact_annot(rect, fill=False)
+    out[0].apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS)
+    assert not visibility(source[0], out[0], rect).visible
+
+
+def test_a_box_over_most_of_a_signature_hides_it_a_sliver_does_not():
+    source, rect = _signed_page()
+    covered = _copy(source)
+    _box(covered[0], _left(rect, 0.85), BOX_FILL)
+    assert not visibility(source[0], covered[0], rect).visible
+    sliver = _copy(source)
+    _box(sliver[0], _left(rect, 0.1), BOX_FILL)
+    assert visibility(source[0], sliver[0], rect).visible
+
+
+def _striped_page() -> tuple[pymupdf.Document, pymupdf.Rect]:
+    """Ink spread evenly over a rect of 16 x 4 cells: a stroke every 3 pt."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    rect = pymupdf.Rect(96, 96, 192, 120)
+    for x in range(int(rect.x0) + 1, int(rect.x1), 3):
+        page.draw_line((x + 0.5, rect.y0 + 2), (x + 0.5, rect.y1 - 2), color=(0, 0, 0), width=1)
+    return doc, rect
+
+
+@pytest.mark.parametrize("covered, visible", [(0.375, True), (0.5, True), (0.625, False)])
+def test_half_a_signature_left_is_still_visible(covered, visible):
+    # The rule: visible when the intact cells hold at least half of the ink. Half a name
+    # written by hand still names; the box here ends on a cell's edge, so the share is exact.
+    source, rect = _striped_page()
+    out = _copy(source)
+    _box(out[0], _left(rect, covered), BOX_FILL)
+    seen = visibility(source[0], out[0], rect)
+    assert seen.share == pytest.approx(1 - covered, abs=0.01)
+    assert seen.visible is visible
+
+
+def _scans(*jpegs: bytes) -> pymupdf.Document:
+    doc = pymupdf.open()
+    for data in jpegs:
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, stream=data)
+    return doc
+
+
+def _reencoded(jpeg: bytes, box=None, quality: int = 50) -> bytes:
+    """What redaction makes of a scanned page: decoded, boxed where it removes, JPEG again."""
+    img = Image.open(io.BytesIO(jpeg)).convert("L")
+    if box is not None:
+        zoom = img.width / 595
+        ImageDraw.Draw(img).rectangle([v * zoom for v in box], fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def test_a_rescanned_signature_is_unchanged_by_jpeg_noise_and_hidden_by_a_box():
+    drawn, rect = _signed_page()
+    jpeg, moved = scan_page_image(drawn[0], random.Random(3), 200, False)
+    rect = moved_rect(rect, moved)
+    source, untouched, boxed = _scans(jpeg, _reencoded(jpeg), _reencoded(jpeg, box=rect))
+    seen = visibility(source, untouched, rect)
+    assert seen.visible and seen.share > 0.9
+    assert not visibility(source, boxed, rect).visible
+
+
+def test_each_truth_signature_is_looked_for_on_its_output_page(tmp_path):
+    # Two documents of one page each; the output holds the second, then the first with its
+    # signature boxed: page_map says where each source page went.
+    first, rect = _signed_page()
+    second, _ = _signed_page()
+    first.save(tmp_path / "a.pdf")
+    second.save(tmp_path / "b.pdf")
+    out = pymupdf.open()
+    out.insert_pdf(second)
+    out.insert_pdf(first)
+    _box(out[1], rect, BOX_FILL)
+    out.save(tmp_path / "out.pdf")
+    sigs = [{"doc": "A", "page": 1, "rect": list(rect)}, {"doc": "B", "page": 1, "rect": list(rect)},
+            {"doc": "C", "page": 1, "rect": list(rect)}]
+    sources = {"A": (0, tmp_path / "a.pdf"), "B": (1, tmp_path / "b.pdf"),
+               "C": (2, tmp_path / "gone.pdf")}       # C could not be read: not in the output
+    checked = signature_visibility(sigs, sources, [(1, 0), (0, 0)], tmp_path / "out.pdf")
+    assert [(s["doc"], s["visible"]) for s in checked] == [("A", False), ("B", True), ("C", False)]

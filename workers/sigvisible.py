@@ -1,0 +1,89 @@
+"""Whether a demo archive's handwritten signatures still show in an output: a check by pixels.
+
+OCR cannot read handwriting, so a signature left whole in the output is no leak to the text and
+OCR counts of `evaluate`. The ground truth says where each signature was drawn; that region of
+the source page is compared with the same region of the output page, both rendered in grey, cell
+by cell. A cell is intact when most of its ink is not lighter than it was and most of its paper
+not darker: a black box darkens the paper, a label's grey fill or blanked pixels lighten the ink,
+while re-encoding a scan as JPEG moves grey levels by a few. Ink and paper are measured against
+the region's own paper tone, since scans are darker than white and some inks scan light grey.
+The signature is visible when intact cells hold at least half of its ink: half a name written by
+hand still names, and a box that covers most of it leaves only strokes.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from .ocr import render_region
+from .ocrdiff import CHANGED_LEVEL, cell_counts
+from .pdfopen import open_pdf
+
+DPI = 144.0          # 2 px a point: a rect at whole points falls on whole pixels
+CELL = 12            # px, 6 pt: about a third of a written character
+PAPER_SHARE = 75     # percentile of the region's grey taken as its paper: ink covers far less
+INK = 80             # levels darker than the paper: ink (blue ink scanned light grey is ~100)
+PAPER = 30           # levels within the paper's: paper; between them the edges of strokes,
+                     # which blur and JPEG move most, are counted as neither
+MOST = 0.6           # share of a cell's ink (and of its paper) that must be as it was
+VISIBLE_SHARE = 0.5  # share of the signature's ink in intact cells from which it shows
+
+
+@dataclass(frozen=True)
+class Visibility:
+    share: float     # of the source's ink in the rect, the part in intact cells
+    visible: bool
+
+
+def _grey(page: pymupdf.Page, rect) -> np.ndarray:
+    return np.asarray(render_region(page, tuple(rect), DPI).image)
+
+
+def visibility(source: pymupdf.Page, output: pymupdf.Page, rect) -> Visibility:
+    """How much of what `rect` shows on the source page shows unchanged on the output page."""
+    rect = pymupdf.Rect(rect) & source.rect
+    if rect.is_empty:
+        return Visibility(0.0, False)
+    before, after = _grey(source, rect), _grey(output, rect)
+    h, w = min(before.shape[0], after.shape[0]), min(before.shape[1], after.shape[1])
+    before, after = before[:h, :w].astype(np.int16), after[:h, :w].astype(np.int16)
+    tone = np.percentile(before, PAPER_SHARE)
+    ink, paper = before < tone - INK, before > tone - PAPER
+    # CHANGED_LEVEL: what verification takes for a change, not JPEG noise (ocrdiff).
+    ink_kept, paper_kept = after - before <= CHANGED_LEVEL, before - after <= CHANGED_LEVEL
+    ink_n, paper_n = cell_counts(ink, CELL), cell_counts(paper, CELL)
+    intact = (cell_counts(ink & ink_kept, CELL) >= MOST * ink_n) \
+        & (cell_counts(paper & paper_kept, CELL) >= MOST * paper_n)
+    total = int(ink_n.sum())
+    share = float(ink_n[intact].sum()) / total if total else 0.0
+    return Visibility(share, share >= VISIBLE_SHARE)
+
+
+def signature_visibility(signatures: Sequence[dict], sources: Mapping[str, tuple[int, Path]],
+                         page_map: Sequence[tuple[int, int]], out: Path) -> list[dict]:
+    """Each ground-truth signature ({"doc", "page" from 1, "rect"}) with its `share` and
+    `visible` in the output `out`. `sources` gives a document id's index among the record's
+    inputs and its file; `page_map` the (input index, page from 0) of every output page. A
+    signature whose page is not in the output (its document could not be read) is not visible.
+    """
+    at = {src: n for n, src in enumerate(page_map)}
+    checked = []
+    with pymupdf.open(out) as output:
+        for doc_id in dict.fromkeys(s["doc"] for s in signatures):
+            index, path = sources[doc_id]
+            sigs = [s for s in signatures if s["doc"] == doc_id]
+            if not any(d == index for d, _ in page_map):      # unreadable: nothing to open
+                checked.extend({**s, "share": 0.0, "visible": False} for s in sigs)
+                continue
+            # As the pipeline read it: open_pdf bakes notes into the page, as redaction saw it.
+            with open_pdf(path) as source:
+                for sig in sigs:
+                    page = at.get((index, sig["page"] - 1))
+                    seen = Visibility(0.0, False) if page is None else \
+                        visibility(source[sig["page"] - 1], output[page], sig["rect"])
+                    checked.append({**sig, "share": round(seen.share, 3), "visible": seen.visible})
+    return checked
