@@ -18,6 +18,7 @@ from dsl.model import (
     Column,
     DocumentType,
     Everything,
+    Handwriting,
     IdCard,
     Images,
     MetaEquals,
@@ -161,6 +162,9 @@ class _Compiler(Transformer):
 
     def images(self, meta, children):
         return Images()
+
+    def handwriting(self, meta, children):
+        return Handwriting()
 
     def pattern(self, meta, children):
         compiled = self._regex(children[0])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,14 @@ class Signature:
     labels: tuple[str, ...]
 
 
-Detector = Union[IdCard, Phone, Pattern, AfterLabel, WordList, Everything, Images, Signature]
+@dataclass(frozen=True)
+class Handwriting:
+    """Ink OCR read as no print and taller than the text around it, on scans: a signature or
+    a stamp, found by its ink where its label was misread (`workers.handwriting`)."""
+
+
+Detector = (IdCard | Phone | Pattern | AfterLabel | WordList | Everything | Images | Signature
+            | Handwriting)
 
 
 # --- scopes: where to look ----------------------------------------------------------------
@@ -120,7 +127,7 @@ class Column:
     headers: tuple[str, ...]
 
 
-Scope = Union[Region, Column]
+Scope = Region | Column
 
 
 # --- rules, document types, policy ------------------------------------------------------
@@ -152,7 +159,7 @@ class MetaEquals:
     value: str
 
 
-Condition = Union[TitleMatches, MetaEquals]
+Condition = TitleMatches | MetaEquals
 OcrMode = Literal["auto", "always", "never"]
 
 

@@ -21,7 +21,7 @@ _parser: Lark | None = None
 _lock = threading.Lock()
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|“[^”\n]*”')
-DETECTORS = ("idcard", "phone", "pattern", "after", "words", "images", "everything")
+DETECTORS = ("idcard", "phone", "pattern", "after", "words", "images", "handwriting", "everything")
 SHAPES = ("name", "names", "number", "date", "text")
 
 
@@ -154,7 +154,7 @@ def _syntax_error(parser: Lark, e: UnexpectedInput, text: str, filename: str) ->
             close = difflib.get_close_matches(word.lower(), DETECTORS + SHAPES, n=1, cutoff=0.5)
             hint = (f"did you mean '{close[0]}'?" if close else "detectors are: idcard, phone, "
                     "pattern /REGEX/, after label, words from list, images, images near label, "
-                    "everything")
+                    "handwriting, everything")
         else:
             close = difflib.get_close_matches(word.lower(), keywords, n=1, cutoff=0.6)
             if close:

@@ -30,6 +30,7 @@ def caret_column(err: PolicyError) -> int:
     ("find idcrad as x\n", 2, 6, "unknown detector 'idcrad'", "did you mean 'idcard'?"),
     ("find idcardx as x\n", 2, 6, "unknown detector 'idcardx'", "did you mean 'idcard'?"),
     ("find phones as x\n", 2, 6, "unknown detector 'phones'", "did you mean 'phone'?"),
+    ("find handwritng as x\n", 2, 6, "unknown detector 'handwritng'", "did you mean 'handwriting'?"),
     ("find xyzzy as x\n", 2, 6, "unknown detector 'xyzzy'", "detectors are: idcard"),
     ("find idcard as x actoin box\n", 2, 18, "unknown keyword 'actoin'", "did you mean 'action'?"),
     ("ocr alwyas\n", 2, 5, "unknown keyword 'alwyas'", "did you mean 'always'?"),

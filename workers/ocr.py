@@ -8,9 +8,7 @@ data: it never goes into a log line or an exception message.
 from __future__ import annotations
 
 import hashlib
-import html
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -23,6 +21,7 @@ from PIL import Image
 
 from . import ocrfit, scanprep
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
+from .hocr import lines_from_hocr, parse_hocr  # noqa: F401 - parse_hocr is part of the API
 from .ocrcache import OcrCache
 from .textlayer import PageLayer, Rect, TextLine
 
@@ -183,41 +182,6 @@ def page_jobs(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
 
 # --- recognition (worker threads) ---------------------------------------------------------
 
-_LINE = re.compile(r"class='(?:ocr_line|ocr_header|ocr_textfloat|ocr_caption)'[^>]*"
-                   r"title=\"bbox (\d+) (\d+) (\d+) (\d+)")
-_WORD = re.compile(r"class='ocrx_word'[^>]*title='bbox \d+ \d+ \d+ \d+; x_wconf (\d+)'")
-_CHAR = re.compile(r"class='ocrx_cinfo' title='x_bboxes (\d+) (\d+) (\d+) (\d+)[^']*'>([^<]*)<")
-_TOKEN = re.compile("|".join(f"(?P<{n}>{p.pattern})" for n, p in
-                             (("line", _LINE), ("word", _WORD), ("char", _CHAR))))
-
-
-@dataclass
-class HocrLine:
-    bbox: tuple[int, int, int, int]
-    chars: list[tuple[str, tuple[int, int, int, int], int]]   # char, pixel box, word number
-    confs: list[float]
-
-
-def parse_hocr(hocr: str) -> list[HocrLine]:
-    """Lines of characters with Tesseract's (approximate) pixel boxes and word confidences."""
-    lines: list[HocrLine] = []
-    word = -1
-    for m in _TOKEN.finditer(hocr):
-        kind = m.lastgroup
-        if kind == "line":
-            lines.append(HocrLine(tuple(int(v) for v in m.group(2, 3, 4, 5)), [], []))
-        elif kind == "word" and lines:
-            word += 1
-            lines[-1].confs.append(float(m.group(7)))
-        elif kind == "char" and lines:
-            text = html.unescape(m.group(13))
-            box = tuple(int(v) for v in m.group(9, 10, 11, 12))
-            for c in text:   # a cinfo may hold a ligature; keep one entry per character
-                if not c.isspace():
-                    lines[-1].chars.append((c, box, word))
-    return [line for line in lines if line.chars]
-
-
 def recognise_image(image: Image.Image, lang: str = LANG, config: str = CONFIG) -> str:
     """Run Tesseract on one image; its hOCR output."""
     _single_threaded()
@@ -240,30 +204,6 @@ def _single_threaded() -> None:
     # pytesseract passes our environment to each Tesseract. Several OpenMP threads per process
     # fight over the cores (2-3.5x the CPU time measured); one process per core is the fast shape.
     os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
-def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
-                    rows: np.ndarray | None = None) -> list[tuple[TextLine, float]]:
-    """Fit each character's box to the ink, then map the boxes to PDF points (through `rows`
-    first, when the image is rows taken from a larger one)."""
-    m = pymupdf.Matrix(*transform)
-    out = []
-    for line in parse_hocr(hocr):
-        text, boxes = ocrfit.fit_line(line.bbox, line.chars, gray)
-        if not text.strip():
-            continue
-        if rows is not None:
-            last = len(rows) - 1
-            boxes = [(b[0], int(rows[min(max(int(b[1]), 0), last)]), b[2],
-                      int(rows[min(max(int(b[3]) - 1, 0), last)]) + 1) for b in boxes]
-        conf = sum(line.confs) / len(line.confs) if line.confs else 0.0
-        out.append((TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr"), conf))
-    return out
-
-
-def _to_pdf(box, m: pymupdf.Matrix) -> Rect:
-    r = pymupdf.Rect(box) * m   # the bounding box of the mapped corners
-    return (r.x0, r.y0, r.x1, r.y1)
 
 
 # --- the engine ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import unicodedata
 
 import numpy as np
 
-VERSION = 1   # part of the OCR cache key: bump when boxes change
+VERSION = 2   # part of the OCR cache key: bump when boxes (or handwriting marks) change
 
 PAD_EM = 0.08          # margin around a glyph's ink
 MAX_GAP_IN_GLYPH = 0.4  # em; wider blank runs inside one glyph are unlikely (儿, 川 are narrower)

@@ -38,6 +38,10 @@ def contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
             and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
 
 
+# The text of an OCR line that stands for a blob of handwriting, not for characters read
+# (`workers.handwriting`): ✍.
+HANDWRITING = "\u270d"
+
 @dataclass(slots=True)
 class TextLine:
     """One visual line of text. `boxes[i]` is the box of `text[i]`; spaces have boxes too."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pymupdf
 
-from dsl.model import IdCard, Pattern, Phone, Policy, Rule, WordList
+from dsl.model import Handwriting, IdCard, Pattern, Phone, Policy, Rule, WordList
 
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
@@ -27,7 +27,7 @@ from .textlayer import Finding, Rect, contains, overlaps, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
-STRUCTURAL = (IdCard, Phone, Pattern, WordList)
+STRUCTURAL = (IdCard, Phone, Pattern, WordList, Handwriting)
 NAME_SHAPES = ("name", "names")
 # Where a residual found by reading a page stands (the others are places beside the pages).
 PAGE_PLACES = ("text", "ocr")
@@ -70,7 +70,9 @@ def structural_rules(policy: Policy) -> tuple[Rule, ...]:
         rules.extend(doc_type.rules)
     seen, out = set(), []
     for rule in rules:
-        if isinstance(rule.detector, STRUCTURAL) and rule.scope is None:
+        # Handwriting keeps its region: out of it (a title at the top) it was never hidden.
+        if isinstance(rule.detector, STRUCTURAL) and (
+                rule.scope is None or isinstance(rule.detector, Handwriting)):
             key = (rule.detector, rule.category)
             if key not in seen:
                 seen.add(key)

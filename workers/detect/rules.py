@@ -9,6 +9,7 @@ from dsl.model import (
     AfterLabel,
     Column,
     Everything,
+    Handwriting,
     IdCard,
     Images,
     Pattern,
@@ -19,7 +20,7 @@ from dsl.model import (
     WordList,
 )
 
-from ..textlayer import Finding, PageLayer, Rect, overlaps
+from ..textlayer import HANDWRITING, Finding, PageLayer, Rect, overlaps
 from .geometry import (
     column_areas,
     column_everything,
@@ -91,6 +92,9 @@ def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *
     if isinstance(det, Signature):
         column = rects if isinstance(rule.scope, Column) else None
         found = signatures(view, det, cat, rid, allow, column)
+    elif isinstance(det, Handwriting):
+        found = [Finding(view.page.number, line.boxes[0], cat, rid, "", "image")
+                 for line in view.lines if line.source == "ocr" and line.text == HANDWRITING]
     elif isinstance(det, IdCard):
         found = find_ids(view, cat, rid, allow)
     elif isinstance(det, Phone):

@@ -1,0 +1,93 @@
+"""Handwriting on a scan is found by its ink where OCR read no print: a signature whose label
+OCR misread, a stamp. Print OCR read, a chart's trace and a redaction's box are not."""
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+import pytest
+
+from workers.extract import page_layer
+from workers.handwriting import blobs
+from workers.ocr import OcrCache, OcrEngine
+from workers.textlayer import HANDWRITING
+
+EM = 40          # pixels: a 10 pt character at 288 dpi
+PAPER, INK = 245, 30
+
+
+def printed_rows(img: np.ndarray, rows: int = 6) -> list[tuple[int, int, int, int, str]]:
+    """Rows of square 'characters' drawn into img, and their boxes as OCR would give them."""
+    boxes = []
+    for r in range(rows):
+        y = 100 + r * 2 * EM
+        for c in range(12):
+            x = 100 + c * EM
+            img[y + 4:y + EM - 4, x + 4:x + 8] = INK          # two strokes per character
+            img[y + EM // 2:y + EM // 2 + 4, x + 4:x + EM - 4] = INK
+            boxes.append((x, y, x + EM, y + EM, "字"))
+    return boxes
+
+
+def scribble(img: np.ndarray, x: int, y: int, w: int, h: int) -> None:
+    """Connected cursive-like strokes, taller than the print."""
+    xs = np.arange(x, x + w)
+    ys = (y + h / 2 + (h / 2 - 3) * np.sin((xs - x) / 7.0)).astype(int)
+    for dx in range(3):
+        img[ys, xs + dx] = INK
+        img[ys + 1, xs + dx] = INK
+
+
+@pytest.fixture
+def page_image():
+    img = np.full((1400, 1000), PAPER, dtype=np.uint8)
+    return img, printed_rows(img)
+
+
+def test_a_signature_taller_than_the_print_is_a_blob(page_image):
+    img, printed = page_image
+    scribble(img, 600, 1100, 3 * EM, 2 * EM)
+    found = blobs(img, printed)
+    assert len(found) == 1
+    x0, y0, x1, y1 = found[0]
+    assert x0 <= 600 and x1 >= 600 + 3 * EM - 10 and y0 <= 1100 + 5 and y1 >= 1100 + 2 * EM - 5
+
+
+def test_print_ocr_read_a_trace_and_a_solid_box_are_not(page_image):
+    img, printed = page_image
+    assert blobs(img, printed) == [], "every printed character is explained by OCR"
+    img[1000:1000 + 2 * EM, 100:100 + 3 * EM] = 0                     # a redaction's box
+    scribble(img, 50, 1200, 900, 2 * EM)                             # an ECG-like trace
+    for x in range(60, 940, 30):                                     # cut by taken-out rules
+        img[1190:1300, x:x + 3] = PAPER
+    assert blobs(img, printed) == []
+
+
+def test_print_ocr_did_not_read_is_left_when_it_is_a_line_high(page_image):
+    img, printed = page_image
+    # the last row's characters were not read with confidence: their ink is unexplained
+    unread = [b for b in printed if b[1] != 100 + 5 * 2 * EM]
+    assert blobs(img, unread) == []
+
+
+def test_a_scanned_signature_becomes_a_handwriting_line(tmp_path):
+    """Through OCR: a scanned page with print and a signature; the signature's ink comes back
+    as one HANDWRITING line over it, the print as text."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for i in range(8):
+        page.insert_text((60, 80 + 24 * i), "入院记录病程记录诊断意见主诉现病史既往史", fontname="china-s",
+                         fontsize=11)
+    shape = page.new_shape()
+    shape.draw_polyline([(380 + x, 330 + 10 * np.sin(x / 4.0)) for x in range(70)])
+    shape.finish(color=(0, 0, 0.5), width=1.6)
+    shape.commit()
+    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+    scan = pymupdf.open()
+    scan.new_page().insert_image(scan[0].rect, stream=pix.tobytes("png"))
+    with OcrEngine(OcrCache(None), workers=1) as engine:
+        lines = engine.ocr_page(scan[0], page_layer(scan[0], 0), "auto")
+    marks = [ln.boxes[0] for ln in lines if ln.text == HANDWRITING]
+    assert len(marks) == 1
+    x0, y0, x1, y1 = marks[0]
+    assert x0 <= 382 and x1 >= 445 and y0 <= 322 and y1 >= 338
+    assert any("病程记录" in ln.text for ln in lines)
