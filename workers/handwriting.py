@@ -17,6 +17,8 @@ import unicodedata
 
 import numpy as np
 
+from .cells import cell_counts
+
 # A word read with at least this confidence is print, and its ink is explained.
 PRINT_CONF = 60.0
 # A blob counts from this height (in the em of the confident print) and up to these sizes.
@@ -49,11 +51,7 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
     for x0, y0, x1, y1, _ch in printed:
         ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = False
     cell = max(2, round(em * CELL_EM))
-    rows, cols = -(-ink.shape[0] // cell), -(-ink.shape[1] // cell)
-    padded = np.zeros((rows * cell, cols * cell), dtype=np.uint16)
-    padded[:ink.shape[0], :ink.shape[1]] = ink
-    counts = padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
-    inked = counts >= CELL_INK
+    inked = cell_counts(ink, cell) >= CELL_INK
     # Joined across narrow gaps along the row: a chart's trace that taking out the grid's
     # rules cut into beats is one long blob again (no signature), a column of signatures in a
     # table is not joined to the rows above and below.

@@ -28,6 +28,7 @@ from PIL import Image
 
 from dsl.model import Rule
 
+from .cells import cell_counts
 from .extract import OcrModeName, OcrRegion, ocr_plan
 from .ocr import OcrEngine, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
@@ -158,16 +159,6 @@ def _changed_cells(grey: np.ndarray, old: np.ndarray) -> np.ndarray:
     """Cells (CELL x CELL pixels) where the output differs from the source."""
     diff = np.abs(grey.astype(np.int16) - old.astype(np.int16)) > CHANGED_LEVEL
     return cell_counts(diff, CELL) >= CHANGED_PIXELS
-
-
-def cell_counts(mask: np.ndarray, cell: int) -> np.ndarray:
-    """How many pixels of `mask` are set in each cell x cell square (the last row and column
-    of cells may be cut short by the image's edge)."""
-    h, w = mask.shape
-    rows, cols = -(-h // cell), -(-w // cell)
-    padded = np.zeros((rows * cell, cols * cell), dtype=np.int32)
-    padded[:h, :w] = mask
-    return padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
 
 
 def _widen(cells: np.ndarray, across: int, down: int) -> np.ndarray:

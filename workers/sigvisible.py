@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
+from .cells import cell_counts
 from .ocr import render_region
-from .ocrdiff import CHANGED_LEVEL, cell_counts
+from .ocrdiff import CHANGED_LEVEL
 from .pdfopen import open_pdf
 
 DPI = 144.0          # 2 px a point: a rect at whole points falls on whole pixels
