@@ -258,3 +258,16 @@ def test_participants_wrapped_after_a_bracketed_title():
     assert values(run_rule(staff, page(first, second))) == ["迟桂芝", "蒋鑫", "李宇轩", "龚浩宇"]
     first = line("参加人员：迟桂芝（副主任医师）、蒋鑫（主治医师）、", y=100)
     assert values(run_rule(staff, page(first, second))) == ["迟桂芝", "蒋鑫", "李宇轩", "龚浩宇"]
+
+
+def test_a_latin_label_is_a_word_of_its_own():
+    """"ID" inside "静滴bid" is no label: the date that OCR read just below it, under the
+    signature that made the row tall, is not a record number (a scanned orders sheet)."""
+    number = rule(AfterLabel(("ID", "Tel", "床号"), "number"))
+    order = line((55, "年3月6日 1230 0.99氧化钠注射液100ml静泣bid"), (470, "_动薄去"), y=207)
+    order.source = "ocr"
+    order.boxes[-4:] = [(b[0], 207.0, b[2], 243.0) for b in order.boxes[-4:]]  # handwriting
+    below = line((54, "2025年3月6日 18:45 对乙酰氨基酚0.25g口服prn"), y=237)
+    below.source = "ocr"
+    assert values(run_rule(number, page(order, below))) == []
+    assert values(run_rule(number, page(line("ID：778899  床号12", y=100)))) == ["778899", "12"]

@@ -45,7 +45,13 @@ class Slot:
 def label_regex(labels: tuple[str, ...]) -> re.Pattern:
     """Labels, longest first, spaced-out tolerant, with the words that extend them (医师签名)."""
     suffix = alternation(LABEL_SUFFIXES)
-    return re.compile(f"(?:{alternation(labels)})(?:{SPACE}*(?:{suffix}))*", re.IGNORECASE)
+    # A Latin label is a word of its own: "ID" inside "静滴 bid" took the date below as a number.
+    latin = [lb for lb in labels if lb[:1].isascii() and lb[:1].isalpha()]
+    other = [lb for lb in labels if lb not in latin]
+    parts = [f"(?:{alternation(other)})"] if other else []
+    if latin:
+        parts.append(f"(?<![A-Za-z])(?:{alternation(latin)})(?![A-Za-z])")
+    return re.compile(f"(?:{'|'.join(parts)})(?:{SPACE}*(?:{suffix}))*", re.IGNORECASE)
 
 
 def label_hits(view: PageView, labels: tuple[str, ...]) -> Iterator[LabelHit]:
