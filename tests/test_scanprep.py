@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pymupdf
 import pytest
-from PIL import Image
 from pdfmaker import cjk_font
+from PIL import Image
 
 from workers.analyse import normalise
 from workers.extract import page_layer

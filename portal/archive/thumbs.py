@@ -38,7 +38,7 @@ def thumbnail(source: Path, cache_dir: Path, doc_id: str, dpi: int = 24) -> Path
             png = doc[0].get_pixmap(dpi=dpi).tobytes("png")
     except ThumbnailUnavailable:
         raise
-    except Exception:  # MuPDF raises several types for damaged files
+    except Exception:  # noqa: BLE001 - MuPDF raises several types for damaged files
         raise ThumbnailUnavailable("document cannot be rendered") from None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(png)
