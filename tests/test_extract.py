@@ -130,6 +130,10 @@ def test_always_reads_a_printout_only_when_it_draws_character_shapes():
     page = ecg_like_page(doc)
     assert not ocr_plan(page, page_layer(page, 0), "always"), \
         "a grid and a trace under a live text layer: nothing for OCR to add"
+    page.insert_image(pymupdf.Rect(400, 700, 480, 732), pixmap=signature_image())
+    plan = ocr_plan(page, page_layer(page, 0), "always")
+    assert [tuple(round(v) for v in r.rect) for r in plan.regions] == [(400, 700, 480, 732)], \
+        "an image on it is read alone, as 'auto' reads it"
     stroke_text(page, 60, 500)
     plan = ocr_plan(page, page_layer(page, 0), "always")
     assert plan.regions and plan.regions[0].whole_page, "text drawn as strokes is read"

@@ -91,3 +91,19 @@ def test_a_scanned_signature_becomes_a_handwriting_line(tmp_path):
     x0, y0, x1, y1 = marks[0]
     assert x0 <= 382 and x1 >= 445 and y0 <= 322 and y1 >= 338
     assert any("病程记录" in ln.text for ln in lines)
+
+
+def test_a_mark_over_live_text_is_left_to_the_text_rules():
+    """OCR of a born-digital page may leave a mark over print it was unsure of ("+6" of a bed
+    number): hiding only its pixels would keep the text, so the mark is not a finding there."""
+    from test_detect_grid import line, page
+
+    from dsl.model import Handwriting, Rule
+    from workers.detect import run_rule
+    from workers.textlayer import TextLine
+
+    live = line("床号 +6", y=100)
+    over = TextLine(HANDWRITING, [(live.boxes[-2][0], 98.0, live.boxes[-1][2], 116.0)], "ocr")
+    apart = TextLine(HANDWRITING, [(300.0, 400.0, 360.0, 430.0)], "ocr")
+    found = run_rule(Rule("t:1", Handwriting(), "签名", None, None), page(live, over, apart))
+    assert [f.rect for f in found] == [apart.boxes[0]] and found[0].kind == "image"

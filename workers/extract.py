@@ -169,15 +169,14 @@ def needs_ocr(layer: PageLayer, mode: OcrModeName) -> OcrPlan:
 
 
 def ocr_plan(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName) -> OcrPlan:
-    """`needs_ocr`, where "always" on a page with a live text layer, no vector shapes the
-    size of characters and no image reads nothing new: the page is read as "auto" then.
+    """`needs_ocr`, where "always" on a page with a live text layer and no vector shapes the
+    size of characters reads nothing "auto" would not (its images): it is read as "auto".
 
     "always" is for printouts (ECG, fetal monitoring) that draw some text as vector shapes or
     into a picture. Where every shape is a long line or curve (a grid, a trace), a whole-page
     OCR only repeated the text layer: 0.5-1 s a page for nothing (FINDINGS.md).
     """
-    if mode == "always" and not layer.images and _live_chars(layer) > SCANNED_MAX_CHARS \
-            and not vector_glyphs(page):
+    if mode == "always" and _live_chars(layer) > SCANNED_MAX_CHARS and not vector_glyphs(page):
         mode = "auto"
     return needs_ocr(layer, mode)
 

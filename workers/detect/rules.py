@@ -93,8 +93,7 @@ def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *
         column = rects if isinstance(rule.scope, Column) else None
         found = signatures(view, det, cat, rid, allow, column)
     elif isinstance(det, Handwriting):
-        found = [Finding(view.page.number, line.boxes[0], cat, rid, "", "image")
-                 for line in view.lines if line.source == "ocr" and line.text == HANDWRITING]
+        found = handwriting_findings(view, cat, rid)
     elif isinstance(det, IdCard):
         found = find_ids(view, cat, rid, allow)
     elif isinstance(det, Phone):
@@ -120,3 +119,13 @@ def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = fr
     for rule in rules:
         out.extend(run_rule(rule, page, allow, page_count=page_count))
     return out
+
+
+def handwriting_findings(view: PageView, category: str, rule: str) -> list[Finding]:
+    """The handwriting marks OCR left, except over live text: a text layer's characters are
+    print whatever OCR made of them, and the text rules deal with them."""
+    live = [b for line in view.lines if line.source == "text" for b in line.boxes]
+    return [Finding(view.page.number, line.boxes[0], category, rule, "", "image")
+            for line in view.lines if line.source == "ocr" and line.text == HANDWRITING
+            and not any(overlaps(line.boxes[0], b) for b in live)]
+
