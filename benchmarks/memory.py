@@ -76,6 +76,8 @@ def child(spec_path: Path) -> int:
                       "children_hwm_kb": children_kb,
                       "start_rss_kb": before["VmRSS"], "pages": result.pages,
                       "released": result.released, "timings": result.timings,
+                      # what kept it back, as reports give it (category, place, page; no text)
+                      "residuals": [r.public() for r in result.verification.residuals][:5],
                       "ocr_pages": sum(d.ocr_pages for d in result.documents)}))
     return 0
 
@@ -110,7 +112,8 @@ def line(label: str, pages: int, fig: dict) -> str:
             f"(after imports+policy {fig['start_rss_kb'] / 1024:5.1f} MB, at end "
             f"{fig['rss_kb'] / 1024:5.1f} MB; largest child process "
             f"{fig.get('children_hwm_kb', 0) / 1024:5.1f} MB), {t.get('total_s', 0):6.1f} s, "
-            f"ocr pages {fig['ocr_pages']}, released={fig['released']}")
+            f"ocr pages {fig['ocr_pages']}, released={fig['released']}"
+            + ("" if fig["released"] else f"; residuals {fig.get('residuals')}"))
 
 
 def main(argv: list[str] | None = None) -> int:
