@@ -89,3 +89,28 @@ def test_several_rows_in_a_row_ocr_joined_across_the_columns():
                       ocr((50, "01/16"), (150, "蓝光治疗"), y=180))
     found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
     assert blanked(found, 345, 185) and blanked(found, 400, 185)
+
+
+def test_a_stretched_underscore_ocr_made_of_handwriting_parts_cells():
+    """OCR read the signatures' underline flourishes as "_" as wide as the gaps between the
+    order and the signatures: one cell ran across the doctor's column, and the column ended
+    under its header. A rule-like character that wide separates cells."""
+    def placed(row, at, x0, x1):
+        b = row.boxes[at]
+        row.boxes[at] = (x0, b[1], x1, b[3])
+
+    rows = []
+    for y in (120, 140, 160):
+        row = ocr((45, "04/21 16:39 氢化可的松静滴q6h_记地_鸡雪邦"), y=y)
+        first = row.text.index("_")
+        placed(row, first, row.boxes[first][0], 334.0)       # a flourish up to the doctor
+        for n, x in enumerate((335.0, 345.0)):                # the doctor's name, misread
+            placed(row, first + 1 + n, x, x + 10)
+        placed(row, first + 3, 356.0, 397.0)                  # a flourish up to the nurse
+        for n, x in enumerate((398.0, 408.0, 418.0)):         # the nurse's name, misread
+            placed(row, first + 4 + n, x, x + 10)
+        rows.append(row)
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), orders_sheet(*rows))
+    for y in (125, 145, 165):
+        assert blanked(found, 345, y) and blanked(found, 400, y), f"row at {y} keeps its columns"
+    assert not blanked(found, 100, 145), "the order stays"

@@ -10,6 +10,9 @@ from .text import alternation, canonical, fold
 
 # A gap wider than this many character heights ends a table cell ("姓名：      张三").
 CELL_GAP_EM = 1.5
+# A rule-like character wider than this many character heights separates cells ("姓名____").
+RULE_CHARS = frozenset("_-—－~～＿")
+RULE_EM = 2.0
 _NO_RECT: Rect = (0.0, 0.0, 0.0, 0.0)
 
 
@@ -204,6 +207,14 @@ def _cells(line: TextLine, text: str, em: float) -> list[tuple[int, int]]:
         if text[i].isspace():
             continue
         b = boxes[i]
+        if text[i] in RULE_CHARS and b[2] - b[0] > RULE_EM * em:
+            # A stretched "_" or "-" is a rule between cells, not a character in one: OCR
+            # makes one of handwriting's underline, and it bridged an order and its signature.
+            if start >= 0:
+                cells.append((start, prev + 1))
+            start = -1
+            prev_x1 = b[2]
+            continue
         if start < 0:
             start = i
         elif b[0] - prev_x1 > gap:
