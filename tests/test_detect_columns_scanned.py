@@ -114,3 +114,14 @@ def test_a_stretched_underscore_ocr_made_of_handwriting_parts_cells():
     for y in (125, 145, 165):
         assert blanked(found, 345, y) and blanked(found, 400, y), f"row at {y} keeps its columns"
     assert not blanked(found, 100, 145), "the order stays"
+
+
+def test_the_last_rows_ocr_joined_across_the_signature_columns_are_still_table():
+    # The last row's order runs on into both signatures; below it, one more row whose two
+    # signatures OCR read as one cell starting in the doctor's column.
+    pg = orders_sheet(ocr((50, "12/19"), (150, "心电监护"), (335, "方圆"), (390, "木林"), y=120),
+                      ocr((50, "12/24"), (100, "11:21 阿莫西林克拉维酸钾注射液 静滴 q8h 遵医嘱。_C楷淹，。欢雪帮"), y=140),
+                      ocr((50, "12/26"), (150, "头孢曲松钠 静滴"), (335, "_p玫KR。甲乙丙丁"), y=160))
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 345, 165) and blanked(found, 400, 165)
+    assert not blanked(found, 200, 165)

@@ -146,3 +146,28 @@ def test_signature_column_of_a_table_ocr_read_row_by_row():
     found = run_rule(rule(Everything(), "医护人员", Column(("护士签名",))), pg)
     assert covered_text(pg, found) == "郭冬梅王桂芝"
     assert {f.value for f in found} == {"郭冬梅", "王桂芝"}     # hunted on every other page
+
+
+def orders_sheet():
+    """A born-digital orders sheet: the two stop headers drawn so close they extract as one
+    cell, and an order long enough to reach past the middle of the gap before 医师签名."""
+    header = line((72, "日期"), (117, "时间"), (213, "医嘱内容"), (332, "医师签名"), (392, "护士签名"),
+                  (449, "停止日期停止医师"), y=135)
+    orders = [line((59, "5月5日 11:16 地塞米松 6mg 肌注"), y=160),
+              line((59, "5月6日 17:01 卡前列素氨丁三醇注射液 250μg 肌注 st 1次"), (449, "5月8日"), y=190),
+              line((59, "5月6日 22:58 维生素K1 1mg 肌注"), y=220)]
+    signed = [(330, y - 4, 370, y + 12) for y in (160, 190, 220)]
+    return page(header, *orders, images=signed)
+
+
+def test_an_order_reaching_towards_the_signatures_does_not_end_the_column():
+    pg = orders_sheet()
+    assert 310 < max(b[2] for b in pg.lines[2].boxes if b[2] < 400) < 325   # past halfway between 医嘱内容 and 医师签名
+    found = run_rule(rule(Everything(), "医护", Column(("签名", "医师", "护士"))), pg)
+    assert sorted(f.rect for f in found if f.kind == "image") == [i.rect for i in pg.images]
+
+
+def test_a_stop_date_beside_the_stop_doctor_header_stays_readable():
+    pg = orders_sheet()
+    found = run_rule(rule(Everything(), "医护", Column(("签名", "医师", "护士"))), pg)
+    assert "5月8日" not in covered_text(pg, found)

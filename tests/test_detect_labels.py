@@ -271,3 +271,12 @@ def test_a_latin_label_is_a_word_of_its_own():
     below.source = "ocr"
     assert values(run_rule(number, page(order, below))) == []
     assert values(run_rule(number, page(line("ID：778899  床号12", y=100)))) == ["778899", "12"]
+
+
+def test_a_label_read_into_one_cell_with_the_header_before_it():
+    # OCR joined two header cells ("入院时间" and "病史陈述者") and, below, their values; the
+    # narrator's name stands left-aligned in its cell, not under the centred header.
+    relative = rule(AfterLabel(("病史陈述者", "陈述者", "联系人"), "name"), "家属姓名")
+    pg = page(ocr(line((60, "与患者关系"), (220, "入院时间病史陈述者"), y=100)),
+              ocr(line((52, "配偶"), (200, "2023/04/20 15:45"), (300, "战起"), y=118)))
+    assert values(run_rule(relative, pg)) == ["战起"]

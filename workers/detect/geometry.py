@@ -15,6 +15,7 @@ SIGNATURE_REACH = 0.4         # of the page width, right of a signature label
 SIGNATURE_BELOW_EM = 3.0
 SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
 MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
+DATE_HEADERS = frozenset({"日期", "时间"})
 
 
 def region_rect(region: Region, page: PageLayer) -> Rect:
@@ -53,8 +54,30 @@ def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
             # A column header has neighbours in its row ("日期 时间 记录 签名").
             if len(view.cells(li)) < 2 and not band(view, li):
                 continue
-            out.append((_column_below(view, li, k), view.cell_rect(li, k)))
+            part = _after_date_header(view, li, k, headers)
+            if part is None:
+                out.append((_column_below(view, li, k), view.cell_rect(li, k)))
+                continue
+            (left, head), right = part, column_bounds(view, li, k)[1]
+            out.append((_area_below(view, li, head, left, right), head))
     return out
+
+
+def _after_date_header(view: PageView, li: int, k: int, headers: list[str]
+                       ) -> tuple[float, Rect] | None:
+    """(left edge, header rect) of the part of a header cell after a date or time header
+    ("停止日期停止医师": two header cells drawn so close they extract as one). A date column
+    is never a signature: the dates in it stay readable. None when the cell is one header."""
+    t, line = view.texts[li], view.lines[li]
+    s, e = view.cells(li)[k]
+    tokens, stray = _words_in(t, s, e, headers)
+    ends = [n for n, (a, b, is_head) in enumerate(tokens[:-1])
+            if "".join(t[a:b].split()) in DATE_HEADERS]
+    if stray or not ends or any(h for _a, _b, h in tokens[:ends[-1] + 1]):
+        return None
+    cut, start = tokens[ends[-1]][1], tokens[ends[-1] + 1][0]
+    left = (line.boxes[cut - 1][2] + line.boxes[start][0]) / 2
+    return left, span_rect(line, start, e)
 
 
 def _headers_in_merged_cell(view: PageView, li: int, k: int,
@@ -210,11 +233,25 @@ def _area_below(view: PageView, li: int, head: Rect, left: float, right: float) 
             r = view.cell_rect(lj, k2)
             if r[0] < left - em and (r[2] > right + em or not joined
                                      and r[0] <= table_left + em and r[2] > left + em):
-                if not (joined and _row_goes_on(view, lj, left, right)):
+                # A joined cell after another cell of its line is a row's end read as one
+                # ("11:21 阿莫西林 ... q8h。_C楷淹，。欢雪帮"): a note under a table opens its line.
+                if not (joined and (k2 > 0 or _row_goes_on(view, lj, left, right))
+                        or not joined and _signed_beside(view, b, r, head, left, right)):
                     bottom = b[1]
                 break
     left = max(left, _left_column_ends(view, li, head, left, bottom))
     return (max(0.0, left), head[3], min(view.page.width, right), bottom)
+
+
+def _signed_beside(view: PageView, b: Rect, r: Rect, head: Rect, left: float,
+                   right: float) -> bool:
+    """Whether cell `r` of a line (box `b`) that reaches into the column short of its header's
+    text is a table row: a long order beside its signature image ("卡前列素氨丁三醇 250μg 肌注
+    st" and the doctor's hand). A footer has nothing beside it."""
+    if r[2] > head[0]:
+        return False
+    return any(i.rect[1] < b[3] and i.rect[3] > b[1] and i.rect[0] < right and i.rect[2] > left
+               for i in view.page.images)
 
 
 def _left_column_ends(view: PageView, li: int, head: Rect, left: float, bottom: float) -> float:

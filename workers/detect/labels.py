@@ -119,6 +119,9 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
             return _below_token(view, hit, labels)
         return Slot(li, q, cells[k][1], not hit.colon, "same")
     if k_label is not None and cells[k_label][0] < hit.start and not hit.colon:
+        if _field_words_only(t, cells[k_label][0], hit.start):
+            # Header cells read as one ("入院时间病史陈述者"): the value is the cell below it.
+            return _below_span(view, hit, labels)
         # The label closes a sentence ("...通知值班医师"): what stands below is the next one.
         return None
     if k is not None:
@@ -251,6 +254,39 @@ def _below_token(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot
     if label_like(t, (i, end), labels):
         return None
     return Slot(lj, i, end, False, "below")
+
+
+def _field_words_only(t: str, start: int, end: int) -> bool:
+    """Whether t[start:end] is made of field words alone ("入院时间", "日期 时间")."""
+    i = start
+    while i < end:
+        if t[i].isspace():
+            i += 1
+            continue
+        n = next((n for n in range(min(6, end - i), 1, -1) if t[i:i + n] in FIELD_WORDS), 0)
+        if not n:
+            return False
+        i += n
+    return True
+
+
+def _below_span(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot | None:
+    """The cell of the nearest line below that stands most under the label itself: its
+    header cell holds other headers too, so the cell's own column says nothing."""
+    lr = view.lines[hit.li].span_rect(hit.start, hit.end)
+    reach = BELOW_EM * (lr[3] - lr[1])
+    best = None
+    for lj, b in enumerate(view.bboxes):
+        if lj == hit.li or b[1] < lr[3] - 0.3 * (lr[3] - lr[1]) or b[1] > lr[3] + reach:
+            continue
+        for k, (s, e) in enumerate(view.cells(lj)):
+            r = view.cell_rect(lj, k)
+            share = (min(r[2], lr[2]) - max(r[0], lr[0])) / max(r[2] - r[0], 1e-6)
+            if share >= 0.5 and (best is None or (b[1], -share) < best[0]):
+                best = ((b[1], -share), lj, s, e)
+    if best is None or label_like(view.texts[best[1]], (best[2], best[3]), labels):
+        return None
+    return Slot(best[1], best[2], best[3], False, "below")
 
 
 def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
