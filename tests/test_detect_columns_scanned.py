@@ -125,3 +125,26 @@ def test_the_last_rows_ocr_joined_across_the_signature_columns_are_still_table()
     found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
     assert blanked(found, 345, 165) and blanked(found, 400, 165)
     assert not blanked(found, 200, 165)
+
+
+def test_a_header_row_with_a_word_half_misread_is_still_a_header_row():
+    # "护士签名" read "护十签对": four letters no header word covers, in a row of sixteen.
+    # And the "医" of 医师签名 stretched back over 医嘱内容, as OCR gives a character after a gap.
+    header = ocr((50, "日期 时间"), (150, "医嘱内容医师签名 护十签对，，停止日期“停止医师"), y=100)
+    i = header.text.index("医师")
+    header.boxes[i] = (140.0, *header.boxes[i][1:])
+    pg = page(header, ocr((50, "01/14"), (100, "胎心监护 bid"), y=120), images=[(0, 0, W, H)])
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 210, 125) and blanked(found, 255, 125)
+    assert not blanked(found, 120, 125) and not blanked(found, 155, 125)
+
+
+def test_a_row_read_across_the_table_above_rows_of_joined_signatures():
+    # One row read as one cell from its date to its stop date; below it, each row's doctor and
+    # nurse read as one cell that starts in the doctor's column and ends in the nurse's.
+    pg = orders_sheet(ocr((50, "04/27 08:32 0.9%氯化钠注射液100ml静滴bid每日两次遵医嘱执行地#才。。鸡雪施，2023/04/27"), y=120),
+                      *[ocr((50, "04/27"), (150, "测血压 q4h"), (335, "寺放。。鸡雪帮"), y=y)
+                        for y in (140, 160, 180)])
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 340, 185) and blanked(found, 365, 185) and blanked(found, 400, 185)
+    assert not blanked(found, 200, 185)

@@ -86,8 +86,9 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     护士签名"): each header word in it heads its own column, from its own text.
 
     A header word counts when the cell holds field words and little else (a header row read as
-    one cell, with a misread character or two: "停止攻师"), or when it ends its cell in a row
-    holding other field words (日期, 时间): a sentence that merely mentions 签名 is no header.
+    one cell, with a misread character or two: "停止攻师", or a quarter of a long row:
+    "护十签对"), or when it ends its cell in a row holding other field words (日期, 时间): a
+    sentence that merely mentions 签名 is no header.
     """
     t, line = view.texts[li], view.lines[li]
     s, e = view.cells(li)[k]
@@ -95,11 +96,13 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     row_words = sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t)))
     heads = [(a, b) for a, b, is_head in tokens if is_head]
     words = sum(len("".join(t[a:b].split())) for a, b, _h in tokens)
-    if len(tokens) >= 2 and stray <= MISREAD_IN_HEADER and 2 * stray <= words:
+    if len(tokens) >= 2 and 2 * stray <= words and (
+            stray <= MISREAD_IN_HEADER or 4 * stray <= words):
         stray = 0       # a header row: every header word in it counts
     if not heads or not (stray == 0 and len(tokens) >= 2 or row_words >= 3):
         return []
     em, cells = view.em(li), view.cells(li)
+    width = _char_width(line, s, e)
     next_cell = view.cell_rect(li, k + 1)[0] if k + 1 < len(cells) else None
     out = []
     for a, b in heads:
@@ -107,6 +110,9 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
         if stray and (after is not None or any(c.isalnum() for c in t[b:e])):
             continue    # in a sentence or a long note, only a header ending the cell counts
         head = span_rect(line, a, b)
+        # OCR stretches the first character after a gap over the gap ("容医" ... "师"): a
+        # header starts at most a character and a half left of its first character's end.
+        head = (max(head[0], line.boxes[a][2] - 1.5 * width), *head[1:])
         # The column is wider than its header's text: half the way to the next word, and an
         # em to the left (a signature is centred under its header, as wide as it or a bit more).
         if after is not None:
@@ -117,6 +123,13 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
             right = head[2] + 3 * em
         out.append((_area_below(view, li, head, head[0] - em, right), head))
     return out
+
+
+def _char_width(line, s: int, e: int) -> float:
+    """The usual width of a character of line[s:e]: its median, stretched boxes being few."""
+    widths = sorted(line.boxes[i][2] - line.boxes[i][0] for i in range(s, e)
+                    if not line.text[i].isspace())
+    return widths[len(widths) // 2] if widths else 0.0
 
 
 def _words_in(t: str, s: int, e: int, headers: list[str]) -> tuple[list[tuple[int, int, bool]], int]:
@@ -276,9 +289,9 @@ def _left_column_ends(view: PageView, li: int, head: Rect, left: float, bottom: 
 
 
 def _row_goes_on(view: PageView, li: int, left: float, right: float, most: int = 4) -> bool:
-    """Whether one of the next rows below line `li` (a few, close by) has a cell ending in the
-    column [left, right] and none running across it: the table goes on, so `li` was one of its
-    rows, OCR joined across the column (several such rows may follow one another)."""
+    """Whether one of the next rows below line `li` (a few, close by) has a cell ending or
+    starting in the column [left, right] and none running across it: the table goes on, so
+    `li` was one of its rows, OCR joined across the column (several such rows may follow)."""
     b, em = view.bboxes[li], view.em(li)
     below = sorted((o[1], lj) for lj, o in enumerate(view.bboxes) if view.lines[lj].boxes
                    and b[1] + 0.5 * em < o[1] <= b[3] + 2 * most * em)
@@ -289,7 +302,7 @@ def _row_goes_on(view: PageView, li: int, left: float, right: float, most: int =
                 break
             rows.append([])
         rows[-1].extend(view.cell_rect(lj, k) for k in range(len(view.cells(lj))))
-    return any(any(left < r[2] <= right + em for r in row)
+    return any(any(left < r[2] <= right + em or left - em <= r[0] < right for r in row)
                and not any(r[0] < left - em and r[2] > right + em for r in row) for row in rows)
 
 
