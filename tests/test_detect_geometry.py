@@ -100,6 +100,17 @@ def test_signature_clips_a_scanned_page_to_the_area_near_the_label():
     assert all(f.rect[0] >= 30 and f.rect[1] >= 690 and f.rect[3] <= 740 for f in found)
 
 
+def test_a_scanned_signature_read_as_text_is_blanked_up_to_the_date_beside_it():
+    # OCR read part of the handwriting ("杀帝久" for 徐建国); the rest of its ink, right of the
+    # characters read, goes too: the area by the label ends where the date starts.
+    scan = (0, 0, W, H)
+    pg = page(line((300, "诊断医师："), (360, "杀帝久"), (440, "2023年5月27日"), y=700), images=[scan])
+    found = run_rule(rule(Signature(("诊断医师",)), "医护人员"), pg)
+    blanked = [f.rect for f in found if f.kind == "image"]
+    assert any(r[0] <= 352 and r[2] >= 430 and r[1] <= 700 and r[3] >= 710 for r in blanked)
+    assert not any(r[2] > 440 and r[1] < 710 for r in blanked)       # the date stays
+
+
 def test_images_detector():
     pg = page(line("心电图"), images=[(50, 200, 500, 400), (50, 500, 100, 520)])
     assert len(run_rule(rule(Images(), "图"), pg)) == 2

@@ -19,22 +19,38 @@ def printed_rows(img: np.ndarray, rows: int = 6) -> list[tuple[int, int, int, in
     """Rows of square 'characters' drawn into img, and their boxes as OCR would give them."""
     boxes = []
     for r in range(rows):
-        y = 100 + r * 2 * EM
-        for c in range(12):
-            x = 100 + c * EM
-            img[y + 4:y + EM - 4, x + 4:x + 8] = INK          # two strokes per character
-            img[y + EM // 2:y + EM // 2 + 4, x + 4:x + EM - 4] = INK
-            boxes.append((x, y, x + EM, y + EM, "字"))
+        boxes.extend(print_line(img, 100, 100 + r * 2 * EM, 12))
     return boxes
 
 
-def scribble(img: np.ndarray, x: int, y: int, w: int, h: int) -> None:
-    """Connected cursive-like strokes, taller than the print."""
+def print_line(img: np.ndarray, x: int, y: int, n: int) -> list[tuple[int, int, int, int, str]]:
+    """n square 'characters' from (x, y), and their boxes as OCR would give them."""
+    boxes = []
+    for c in range(n):
+        cx = x + c * EM
+        img[y + 4:y + EM - 4, cx + 4:cx + 8] = INK          # three strokes per character ("干")
+        img[y + 8:y + 12, cx + 4:cx + EM - 4] = INK
+        img[y + EM // 2:y + EM // 2 + 4, cx + 4:cx + EM - 4] = INK
+        boxes.append((cx, y, cx + EM, y + EM, "字"))
+    return boxes
+
+
+def trace(img: np.ndarray, x: int, y: int, w: int, h: int) -> None:
+    """A wavy stroke over [x, x + w): one point of ink over each column, as a chart draws."""
     xs = np.arange(x, x + w)
     ys = (y + h / 2 + (h / 2 - 3) * np.sin((xs - x) / 7.0)).astype(int)
     for dx in range(3):
         img[ys, xs + dx] = INK
         img[ys + 1, xs + dx] = INK
+
+
+def scribble(img: np.ndarray, x: int, y: int, w: int, h: int) -> None:
+    """Cursive-like writing taller than the print: wavy strokes stacked as characters stack
+    them, joined by a slanting downstroke."""
+    trace(img, x, y, w, h // 3)
+    trace(img, x, y + 2 * h // 3, w, h // 3)
+    for dy in range(h):
+        img[y + dy, x + w // 2 + dy // 3:x + w // 2 + dy // 3 + 4] = INK
 
 
 @pytest.fixture
@@ -56,9 +72,39 @@ def test_print_ocr_read_a_trace_and_a_solid_box_are_not(page_image):
     img, printed = page_image
     assert blobs(img, printed) == [], "every printed character is explained by OCR"
     img[1000:1000 + 2 * EM, 100:100 + 3 * EM] = 0                     # a redaction's box
-    scribble(img, 50, 1200, 900, 2 * EM)                             # an ECG-like trace
+    trace(img, 50, 1200, 900, 2 * EM)                                # an ECG-like trace
     for x in range(60, 940, 30):                                     # cut by taken-out rules
         img[1190:1300, x:x + 3] = PAPER
+    assert blobs(img, printed) == []
+
+
+def test_a_trace_cut_into_beats_is_no_signature(page_image):
+    # Redaction boxes over a chart cut its trace into pieces a signature's size; a fresh read
+    # of the output must not take each piece for handwriting (and box the chart away).
+    img, printed = page_image
+    for x in range(50, 900, 5 * EM):
+        trace(img, x, 1200, 3 * EM, 2 * EM)
+    assert blobs(img, printed) == []
+
+
+def test_unread_print_beside_a_rule_the_crop_cut_short_is_no_signature(page_image):
+    img, printed = page_image
+    img[-2 * EM:, 595:598] = INK                     # a table rule running out of the image
+    print_line(img, 600, 1400 - 2 * EM + 10, 3)      # print OCR did not read
+    assert blobs(img, printed) == []
+
+
+def test_unread_print_beside_a_table_rule_a_row_high_is_no_signature(page_image):
+    img, printed = page_image
+    img[1100:1100 + 3 * EM // 2, 595:598] = INK            # the rule between two cells of a row
+    print_line(img, 600, 1100 + 10, 3)                     # print OCR did not read
+    assert blobs(img, printed) == []
+
+
+def test_unread_text_of_a_redaction_label_is_no_signature(page_image):
+    img, printed = page_image
+    img[1100:1100 + 2 * EM, 600:600 + 4 * EM] = 217             # the label's grey fill
+    scribble(img, 610, 1105, 3 * EM, 2 * EM - 10)               # "[签名]" OCR was unsure of
     assert blobs(img, printed) == []
 
 

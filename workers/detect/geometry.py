@@ -13,6 +13,7 @@ MM = 72 / 25.4
 HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
 SIGNATURE_REACH = 0.4         # of the page width, right of a signature label
 SIGNATURE_BELOW_EM = 3.0
+SIGNATURE_CHARS = 6           # a cell right of a label holding more is a note, not a signature
 SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
 MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
 DATE_HEADERS = frozenset({"日期", "时间"})
@@ -371,15 +372,28 @@ def signatures(view: PageView, det: Signature, category: str, rule: str,
 
 
 def _signature_areas(view: PageView, hit, labels: tuple[str, ...]) -> tuple[Rect, Rect]:
-    """Right of the label up to the next "字段：" cell (40% of the width at most), and below."""
+    """Right of the label up to the next "字段：" cell, a note after the signature or a date
+    (OCR joins "诊断医师: _杀 帝久-2023年5月27日" into one cell): 40% of the width at most. And
+    below the label."""
     lr, em = label_rect(view, hit), view.em(hit.li)
     x1 = min(view.page.width, lr[2] + SIGNATURE_REACH * view.page.width)
-    t = view.texts[hit.li]
+    t, boxes = view.texts[hit.li], view.lines[hit.li].boxes
+    k_label = view.cell_at(hit.li, hit.end - 1)
     for k, (s, e) in enumerate(view.cells(hit.li)):
         r = view.cell_rect(hit.li, k)
-        if r[0] > lr[2] + em and r[0] < x1 and label_like(t, (s, e), labels):
-            x1 = r[0]
+        if k == k_label or r[0] <= lr[2] - 0.5 * em or r[0] >= x1:
+            continue
+        if label_like(t, (s, e), labels) or len("".join(t[s:e].split())) > SIGNATURE_CHARS:
+            x1 = r[0] - 0.25 * em
             break
+    signed = False      # the signature, or what OCR read of it, was passed
+    for i in range(hit.pos, len(t)):
+        if boxes[i][0] >= x1:
+            break
+        if signed and t[i].isdigit():
+            x1 = boxes[i][0] - 0.25 * em
+            break
+        signed = signed or t[i].isalpha()
     right = (lr[2], lr[1] - 0.5 * em, x1, lr[3] + 0.5 * em)
     below = (lr[0] - 2 * em, lr[3], lr[2] + 6 * em, lr[3] + SIGNATURE_BELOW_EM * em)
     return right, below
