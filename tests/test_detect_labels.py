@@ -280,3 +280,13 @@ def test_a_label_read_into_one_cell_with_the_header_before_it():
     pg = page(ocr(line((60, "与患者关系"), (220, "入院时间病史陈述者"), y=100)),
               ocr(line((52, "配偶"), (200, "2023/04/20 15:45"), (300, "战起"), y=118)))
     assert values(run_rule(relative, pg)) == ["战起"]
+
+
+def test_a_value_below_its_label_on_a_skewed_scan():
+    # The scan slopes down to the right: the row's left end stands higher than the bottom of
+    # the label's cell, its value right under the label.
+    husband = rule(AfterLabel(("丈夫姓名",), "name"), "家属姓名")
+    header = ocr(line((60, "孕产次"), (300, "丈夫姓名"), y=100))
+    row = ocr(line((52, "G1P3"), (300, "颜岩"), y=112))
+    row.boxes = [(b[0], b[1] - 6, b[2], b[3] - 6) if b[0] < 200 else b for b in row.boxes]
+    assert values(run_rule(husband, page(header, row))) == ["颜岩"]

@@ -28,3 +28,10 @@ def test_signature_column_of_an_unrecognised_document_is_hidden(policy, doc_type
     hidden = covered_text(layer, found)
     assert "郭冬梅" in hidden and "蔡文" in hidden
     assert "精神好" not in hidden and "吃奶好" not in hidden and "12/05" not in hidden
+
+
+def test_a_title_above_fields_naming_another_kind_decides_the_type(policy):
+    # "病区：产科" below the title holds the 产科记录 pattern's word; the title comes first.
+    from workers.classify import by_title, title_text
+    layer = page(line("护理记录单", y=40), line("患者姓名：张三  病区：产科  床号：3", y=70))
+    assert by_title(policy, title_text(layer)).name == "护理记录"

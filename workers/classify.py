@@ -36,8 +36,14 @@ def by_metadata(policy: Policy, meta: Mapping[str, str]) -> DocumentType | None:
 
 
 def by_title(policy: Policy, title: str) -> DocumentType | None:
-    for doc_type in policy.documents:
+    """The type whose title pattern matches first in the text: the title stands above the
+    fields ("护理记录单" above "病区：产科"), which may name another type's words. On a tie (two
+    patterns matching at the same place), the type declared first."""
+    best: tuple[int, int] | None = None
+    for n, doc_type in enumerate(policy.documents):
         for cond in doc_type.when:
-            if isinstance(cond, TitleMatches) and _compiled(cond.regex).search(title):
-                return doc_type
-    return None
+            if isinstance(cond, TitleMatches):
+                found = _compiled(cond.regex).search(title)
+                if found and (best is None or found.start() < best[0]):
+                    best = (found.start(), n)
+    return None if best is None else policy.documents[best[1]]

@@ -192,18 +192,20 @@ def below_cell(view: PageView, li: int, k: int, reach_em: float = BELOW_EM
     r, em = view.cell_rect(li, k), view.em(li)
     left, right = column_bounds(view, li, k)
     best = None
+    # Cells, not lines, are compared: on a skewed scan a row's left end stands higher than its
+    # right end, and may be higher than the label's cell while its value is under it.
     for lj, b in enumerate(view.bboxes):
-        if lj == li or not view.lines[lj].boxes:
-            continue
-        if b[1] < r[3] - 0.3 * em or b[1] > r[3] + reach_em * em or b[2] < left or b[0] > right:
-            continue
-        if best is not None and b[1] >= best[0]:
+        if (lj == li or not view.lines[lj].boxes or b[3] <= r[3] or b[1] > r[3] + reach_em * em
+                or b[2] < left or b[0] > right):
             continue
         for k2 in range(len(view.cells(lj))):
             o = view.cell_rect(lj, k2)
+            if (o[1] < r[3] - 0.3 * em or o[1] > r[3] + reach_em * em
+                    or best is not None and o[1] >= best[0]):
+                continue
             # A cell starting far left of the column is a paragraph, not this column's value.
             if o[2] > left and o[0] < right and o[0] >= left - em:
-                best = (b[1], lj, k2)
+                best = (o[1], lj, k2)
                 break
     return None if best is None else (best[1], best[2])
 

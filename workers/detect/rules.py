@@ -21,9 +21,8 @@ from dsl.model import (
 )
 
 from ..textlayer import HANDWRITING, Finding, PageLayer, Rect, overlaps
+from .columns import column_areas, column_everything
 from .geometry import (
-    column_areas,
-    column_everything,
     everything,
     image_findings,
     inside_any,

@@ -1,0 +1,288 @@
+"""Table columns under a header cell (签名, 医师, 护士): where the header is, how far down its
+column runs, and what stands in it. OCR joins header cells and rows across columns; both are
+read apart here."""
+from __future__ import annotations
+
+from dsl.model import Column
+
+from ..textlayer import Finding, Rect
+from .geometry import image_findings
+from .labels import band, column_bounds
+from .shapes import take_name
+from .view import PageView, span_rect
+from .vocab import FIELD_WORDS, starts_with_any
+
+HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
+MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
+DATE_HEADERS = frozenset({"日期", "时间"})
+
+
+def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
+    """(column area, header cell) under each header naming one of `col.headers`."""
+    headers = ["".join(h.split()) for h in col.headers if h.strip()]
+    out = []
+    for li, t in enumerate(view.texts):
+        whole = "".join(t.split())
+        if not any(h in whole for h in headers):
+            continue
+        ocr = view.lines[li].source == "ocr"
+        for k, (s, e) in enumerate(view.cells(li)):
+            compact = "".join(t[s:e].split()).rstrip(":：")
+            if (not compact or len(compact) > HEADER_MAX_CHARS or ":" in compact
+                    or "：" in compact or not any(h in compact for h in headers)):
+                if ocr:
+                    out.extend(_headers_in_merged_cell(view, li, k, headers))
+                continue
+            # A column header has neighbours in its row ("日期 时间 记录 签名").
+            if len(view.cells(li)) < 2 and not band(view, li):
+                continue
+            part = _after_date_header(view, li, k, headers)
+            if part is None:
+                out.append((_column_below(view, li, k), view.cell_rect(li, k)))
+                continue
+            (left, head), right = part, column_bounds(view, li, k)[1]
+            out.append((_area_below(view, li, head, left, right), head))
+    return out
+
+
+def _after_date_header(view: PageView, li: int, k: int, headers: list[str]
+                       ) -> tuple[float, Rect] | None:
+    """(left edge, header rect) of the part of a header cell after a date or time header
+    ("停止日期停止医师": two header cells drawn so close they extract as one). A date column
+    is never a signature: the dates in it stay readable. None when the cell is one header."""
+    t, line = view.texts[li], view.lines[li]
+    s, e = view.cells(li)[k]
+    tokens, stray = _words_in(t, s, e, headers)
+    ends = [n for n, (a, b, is_head) in enumerate(tokens[:-1])
+            if "".join(t[a:b].split()) in DATE_HEADERS]
+    if stray or not ends or any(h for _a, _b, h in tokens[:ends[-1] + 1]):
+        return None
+    cut, start = tokens[ends[-1]][1], tokens[ends[-1] + 1][0]
+    left = (line.boxes[cut - 1][2] + line.boxes[start][0]) / 2
+    return left, span_rect(line, start, e)
+
+
+def _headers_in_merged_cell(view: PageView, li: int, k: int,
+                            headers: list[str]) -> list[tuple[Rect, Rect]]:
+    """OCR joins neighbouring header cells into one ("医师签名。护士签名", "病情观察及护理措施”。，
+    护士签名"): each header word in it heads its own column, from its own text.
+
+    A header word counts when the cell holds field words and little else (a header row read as
+    one cell, with a misread character or two: "停止攻师", or a quarter of a long row:
+    "护十签对"), or when it ends its cell in a row holding other field words (日期, 时间): a
+    sentence that merely mentions 签名 is no header.
+    """
+    t, line = view.texts[li], view.lines[li]
+    s, e = view.cells(li)[k]
+    tokens, stray = _words_in(t, s, e, headers)
+    row_words = sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t)))
+    heads = [(a, b) for a, b, is_head in tokens if is_head]
+    words = sum(len("".join(t[a:b].split())) for a, b, _h in tokens)
+    if len(tokens) >= 2 and 2 * stray <= words and (
+            stray <= MISREAD_IN_HEADER or 4 * stray <= words):
+        stray = 0       # a header row: every header word in it counts
+    if not heads or not (stray == 0 and len(tokens) >= 2 or row_words >= 3):
+        return []
+    em, cells = view.em(li), view.cells(li)
+    width = _char_width(line, s, e)
+    next_cell = view.cell_rect(li, k + 1)[0] if k + 1 < len(cells) else None
+    out = []
+    for a, b in heads:
+        after = next((x for x, _y, _h in tokens if x >= b), None)
+        if stray and (after is not None or any(c.isalnum() for c in t[b:e])):
+            continue    # in a sentence or a long note, only a header ending the cell counts
+        head = span_rect(line, a, b)
+        # OCR stretches the first character after a gap over the gap ("容医" ... "师"): a
+        # header starts at most a character and a half left of its first character's end.
+        head = (max(head[0], line.boxes[a][2] - 1.5 * width), *head[1:])
+        # The column is wider than its header's text: half the way to the next word, and an
+        # em to the left (a signature is centred under its header, as wide as it or a bit more).
+        if after is not None:
+            right = (head[2] + line.boxes[after][0]) / 2
+        elif next_cell is not None:
+            right = (head[2] + next_cell) / 2
+        else:
+            right = head[2] + 3 * em
+        out.append((_area_below(view, li, head, head[0] - em, right), head))
+    return out
+
+
+def _char_width(line, s: int, e: int) -> float:
+    """The usual width of a character of line[s:e]: its median, stretched boxes being few."""
+    widths = sorted(line.boxes[i][2] - line.boxes[i][0] for i in range(s, e)
+                    if not line.text[i].isspace())
+    return widths[len(widths) // 2] if widths else 0.0
+
+
+def _words_in(t: str, s: int, e: int, headers: list[str]) -> tuple[list[tuple[int, int, bool]], int]:
+    """Header and field words of t[s:e], longest first, as (start, end, is a header); and how
+    many letters or digits no word covers. Spaces inside a word are allowed ("护 士 签 名")."""
+    words = {w: w in headers for w in FIELD_WORDS}
+    words.update({h: True for h in headers})
+    longest = max(map(len, words))
+    tokens: list[tuple[int, int, bool]] = []
+    stray, i = 0, s
+    while i < e:
+        if not t[i].isalnum():
+            i += 1
+            continue
+        got = None
+        for n in range(longest, 1, -1):
+            j, chars = i, []
+            while j < e and len(chars) < n:
+                if not t[j].isspace():
+                    chars.append(t[j])
+                j += 1
+            word = "".join(chars)
+            if len(word) == n and word in words:
+                got = (i, j, words[word] or any(h in word for h in headers))
+                break
+        if got is None:
+            stray += 1
+            i += 1
+            continue
+        tokens.append(got)
+        i = got[1]
+    return tokens, stray
+
+
+def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: str,
+                      rule: str) -> list[Finding]:
+    """Whole cells standing in each column, and the images in it.
+
+    A cell belongs to the column when its centre lies in the column or it sits mostly under
+    the header: a long cell of the neighbouring column that reaches in stays readable.
+    """
+    out: list[Finding] = []
+    for area, head in areas:
+        for li, b in enumerate(view.bboxes):
+            if b[3] < area[1] or b[1] > area[3] or b[2] < area[0] or b[0] > area[2]:
+                continue
+            for k in range(len(view.cells(li))):
+                r = view.cell_rect(li, k)
+                cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+                if not area[1] <= cy <= area[3]:
+                    continue
+                under = min(r[2], head[2]) - max(r[0], head[0])
+                if area[0] <= cx <= area[2] or under >= 0.5 * (r[2] - r[0]):
+                    out.append(Finding(view.page.number, r, category, rule,
+                                       _name_in(view, li, k), "region"))
+                elif view.lines[li].source == "ocr" and r[2] > head[0]:
+                    out.extend(_tail_in_column(view, li, k, head[0], category, rule))
+    out.extend(image_findings(view, [a for a, _ in areas], category, rule))
+    return out
+
+
+def _tail_in_column(view: PageView, li: int, k: int, x0: float, category: str,
+                    rule: str) -> list[Finding]:
+    """The end of an OCR cell that runs into the column: OCR joined the note and the signature
+    beside it ("记录出入量王桂芝"). Its characters right of where the header's text starts
+    (`x0`: the column is wider, but a note may end close to its rule) are the signature."""
+    s, e = view.cells(li)[k]
+    line = view.lines[li]
+    i = e
+    while i > s and (line.boxes[i - 1][0] + line.boxes[i - 1][2]) / 2 >= x0:
+        i -= 1
+    t = view.texts[li]
+    # Only a name counts ("出入量" ending a note that reaches in is clinical): the column's
+    # edge is known to a character or so, so the name may start a little later.
+    for j in range(i, min(i + 3, e - 1)):
+        got = take_name(t, j, e, strict=True)
+        if got is not None and got[1] == e:
+            value = "".join(t[got[0]:e].split())
+            return [Finding(view.page.number, span_rect(line, got[0], e), category, rule,
+                            value, "region")]
+    return []
+
+
+def _name_in(view: PageView, li: int, k: int) -> str:
+    """The name a column cell holds ("郭冬梅"), so it is hunted on every page; else ""."""
+    s, e = view.cells(li)[k]
+    got = take_name(view.texts[li], s, e, strict=True)
+    if got is None or got[1] - got[0] > 4 or view.texts[li][got[1]:e].strip():
+        return ""
+    return "".join(view.texts[li][got[0]:got[1]].split())
+
+
+def _column_below(view: PageView, li: int, k: int) -> Rect:
+    left, right = column_bounds(view, li, k)
+    return _area_below(view, li, view.cell_rect(li, k), left, right)
+
+
+def _area_below(view: PageView, li: int, head: Rect, left: float, right: float) -> Rect:
+    em = view.em(li)
+    table_left = min(view.cell_rect(lj, k2)[0] for lj in [li, *band(view, li)]
+                     for k2 in range(len(view.cells(lj))))
+    bottom = view.page.height
+    # The table ends at the first line whose text runs across the column, or from the table's
+    # left edge into it (a footer, a note): a table's own cells keep to their columns. OCR
+    # joins a row's note and its signature into one cell, so there only text running right
+    # across the column ends the table; and not even that where the next row has a cell ending
+    # in the column again: OCR joined the row's signatures too ("病危" and both signatures).
+    for lj, b in enumerate(view.bboxes):
+        if (b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes
+                or b[0] >= left - em or b[2] <= left + em):
+            continue
+        joined = view.lines[lj].source == "ocr"
+        for k2 in range(len(view.cells(lj))):
+            r = view.cell_rect(lj, k2)
+            if r[0] < left - em and (r[2] > right + em or not joined
+                                     and r[0] <= table_left + em and r[2] > left + em):
+                # A joined cell after another cell of its line is a row's end read as one
+                # ("11:21 阿莫西林 ... q8h。_C楷淹，。欢雪帮"): a note under a table opens its line.
+                if not (joined and (k2 > 0 or _row_goes_on(view, lj, left, right))
+                        or not joined and _signed_beside(view, b, r, head, left, right)):
+                    bottom = b[1]
+                break
+    left = max(left, _left_column_ends(view, li, head, left, bottom))
+    return (max(0.0, left), head[3], min(view.page.width, right), bottom)
+
+
+def _signed_beside(view: PageView, b: Rect, r: Rect, head: Rect, left: float,
+                   right: float) -> bool:
+    """Whether cell `r` of a line (box `b`) that reaches into the column short of its header's
+    text is a table row: a long order beside its signature image ("卡前列素氨丁三醇 250μg 肌注
+    st" and the doctor's hand). A footer has nothing beside it."""
+    if r[2] > head[0]:
+        return False
+    return any(i.rect[1] < b[3] and i.rect[3] > b[1] and i.rect[0] < right and i.rect[2] > left
+               for i in view.page.images)
+
+
+def _left_column_ends(view: PageView, li: int, head: Rect, left: float, bottom: float) -> float:
+    """Where the text of the column left of `head` ends, when that is right of `left`.
+
+    A header is centred and its column's bounds are guesses ("halfway to the next header", "an
+    em left of the header"); on a scan the area is blanked whole, so a guess reaching into the
+    notes column cuts the ends of its lines ("遵医嘱静脉输液"). Cells starting well left of the
+    guess (three line heights) and ending before the header's text show how far that column
+    reaches. A short signature under a wide header starts near the column's edge, not there.
+    """
+    em = view.em(li)
+    ends = left
+    for lj, b in enumerate(view.bboxes):
+        if b[1] <= head[3] - 0.3 * em or b[1] >= bottom or not view.lines[lj].boxes:
+            continue
+        for k in range(len(view.cells(lj))):
+            r = view.cell_rect(lj, k)
+            if r[0] < left - 3 * em and left < r[2] < head[0] - 1:
+                ends = max(ends, r[2] + 0.5)
+    return ends
+
+
+def _row_goes_on(view: PageView, li: int, left: float, right: float, most: int = 4) -> bool:
+    """Whether one of the next rows below line `li` (a few, close by) has a cell ending or
+    starting in the column [left, right] and none running across it: the table goes on, so
+    `li` was one of its rows, OCR joined across the column (several such rows may follow)."""
+    b, em = view.bboxes[li], view.em(li)
+    below = sorted((o[1], lj) for lj, o in enumerate(view.bboxes) if view.lines[lj].boxes
+                   and b[1] + 0.5 * em < o[1] <= b[3] + 2 * most * em)
+    rows: list[list[Rect]] = []
+    for top, lj in below:
+        if not rows or top > rows[-1][0][1] + 0.5 * em:
+            if len(rows) == most:
+                break
+            rows.append([])
+        rows[-1].extend(view.cell_rect(lj, k) for k in range(len(view.cells(lj))))
+    return any(any(left < r[2] <= right + em or left - em <= r[0] < right for r in row)
+               and not any(r[0] < left - em and r[2] > right + em for r in row) for row in rows)
