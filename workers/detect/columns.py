@@ -15,6 +15,11 @@ from .vocab import FIELD_WORDS, starts_with_any
 HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
 MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
 DATE_HEADERS = frozenset({"日期", "时间"})
+# A page's tilt is measured on OCR lines of SLOPE_CHARS characters or more, SLOPE_RUN pt long,
+# from SLOPE_LINES of them; below SKEWED (0.23 degrees) a column is taken as upright.
+SLOPE_CHARS, SLOPE_RUN, SLOPE_LINES = 6, 100.0, 3
+SKEWED = 0.004
+LEAN_STEP = 24.0              # pt: the height of the slices a leaning column is blanked in
 
 
 def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
@@ -151,25 +156,65 @@ def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: 
     """Whole cells standing in each column, and the images in it.
 
     A cell belongs to the column when its centre lies in the column or it sits mostly under
-    the header: a long cell of the neighbouring column that reaches in stays readable.
+    the header: a long cell of the neighbouring column that reaches in stays readable. On a
+    scan put on the glass askew the column leans with the page (`page_slope`).
     """
     out: list[Finding] = []
+    slope = page_slope(view)
     for area, head in areas:
+        hy = (head[1] + head[3]) / 2
+        reach = abs(slope) * (area[3] - area[1])
         for li, b in enumerate(view.bboxes):
-            if b[3] < area[1] or b[1] > area[3] or b[2] < area[0] or b[0] > area[2]:
+            if (b[3] < area[1] or b[1] > area[3] or b[2] < area[0] - reach
+                    or b[0] > area[2] + reach):
                 continue
             for k in range(len(view.cells(li))):
                 r = view.cell_rect(li, k)
                 cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
                 if not area[1] <= cy <= area[3]:
                     continue
-                under = min(r[2], head[2]) - max(r[0], head[0])
-                if area[0] <= cx <= area[2] or under >= 0.5 * (r[2] - r[0]):
+                dx = -slope * (cy - hy)
+                under = min(r[2], head[2] + dx) - max(r[0], head[0] + dx)
+                if area[0] + dx <= cx <= area[2] + dx or under >= 0.5 * (r[2] - r[0]):
                     out.append(Finding(view.page.number, r, category, rule,
                                        _name_in(view, li, k), "region"))
-                elif view.lines[li].source == "ocr" and r[2] > head[0]:
-                    out.extend(_tail_in_column(view, li, k, head[0], category, rule))
-    out.extend(image_findings(view, [a for a, _ in areas], category, rule))
+                elif view.lines[li].source == "ocr" and r[2] > head[0] + dx:
+                    out.extend(_tail_in_column(view, li, k, head[0] + dx, category, rule))
+    leaning = [s for area, head in areas for s in _leaning(area, head, slope)]
+    out.extend(image_findings(view, leaning, category, rule))
+    return out
+
+
+def page_slope(view: PageView) -> float:
+    """How far the page's lines of text fall per point to the right: a scan put on the glass
+    askew (a vertical rule then moves left by as much per point down). The median over long
+    OCR lines of the slope from their first character to their last; 0 below SKEWED."""
+    slopes = []
+    for line in view.lines:
+        ink = [b for ch, b in zip(line.text, line.boxes) if not ch.isspace()]
+        if line.source != "ocr" or len(ink) < SLOPE_CHARS:
+            continue
+        first, last = ink[0], ink[-1]
+        run = (last[0] + last[2] - first[0] - first[2]) / 2
+        if run >= SLOPE_RUN:
+            slopes.append((last[1] + last[3] - first[1] - first[3]) / 2 / run)
+    if len(slopes) < SLOPE_LINES:
+        return 0.0
+    slope = sorted(slopes)[len(slopes) // 2]
+    return slope if abs(slope) >= SKEWED else 0.0
+
+
+def _leaning(area: Rect, head: Rect, slope: float) -> list[Rect]:
+    """The column as horizontal slices, each moved as far as the page leans at its height."""
+    if not slope:
+        return [area]
+    hy, out, y = (head[1] + head[3]) / 2, [], area[1]
+    pad = abs(slope) * LEAN_STEP / 2
+    while y < area[3]:
+        y1 = min(area[3], y + LEAN_STEP)
+        dx = -slope * ((y + y1) / 2 - hy)
+        out.append((area[0] + dx - pad, y, area[2] + dx + pad, y1))
+        y = y1
     return out
 
 
