@@ -111,6 +111,15 @@ def test_a_scanned_signature_read_as_text_is_blanked_up_to_the_date_beside_it():
     assert not any(r[2] > 440 and r[1] < 710 for r in blanked)       # the date stays
 
 
+def test_handwriting_ocr_read_as_digits_is_no_date():
+    # "张明哲" read "张98": the area by the label runs on over the digits, to the signature's end.
+    scan = (0, 0, W, H)
+    pg = page(line((300, "主治医师签名："), (380, "张98"), y=700), images=[scan])
+    found = run_rule(rule(Signature(("医师签名",)), "医护人员"), pg)
+    assert any(f.kind == "image" and f.rect[0] <= 372 and f.rect[2] >= 400 and f.rect[1] <= 700
+               for f in found)
+
+
 def test_images_detector():
     pg = page(line("心电图"), images=[(50, 200, 500, 400), (50, 500, 100, 520)])
     assert len(run_rule(rule(Images(), "图"), pg)) == 2

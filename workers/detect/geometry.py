@@ -1,6 +1,8 @@
 """Where on the page: regions, images, signatures near labels (table columns: columns.py)."""
 from __future__ import annotations
 
+import re
+
 from dsl.model import Region, Signature
 
 from ..textlayer import Finding, PageLayer, Rect
@@ -12,6 +14,8 @@ MM = 72 / 25.4
 SIGNATURE_REACH = 0.4         # of the page width, right of a signature label
 SIGNATURE_BELOW_EM = 3.0
 SIGNATURE_CHARS = 6           # a cell right of a label holding more is a note, not a signature
+# A date or time after a signature: OCR reads handwriting as a digit or two too ("张98").
+DATE_AHEAD = re.compile(r"\d{4}\s*[-/.年]|\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*:\s*\d{2}")
 SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
 
 
@@ -115,7 +119,7 @@ def _signature_areas(view: PageView, hit, labels: tuple[str, ...]) -> tuple[Rect
     for i in range(hit.pos, len(t)):
         if boxes[i][0] >= x1:
             break
-        if signed and t[i].isdigit():
+        if signed and t[i].isdigit() and DATE_AHEAD.match(t, i):
             x1 = boxes[i][0] - 0.25 * em
             break
         signed = signed or t[i].isalpha()
