@@ -12,3 +12,16 @@ def cell_counts(mask: np.ndarray, cell: int) -> np.ndarray:
     padded = np.zeros((rows * cell, cols * cell), dtype=np.int32)
     padded[:h, :w] = mask
     return padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
+
+
+def grown(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    """`mask` with each set pixel spread `reach` places either way along `axis`."""
+    out = mask.copy()
+    for step in range(1, min(reach, mask.shape[axis] - 1) + 1):
+        if axis == 1:
+            out[:, step:] |= mask[:, :-step]
+            out[:, :-step] |= mask[:, step:]
+        else:
+            out[step:] |= mask[:-step]
+            out[:-step] |= mask[step:]
+    return out

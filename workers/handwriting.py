@@ -20,7 +20,7 @@ import unicodedata
 
 import numpy as np
 
-from .cells import cell_counts
+from .cells import cell_counts, grown
 from .redact import LABEL_FILL
 
 # A word read with at least this confidence is print, and its ink is explained.
@@ -72,10 +72,7 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
     # Joined across narrow gaps along the row: a chart's trace that taking out the grid's
     # rules cut into beats is one long blob again (no signature), a column of signatures in a
     # table is not joined to the rows above and below.
-    joined = inked.copy()
-    for step in range(1, JOIN_CELLS + 1):
-        joined[:, step:] |= inked[:, :-step]
-        joined[:, :-step] |= inked[:, step:]
+    joined = grown(inked, JOIN_CELLS, 1)
     out = []
     for r0, c0, r1, c1 in _components(joined):
         y0, x0, y1, x1 = r0 * cell, c0 * cell, r1 * cell, c1 * cell
@@ -98,15 +95,7 @@ def _rules(ink: np.ndarray, em: float, axis: int) -> np.ndarray:
     rules = _long_runs(ink, round(RULE_EM * em), axis) | _long_runs(thin, round(THIN_RULE_EM * em),
                                                                      axis)
     # A scanned rule's blurred edges are shorter runs beside it: they go with it.
-    grown = rules.copy()
-    for step in range(1, wide + 1):
-        if axis == 0:
-            grown[:, step:] |= rules[:, :-step]
-            grown[:, :-step] |= rules[:, step:]
-        else:
-            grown[step:] |= rules[:-step]
-            grown[:-step] |= rules[step:]
-    return grown & ink
+    return grown(rules, wide, 1 - axis) & ink
 
 
 def _long_runs(mask: np.ndarray, n: int, axis: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from PIL import Image
 
 from dsl.model import Rule
 
-from .cells import cell_counts
+from .cells import cell_counts, grown
 from .extract import OcrModeName, OcrRegion, ocr_plan
 from .ocr import OcrEngine, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
@@ -163,19 +163,7 @@ def _changed_cells(grey: np.ndarray, old: np.ndarray) -> np.ndarray:
 
 def _widen(cells: np.ndarray, across: int, down: int) -> np.ndarray:
     """Each changed cell grown by `across` cells either side and `down` above and below."""
-    out = cells.copy()
-    for axis, reach in ((1, across), (0, down)):
-        grown = out.copy()
-        n = out.shape[axis]
-        for step in range(1, min(reach, n - 1) + 1):
-            if axis == 1:
-                grown[:, step:] |= out[:, :-step]
-                grown[:, :-step] |= out[:, step:]
-            else:
-                grown[step:] |= out[:-step]
-                grown[:-step] |= out[step:]
-        out = grown
-    return out
+    return grown(grown(cells, across, 1), down, 0)
 
 
 def _cell_spans(boxes, to_cells: pymupdf.Matrix, shape) -> list[tuple[slice, slice]]:
