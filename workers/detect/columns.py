@@ -10,7 +10,7 @@ from .geometry import image_findings
 from .labels import band, column_bounds
 from .shapes import take_name
 from .view import PageView, span_rect
-from .vocab import FIELD_WORDS, starts_with_any
+from .vocab import FIELD_WORDS, starts_with_any, words_in
 
 HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
 MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
@@ -57,7 +57,7 @@ def _after_date_header(view: PageView, li: int, k: int, headers: list[str]
     is never a signature: the dates in it stay readable. None when the cell is one header."""
     t, line = view.texts[li], view.lines[li]
     s, e = view.cells(li)[k]
-    tokens, stray = _words_in(t, s, e, headers)
+    tokens, stray = words_in(t, s, e, headers)
     ends = [n for n, (a, b, is_head) in enumerate(tokens[:-1])
             if "".join(t[a:b].split()) in DATE_HEADERS]
     if stray or not ends or any(h for _a, _b, h in tokens[:ends[-1] + 1]):
@@ -79,7 +79,7 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     """
     t, line = view.texts[li], view.lines[li]
     s, e = view.cells(li)[k]
-    tokens, stray = _words_in(t, s, e, headers)
+    tokens, stray = words_in(t, s, e, headers)
     row_words = sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t)))
     heads = [(a, b) for a, b, is_head in tokens if is_head]
     words = sum(len("".join(t[a:b].split())) for a, b, _h in tokens)
@@ -117,38 +117,6 @@ def _char_width(line, s: int, e: int) -> float:
     widths = sorted(line.boxes[i][2] - line.boxes[i][0] for i in range(s, e)
                     if not line.text[i].isspace())
     return widths[len(widths) // 2] if widths else 0.0
-
-
-def _words_in(t: str, s: int, e: int, headers: list[str]) -> tuple[list[tuple[int, int, bool]], int]:
-    """Header and field words of t[s:e], longest first, as (start, end, is a header); and how
-    many letters or digits no word covers. Spaces inside a word are allowed ("护 士 签 名")."""
-    words = {w: w in headers for w in FIELD_WORDS}
-    words.update({h: True for h in headers})
-    longest = max(map(len, words))
-    tokens: list[tuple[int, int, bool]] = []
-    stray, i = 0, s
-    while i < e:
-        if not t[i].isalnum():
-            i += 1
-            continue
-        got = None
-        for n in range(longest, 1, -1):
-            j, chars = i, []
-            while j < e and len(chars) < n:
-                if not t[j].isspace():
-                    chars.append(t[j])
-                j += 1
-            word = "".join(chars)
-            if len(word) == n and word in words:
-                got = (i, j, words[word] or any(h in word for h in headers))
-                break
-        if got is None:
-            stray += 1
-            i += 1
-            continue
-        tokens.append(got)
-        i = got[1]
-    return tokens, stray
 
 
 def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: str,

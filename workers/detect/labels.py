@@ -12,7 +12,15 @@ from ..textlayer import Finding, Rect
 from .shapes import skip_title, take, take_names
 from .text import COLONS, SPACE, alternation, is_cjk
 from .view import PageView
-from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, LABEL_SUFFIXES, SURNAMES, TITLES, starts_with_any
+from .vocab import (
+    COMPOUND_SURNAMES,
+    FIELD_WORDS,
+    LABEL_SUFFIXES,
+    SURNAMES,
+    TITLES,
+    starts_with_any,
+    words_in,
+)
 
 _LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
 BELOW_EM = 3.0          # how far below a label its value may stand, in line heights
@@ -119,7 +127,7 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
             return _below_token(view, hit, labels)
         return Slot(li, q, cells[k][1], not hit.colon, "same")
     if k_label is not None and cells[k_label][0] < hit.start and not hit.colon:
-        if _field_words_only(t, cells[k_label][0], hit.start):
+        if words_in(t, cells[k_label][0], hit.start)[1] == 0:
             # Header cells read as one ("入院时间病史陈述者"): the value is the cell below it.
             return _below_span(view, hit, labels)
         # The label closes a sentence ("...通知值班医师"): what stands below is the next one.
@@ -256,20 +264,6 @@ def _below_token(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot
     if label_like(t, (i, end), labels):
         return None
     return Slot(lj, i, end, False, "below")
-
-
-def _field_words_only(t: str, start: int, end: int) -> bool:
-    """Whether t[start:end] is made of field words alone ("入院时间", "日期 时间")."""
-    i = start
-    while i < end:
-        if t[i].isspace():
-            i += 1
-            continue
-        n = next((n for n in range(min(6, end - i), 1, -1) if t[i:i + n] in FIELD_WORDS), 0)
-        if not n:
-            return False
-        i += n
-    return True
 
 
 def _below_span(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot | None:

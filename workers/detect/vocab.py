@@ -1,6 +1,8 @@
 """Words a Chinese hospital form is made of: field labels, titles, surnames, narrative words."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -75,3 +77,36 @@ NARRATIVE_VERBS = frozenset({"沟通", "签字", "签名", "同意", "表示", "
                              "陪同", "商量", "商议", "探视", "告知", "谈话", "交代", "决定",
                              "放弃", "选择", "理解"})
 NAME_ENDERS = FIELD_WORDS | TITLES | NARRATIVE_VERBS
+
+
+def words_in(t: str, s: int, e: int, headers: Sequence[str] = ()
+             ) -> tuple[list[tuple[int, int, bool]], int]:
+    """Header and field words of t[s:e], longest first, as (start, end, is a header); and how
+    many letters or digits no word covers. Spaces inside a word are allowed ("护 士 签 名")."""
+    words = {w: w in headers for w in FIELD_WORDS}
+    words.update({h: True for h in headers})
+    longest = max(map(len, words))
+    tokens: list[tuple[int, int, bool]] = []
+    stray, i = 0, s
+    while i < e:
+        if not t[i].isalnum():
+            i += 1
+            continue
+        got = None
+        for n in range(longest, 1, -1):
+            j, chars = i, []
+            while j < e and len(chars) < n:
+                if not t[j].isspace():
+                    chars.append(t[j])
+                j += 1
+            word = "".join(chars)
+            if len(word) == n and word in words:
+                got = (i, j, words[word] or any(h in word for h in headers))
+                break
+        if got is None:
+            stray += 1
+            i += 1
+            continue
+        tokens.append(got)
+        i = got[1]
+    return tokens, stray
