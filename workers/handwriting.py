@@ -22,6 +22,7 @@ import numpy as np
 
 from .cells import cell_counts, grown
 from .redact import LABEL_FILL
+from .scanprep import runs
 
 # A word read with at least this confidence is print, and its ink is explained.
 PRINT_CONF = 60.0
@@ -110,26 +111,11 @@ def _sized(ink: np.ndarray, em: float, cell: int) -> list[tuple[int, int, int, i
 def _rules(ink: np.ndarray, em: float, axis: int) -> np.ndarray:
     """Ink in straight runs along `axis` long enough to be a rule."""
     wide = max(2, round(THIN_EM * em))
-    thin = ink & ~_long_runs(ink, wide + 1, 1 - axis)
-    rules = _long_runs(ink, round(RULE_EM * em), axis) | _long_runs(thin, round(THIN_RULE_EM * em),
+    thin = ink & ~runs(ink, wide + 1, 1 - axis)
+    rules = runs(ink, round(RULE_EM * em), axis) | runs(thin, round(THIN_RULE_EM * em),
                                                                      axis)
     # A scanned rule's blurred edges are shorter runs beside it: they go with it.
     return grown(rules, wide, 1 - axis) & ink
-
-
-def _long_runs(mask: np.ndarray, n: int, axis: int) -> np.ndarray:
-    """The pixels of `mask` in a straight run of at least `n` along `axis`."""
-    m = np.moveaxis(mask, axis, 0)
-    if n < 2 or m.shape[0] < n:
-        return np.zeros_like(mask)
-    sums = np.cumsum(np.concatenate([np.zeros((1, *m.shape[1:]), np.int32), m]), axis=0)
-    full = (sums[n:] - sums[:-n]) == n          # a run of n starts here
-    starts = np.cumsum(np.concatenate([np.zeros((1, *m.shape[1:]), np.int32), full]), axis=0)
-    # A pixel lies in a run when one of the n windows ending at or after it is full.
-    hi = np.minimum(np.arange(m.shape[0]) + 1, full.shape[0])
-    lo = np.maximum(np.arange(m.shape[0]) - n + 1, 0)
-    covered = (starts[hi] - starts[lo]) > 0
-    return np.moveaxis(covered & m, 0, axis)
 
 
 def _stacked(box: np.ndarray, em: float) -> float:
@@ -140,7 +126,7 @@ def _stacked(box: np.ndarray, em: float) -> float:
     above = np.maximum.accumulate(box, axis=0)
     below = np.maximum.accumulate(box[::-1], axis=0)[::-1]
     gap = ~box & above & below
-    gaps = _long_runs(gap, max(2, round(STACK_GAP_EM * em)), 0).any(axis=0)
+    gaps = runs(gap, max(2, round(STACK_GAP_EM * em)), 0).any(axis=0)
     return float((gaps & cols).sum() / cols.sum())
 
 

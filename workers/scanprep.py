@@ -93,7 +93,7 @@ def without_rules(image: Image.Image, dpi: float) -> Image.Image:
     grey = np.asarray(image.convert("L") if image.mode != "L" else image)
     ink = grey < RULE_INK
     length = max(8, int(RULE_EM * dpi / 6.0))      # 1 em of body text is about 1/6 inch
-    rules = _runs(ink, length, axis=1) | _runs(ink, length, axis=0)
+    rules = runs(ink, length, axis=1) | runs(ink, length, axis=0)
     if not rules.any():
         return image
     # The rule's blurred edge (JPEG, a scanner's optics) is a pixel or two either side.
@@ -106,7 +106,7 @@ def without_rules(image: Image.Image, dpi: float) -> Image.Image:
     return Image.fromarray(out, "L")
 
 
-def _runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
+def runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
     """Pixels inside straight runs of ink at least `length` long along `axis`."""
     a = ink if axis == 1 else ink.T
     h, w = a.shape
