@@ -13,7 +13,7 @@ import time
 import unicodedata
 import weakref
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,9 +152,11 @@ def normalise(value: str) -> str:
 
 def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
                 start: int = 0, stop: int | None = None, submit=None, glyphs: bool = False,
+                numbers: Iterable[int] | None = None,
                 ) -> Iterator[tuple[pymupdf.Page, PageLayer]]:
     """Yield each page with its text layer, OCR lines included, in page order.
 
+    Pages [start, stop), or the page `numbers` given (scattered pages still read ahead).
     OCR of the next pages runs in the engine's pool while the caller works on this one.
     `submit(page, layer)` starts a page's OCR (a Future of its lines, or None); by default
     the engine reads what `mode` asks for. `glyphs`: extract the characters for redaction too.
@@ -162,10 +164,11 @@ def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
     if submit is None and engine is not None and mode != "never":
         def submit(page, layer):
             return engine.submit_page(page, layer, mode)
-    stop = doc.page_count if stop is None else stop
+    if numbers is None:
+        numbers = range(start, doc.page_count if stop is None else stop)
     pending: deque = deque()
     lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
-    for number in range(start, stop):
+    for number in numbers:
         page = doc[number]
         layer = page_layer(page, number, glyphs)
         future = submit(page, layer) if submit is not None and engine is not None else None

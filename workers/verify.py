@@ -187,22 +187,12 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
             before = previous[page.number] if previous is not None else None
             return submit_verification(engine, page, layer, source_of(page.number), mode,
                                        unsure, before)
-        for start, stop in _runs(doc.page_count, pages):
-            for _page, layer in page_layers(doc, "auto", engine, start, stop, submit=submit):
-                yield layer, source_of.info(layer.number)
-
-
-def _runs(count: int, pages: Iterable[int] | None) -> list[tuple[int, int]]:
-    """[start, stop) ranges of consecutive pages among `pages` (all when None)."""
-    if pages is None:
-        return [(0, count)]
-    runs: list[tuple[int, int]] = []
-    for n in sorted({p for p in pages if 0 <= p < count}):
-        if runs and runs[-1][1] == n:
-            runs[-1] = (runs[-1][0], n + 1)
-        else:
-            runs.append((n, n + 1))
-    return runs
+        # One reading over all the pages (not one per run of them): a second look's few
+        # scattered pages are OCR'd side by side, not one after another.
+        numbers = None if pages is None else sorted({p for p in pages
+                                                     if 0 <= p < doc.page_count})
+        for _page, layer in page_layers(doc, "auto", engine, submit=submit, numbers=numbers):
+            yield layer, source_of.info(layer.number)
 
 
 def _source_of(layer, rect) -> str:
