@@ -173,3 +173,41 @@ def test_a_column_follows_the_tilt_of_a_skewed_scan():
     assert all(blanked(found, b[0] + 1, (b[1] + b[3]) / 2) for b in name)
     note = [b for ch, b in zip(last.text, last.boxes) if ch in "记录出入量"]
     assert not any(blanked(found, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in note)
+
+
+def ruled(pg, xs, top: float, bottom: float, lean: float = 0.0):
+    """The page with printed vertical rules at `xs` (at `top`), leaning `lean` pt per pt down."""
+    pg.rules = [(x, top, x + lean * (bottom - top), bottom) for x in xs]
+    return pg
+
+
+def test_printed_rules_carry_the_column_to_the_last_row_however_ocr_joined_the_rows():
+    # Every row read as one line from its date to the nurse's hand: from the text alone the
+    # table seems to end at its first row. The rules run on to the table's bottom at y 190.
+    rows = [ocr((50, "07/18 22:18 缩宫素注射液10U肌注st张各党和秀学到有站"), y=y)
+            for y in (120, 140, 160, 180)]
+    header = ocr((50, "日期”时间，医嘱内容 医师签名 护士签名 停止日期"), y=100)
+    a, b = header.text.index("医师签名"), header.text.index("护士签名")
+    left, mid, right = header.boxes[a][0] - 4, header.boxes[b][0] - 3, header.boxes[b + 3][2] + 4
+    pg = ruled(page(header, *rows, images=[(0, 0, W, H)]), (45, left, mid, right, 560), 95, 200)
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, (left + mid) / 2, 185) and blanked(found, (mid + right) / 2, 185)
+    # Between the rules only: the order beside them and the stop date stay.
+    assert not blanked(found, left - 3, 185) and not blanked(found, right + 3, 185)
+    assert not blanked(found, (left + mid) / 2, 205)       # below the table
+    # Nothing of the order is taken with the signatures OCR joined to it.
+    assert all(f.rect[0] >= left for f in found if f.kind == "region")
+
+
+def test_a_misread_header_between_rules_still_heads_its_column():
+    # "护士签名" read "护芋答名": no header word is left in the row, the rules confirm it.
+    header = ocr((50, "日期 时间 体温 病情观察及护理措施"), (400, "护芋答名"), y=100)
+    rows = [ocr((50, "05-16 08:54 39.1 皮肤黄染，吸吮力弱"), (405, "马丰六"), y=y) for y in (120, 140)]
+    pg = ruled(page(header, *rows, images=[(0, 0, W, H)]), (45, 395, 460), 95, 160, lean=-0.02)
+    found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
+    assert blanked(found, 425, 145) and not blanked(found, 300, 145)
+    # "停止日期" is no misread "停止医师": its first and last characters differ.
+    dates = ruled(page(ocr((50, "日期 医嘱"), (400, "停止日期"), y=100),
+                       ocr((50, "05-16 输液"), (405, "05-18"), y=120), images=[(0, 0, W, H)]),
+                  (45, 395, 460), 95, 160)
+    assert not blanked(run_rule(rule(Everything(), "医护人员", Column(HEADERS)), dates), 425, 125)

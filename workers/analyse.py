@@ -21,7 +21,7 @@ import pymupdf
 
 from dsl.model import DocumentType, OcrMode, Policy, Rule
 
-from . import classify
+from . import classify, ruling, scanprep
 from .detect import run_rule
 from .extract import page_layer
 from .ocr import OcrEngine, OcrUnavailable
@@ -171,12 +171,28 @@ def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
     for number in numbers:
         page = doc[number]
         layer = page_layer(page, number, glyphs)
+        if glyphs:
+            layer.rules = _scan_rules(page, layer)
         future = submit(page, layer) if submit is not None and engine is not None else None
         pending.append((page, layer, future))
         if len(pending) > lookahead:
             yield _settle(*pending.popleft())
     while pending:
         yield _settle(*pending.popleft())
+
+
+def _scan_rules(page: pymupdf.Page, layer: PageLayer) -> list:
+    """The table rules of the page's scan, where one covers most of the page (pass 1 finds
+    signature columns by them); none on a born-digital page."""
+    page_area = max(layer.width * layer.height, 1.0)
+    scans = [im.rect for im in layer.images
+             if (im.rect[2] - im.rect[0]) * (im.rect[3] - im.rect[1])
+             >= scanprep.MIN_PAGE_SHARE * page_area]
+    if not scans:
+        return []
+    x0, y0 = max(0.0, min(r[0] for r in scans)), max(0.0, min(r[1] for r in scans))
+    x1, y1 = min(layer.width, max(r[2] for r in scans)), min(layer.height, max(r[3] for r in scans))
+    return ruling.vertical_rules(page, (x0, y0, x1, y1))
 
 
 def _settle(page, layer, future):

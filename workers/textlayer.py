@@ -86,6 +86,9 @@ class PageLayer:
     ocr_used: bool = False
     # The text layer's characters for redaction, when extracted with them (pass 1 only).
     glyphs: list[Glyph] | None = field(default=None, compare=False, repr=False)
+    # A scan's vertical table rules (`workers.ruling`), pass 1 only: where columns end.
+    rules: list[tuple[float, float, float, float]] = field(default_factory=list, compare=False,
+                                                           repr=False)
 
 
 FindingKind = Literal["text", "image", "region"]

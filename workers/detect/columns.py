@@ -3,11 +3,14 @@ column runs, and what stands in it. OCR joins header cells and rows across colum
 read apart here."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from dsl.model import Column
 
 from ..textlayer import Finding, Rect
 from .geometry import image_findings
 from .labels import band, column_bounds
+from .ruled import between_rules, char_width, ruled_headers
 from .shapes import take_name
 from .view import PageView, span_rect
 from .vocab import FIELD_WORDS, starts_with_any, words_in
@@ -22,12 +25,25 @@ SKEWED = 0.004
 LEAN_STEP = 24.0              # pt: the height of the slices a leaning column is blanked in
 
 
-def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
-    """(column area, header cell) under each header naming one of `col.headers`."""
+class ColumnArea(NamedTuple):
+    area: Rect
+    head: Rect
+    # Set when printed rules bound the column (`workers.ruling`): how far they move right per
+    # point down. Only the characters between them are taken then, not whole joined cells.
+    lean: float | None = None
+
+
+def column_areas(view: PageView, col: Column) -> list[ColumnArea]:
+    """The column area under each header naming one of `col.headers`."""
     headers = ["".join(h.split()) for h in col.headers if h.strip()]
-    out = []
+    out: list[ColumnArea] = []
     for li, t in enumerate(view.texts):
         whole = "".join(t.split())
+        # A ruled table's header is read even misread ("护芋答名"): the rules confirm it.
+        ruled = ruled_headers(view, li, tuple(headers)) if view.page.rules else []
+        if ruled:
+            out.extend(ColumnArea(*found) for found in ruled)
+            continue
         if not any(h in whole for h in headers):
             continue
         ocr = view.lines[li].source == "ocr"
@@ -43,10 +59,10 @@ def column_areas(view: PageView, col: Column) -> list[tuple[Rect, Rect]]:
                 continue
             part = _after_date_header(view, li, k, headers)
             if part is None:
-                out.append((_column_below(view, li, k), view.cell_rect(li, k)))
+                out.append(ColumnArea(_column_below(view, li, k), view.cell_rect(li, k)))
                 continue
             (left, head), right = part, column_bounds(view, li, k)[1]
-            out.append((_area_below(view, li, head, left, right), head))
+            out.append(ColumnArea(_area_below(view, li, head, left, right), head))
     return out
 
 
@@ -89,7 +105,7 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     if not heads or not (stray == 0 and len(tokens) >= 2 or row_words >= 3):
         return []
     em, cells = view.em(li), view.cells(li)
-    width = _char_width(line, s, e)
+    width = char_width(line, s, e)
     next_cell = view.cell_rect(li, k + 1)[0] if k + 1 < len(cells) else None
     out = []
     for a, b in heads:
@@ -108,47 +124,49 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
             right = (head[2] + next_cell) / 2
         else:
             right = head[2] + 3 * em
-        out.append((_area_below(view, li, head, head[0] - em, right), head))
+        out.append(ColumnArea(_area_below(view, li, head, head[0] - em, right), head))
     return out
 
 
-def _char_width(line, s: int, e: int) -> float:
-    """The usual width of a character of line[s:e]: its median, stretched boxes being few."""
-    widths = sorted(line.boxes[i][2] - line.boxes[i][0] for i in range(s, e)
-                    if not line.text[i].isspace())
-    return widths[len(widths) // 2] if widths else 0.0
 
 
-def column_everything(view: PageView, areas: list[tuple[Rect, Rect]], category: str,
+
+def column_everything(view: PageView, areas: list[ColumnArea], category: str,
                       rule: str) -> list[Finding]:
     """Whole cells standing in each column, and the images in it.
 
     A cell belongs to the column when its centre lies in the column or it sits mostly under
     the header: a long cell of the neighbouring column that reaches in stays readable. On a
-    scan put on the glass askew the column leans with the page (`page_slope`).
+    scan put on the glass askew the column leans with the page (`page_slope`). A column
+    bounded by printed rules takes the characters between them, whatever cell OCR made.
     """
     out: list[Finding] = []
-    slope = page_slope(view)
-    for area, head in areas:
+    page_lean = -page_slope(view)
+    for area, head, ruled_lean in areas:
+        lean = page_lean if ruled_lean is None else ruled_lean
         hy = (head[1] + head[3]) / 2
-        reach = abs(slope) * (area[3] - area[1])
+        reach = abs(lean) * (area[3] - area[1])
         for li, b in enumerate(view.bboxes):
             if (b[3] < area[1] or b[1] > area[3] or b[2] < area[0] - reach
                     or b[0] > area[2] + reach):
+                continue
+            if ruled_lean is not None:
+                out.extend(between_rules(view, li, area, hy, lean, category, rule))
                 continue
             for k in range(len(view.cells(li))):
                 r = view.cell_rect(li, k)
                 cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
                 if not area[1] <= cy <= area[3]:
                     continue
-                dx = -slope * (cy - hy)
+                dx = lean * (cy - hy)
                 under = min(r[2], head[2] + dx) - max(r[0], head[0] + dx)
                 if area[0] + dx <= cx <= area[2] + dx or under >= 0.5 * (r[2] - r[0]):
                     out.append(Finding(view.page.number, r, category, rule,
                                        _name_in(view, li, k), "region"))
                 elif view.lines[li].source == "ocr" and r[2] > head[0] + dx:
                     out.extend(_tail_in_column(view, li, k, head[0] + dx, category, rule))
-    leaning = [s for area, head in areas for s in _leaning(area, head, slope)]
+    leaning = [s for area, head, _l in areas for s in _leaning(area, head, -(
+        page_lean if _l is None else _l))]
     out.extend(image_findings(view, leaning, category, rule))
     return out
 

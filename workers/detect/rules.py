@@ -68,7 +68,7 @@ def _scope_rects(view: PageView, rule: Rule, page_count: int | None) -> list[Rec
             return []
         return [region_rect(scope, view.page)]
     if isinstance(scope, Column):
-        return [area for area, _head in column_areas(view, scope)]
+        return [c.area for c in column_areas(view, scope)]
     raise TypeError(f"unknown scope {type(scope).__name__}")
 
 

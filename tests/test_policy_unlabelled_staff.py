@@ -1,0 +1,40 @@
+"""The shipped policy finds staff and workplaces written without a label of their own."""
+from __future__ import annotations
+
+import pytest
+from test_detect_grid import line, page
+
+from dsl import compile_file, default_ruleset_path
+from workers.analyse import detect_page
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return compile_file(default_ruleset_path())
+
+
+def found(policy, *texts):
+    layer = page(*[line(t, y=100 + 20 * n) for n, t in enumerate(texts)])
+    return {(f.category, f.value) for f in detect_page(policy, policy.rules, layer, 1)}
+
+
+def test_a_speaker_in_minutes_is_found_by_the_title_and_colon_after_the_name(policy):
+    got = found(policy, "丁若曦护师：转运：考虑功能失调性子宫出血，病情进展迅速。",
+                "李若曦护士：宣告临床死亡：考虑妊娠期高血压。")
+    assert {("医护人员", "丁若曦"), ("医护人员", "李若曦")} <= got
+
+
+def test_a_title_in_brackets_after_an_attendee_as_ocr_reads_it(policy):
+    got = found(policy, "主治医师)、吴桂兰〈(护师)、王五护士长")
+    assert ("医护人员", "吴桂兰") in got
+
+
+def test_a_verb_before_a_title_and_colon_is_no_name(policy):
+    got = found(policy, "告知医生：患者血压偏高", "通知医师：复查血常规")
+    assert not {v for c, v in got if c == "医护人员"} & {"告知", "通知"}
+
+
+def test_a_workplace_run_into_its_label_is_found_by_its_ending(policy):
+    assert ("工作单位", "晖来计算机信息有限公司") in found(policy, "单位晖来计算机信息有限公司")
+    # A lab report's units column is not a workplace.
+    assert not {c for c, _v in found(policy, "单位 mmol/L 参考范围 3.9-6.1")} & {"工作单位"}
