@@ -29,12 +29,14 @@ def test_a_title_in_brackets_after_an_attendee_as_ocr_reads_it(policy):
     assert ("医护人员", "吴桂兰") in got
 
 
-def test_a_verb_before_a_title_and_colon_is_no_name(policy):
-    got = found(policy, "告知医生：患者血压偏高", "通知医师：复查血常规")
-    assert not {v for c, v in got if c == "医护人员"} & {"告知", "通知"}
+def test_a_verb_or_a_role_before_a_title_and_colon_is_no_name(policy):
+    got = found(policy, "告知医生：患者血压偏高", "通知医师：复查血常规", "记录医师:",
+                "诊断医师：", "检查医师(签名)")
+    assert not {v for c, v in got if c == "医护人员"} & {"告知", "通知", "记录", "诊断", "检查"}
 
 
 def test_a_workplace_run_into_its_label_is_found_by_its_ending(policy):
     assert ("工作单位", "晖来计算机信息有限公司") in found(policy, "单位晖来计算机信息有限公司")
+    assert ("工作单位", "南宁区卫生健康局") in found(policy, "单位南宁区卫生健康局")
     # A lab report's units column is not a workplace.
     assert not {c for c, _v in found(policy, "单位 mmol/L 参考范围 3.9-6.1")} & {"工作单位"}
