@@ -44,3 +44,9 @@ def test_a_header_between_two_rules_heads_the_column_down_to_where_they_stop():
     # The same words in a cell deep in the table head nothing: the rules started far above.
     deep = (180.0, 132.0, 222.0, 145.0)
     assert ruled_column(rules, deep, 10.5, 4 * 10.5) is None
+
+
+def test_pieces_of_one_rule_are_joined_whole():
+    from workers.ruling import _joined
+    pieces = [(544.0, 99.0, 543.0, 274.0), (543.2, 270.0, 530.0, 790.0), (487.0, 97.0, 471.0, 788.0)]
+    assert sorted(_joined(pieces)) == [(487.0, 97.0, 471.0, 788.0), (544.0, 99.0, 530.0, 790.0)]

@@ -17,6 +17,9 @@ from .textlayer import Rect
 DPI = 100              # rules are long and dark: a coarse rendering finds them, in ~20 ms
 MIN_RULE_PT = 40.0     # a straight vertical run of ink this long is a rule (no stroke is: 3 em)
 GAP_PT = 2.0           # a scanner's dropout in a rule shorter than this does not break it
+# Two pieces this close in line (pt), apart by at most JOIN_PT (a table row) along it, are one
+# rule: a scanner drops out a rule where a signature or a stamp crosses it.
+ALIGN_PT, JOIN_PT = 2.0, 24.0
 # A segment: (x, y) of its top end and (x, y) of its bottom end, unrotated page coordinates.
 Segment = tuple[float, float, float, float]
 
@@ -44,7 +47,32 @@ def vertical_rules(page: pymupdf.Page, rect: Rect) -> list[Segment]:
                 continue
             top, bottom = pymupdf.Point(x, y0) * m, pymupdf.Point(x, y1) * m
             out.append((top.x, top.y, bottom.x, bottom.y))
-    return sorted(out, key=lambda s: s[1] - s[3])
+    return sorted(_joined(out), key=lambda s: s[1] - s[3])
+
+
+def _joined(segments: list[Segment]) -> list[Segment]:
+    """Pieces of one rule made whole: a rule the levelling left a pixel off vertical splits
+    where it steps to the next pixel column, and a column then seemed to end there."""
+    out = list(segments)
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(out):
+            for j in range(i + 1, len(out)):
+                b = out[j]
+                if a[1] > b[3] + JOIN_PT or b[1] > a[3] + JOIN_PT:
+                    continue
+                y = (max(a[1], b[1]) + min(a[3], b[3])) / 2
+                if abs(x_at(a, y) - x_at(b, y)) <= ALIGN_PT:
+                    top = a if a[1] <= b[1] else b
+                    bottom = a if a[3] >= b[3] else b
+                    out[i] = (top[0], top[1], bottom[2], bottom[3])
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
 
 
 def _spans(rows: np.ndarray, gap: int) -> list[tuple[int, int]]:
