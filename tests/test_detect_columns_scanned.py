@@ -206,7 +206,14 @@ def test_a_misread_header_between_rules_still_heads_its_column():
     pg = ruled(page(header, *rows, images=[(0, 0, W, H)]), (45, 395, 460), 95, 160, lean=-0.02)
     found = run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg)
     assert blanked(found, 425, 145) and not blanked(found, 300, 145)
-    # "停止日期" is no misread "停止医师": its first and last characters differ.
+    # Nor when its last character is misread too, in a header row OCR joined.
+    joined = ocr((50, "昌期 时间 医嘱内容医师签名 护十签对，，停止日期"), y=100)
+    n = joined.text.index("护十签对")
+    x0, x1 = joined.boxes[n][0] - 4, joined.boxes[n + 3][2] + 4
+    pg = ruled(page(joined, ocr((50, "07/09 15:44 奥美拉唑40mg静滴qd 实参张译"), y=120),
+                    images=[(0, 0, W, H)]), (45, x0, x1), 95, 160)
+    assert blanked(run_rule(rule(Everything(), "医护人员", Column(HEADERS)), pg), (x0 + x1) / 2, 125)
+    # "停止日期" is no misread "停止医师": the word of a date column is in it.
     dates = ruled(page(ocr((50, "日期 医嘱"), (400, "停止日期"), y=100),
                        ocr((50, "05-16 输液"), (405, "05-18"), y=120), images=[(0, 0, W, H)]),
                   (45, 395, 460), 95, 160)

@@ -40,29 +40,37 @@ def column_areas(view: PageView, col: Column) -> list[ColumnArea]:
     for li, t in enumerate(view.texts):
         whole = "".join(t.split())
         # A ruled table's header is read even misread ("护芋答名"): the rules confirm it.
-        ruled = ruled_headers(view, li, tuple(headers)) if view.page.rules else []
-        if ruled:
-            out.extend(ColumnArea(*found) for found in ruled)
-            continue
+        ruled = [ColumnArea(*found) for found in ruled_headers(view, li, tuple(headers))] \
+            if view.page.rules else []
+        out.extend(ruled)
         if not any(h in whole for h in headers):
             continue
-        ocr = view.lines[li].source == "ocr"
-        for k, (s, e) in enumerate(view.cells(li)):
-            compact = "".join(t[s:e].split()).rstrip(":：")
-            if (not compact or len(compact) > HEADER_MAX_CHARS or ":" in compact
-                    or "：" in compact or not any(h in compact for h in headers)):
-                if ocr:
-                    out.extend(_headers_in_merged_cell(view, li, k, headers))
-                continue
-            # A column header has neighbours in its row ("日期 时间 记录 签名").
-            if len(view.cells(li)) < 2 and not band(view, li):
-                continue
-            part = _after_date_header(view, li, k, headers)
-            if part is None:
-                out.append(ColumnArea(_column_below(view, li, k), view.cell_rect(li, k)))
-                continue
-            (left, head), right = part, column_bounds(view, li, k)[1]
-            out.append(ColumnArea(_area_below(view, li, head, left, right), head))
+        # A header the rules did not confirm (a rule missing beside it) is read from the text.
+        out.extend(a for a in _text_headers(view, li, headers)
+                   if not any(a.head[0] < r.head[2] and r.head[0] < a.head[2] for r in ruled))
+    return out
+
+
+def _text_headers(view: PageView, li: int, headers: list[str]) -> list[ColumnArea]:
+    """The columns under the header cells of line `li`, from the geometry of the text."""
+    t, out = view.texts[li], []
+    ocr = view.lines[li].source == "ocr"
+    for k, (s, e) in enumerate(view.cells(li)):
+        compact = "".join(t[s:e].split()).rstrip(":：")
+        if (not compact or len(compact) > HEADER_MAX_CHARS or ":" in compact
+                or "：" in compact or not any(h in compact for h in headers)):
+            if ocr:
+                out.extend(_headers_in_merged_cell(view, li, k, headers))
+            continue
+        # A column header has neighbours in its row ("日期 时间 记录 签名").
+        if len(view.cells(li)) < 2 and not band(view, li):
+            continue
+        part = _after_date_header(view, li, k, headers)
+        if part is None:
+            out.append(ColumnArea(_column_below(view, li, k), view.cell_rect(li, k)))
+            continue
+        (left, head), right = part, column_bounds(view, li, k)[1]
+        out.append(ColumnArea(_area_below(view, li, head, left, right), head))
     return out
 
 

@@ -17,6 +17,8 @@ from .view import PageView, span_rect
 RULES_START_EM = 4.0
 # Between rules, a header of MISREAD_MIN characters or more counts with this many misread.
 MISREAD_MIN, MISREAD_IN_RULED = 4, 2
+# Words that head other columns than a signature's: a misread header holds none of them.
+OTHER_COLUMNS = ("日期", "时间", "内容", "医嘱", "措施", "观察", "结果", "项目", "剂量", "用法")
 
 
 def ruled_headers(view: PageView, li: int, headers: tuple[str, ...]
@@ -28,7 +30,9 @@ def ruled_headers(view: PageView, li: int, headers: tuple[str, ...]
     width = char_width(line, 0, len(t))
     out = []
     spans = [(m.start(), m.end()) for m in _header_regex(headers).finditer(t.casefold())]
-    for a, b in spans or _misread_headers(t, headers):
+    spans += [(a, b) for a, b in _misread_headers(t, headers)
+              if not any(a < e and s < b for s, e in spans)]
+    for a, b in spans:
         head = span_rect(line, a, b)
         head = (max(head[0], line.boxes[a][2] - 1.5 * width), *head[1:])
         got = ruled_column(view.page.rules, head, em, RULES_START_EM * em)
@@ -39,8 +43,8 @@ def ruled_headers(view: PageView, li: int, headers: tuple[str, ...]
 
 def _misread_headers(t: str, headers: tuple[str, ...]) -> list[tuple[int, int]]:
     """[start, end) of the places in `t` reading as a header of four characters or more with
-    one or two of its middle ones misread ("护芋答名" for 护士签名), spaces aside. Its first
-    and last characters must be right: "停止日期" is not "停止医师"."""
+    one or two of them misread ("护芋答名", "护十签对" for 护士签名), spaces aside: its first
+    character right, and no word of another column in it ("停止日期" is not "停止医师")."""
     where = [i for i, c in enumerate(t) if not c.isspace()]
     compact = "".join(t[i] for i in where)
     out = []
@@ -48,8 +52,8 @@ def _misread_headers(t: str, headers: tuple[str, ...]) -> list[tuple[int, int]]:
         n = len(h)
         for i in range(len(compact) - n + 1):
             part = compact[i:i + n]
-            if (part[0] == h[0] and part[-1] == h[-1]
-                    and sum(x != y for x, y in zip(part, h)) <= MISREAD_IN_RULED):
+            if (part[0] == h[0] and sum(x != y for x, y in zip(part, h)) <= MISREAD_IN_RULED
+                    and not any(w in part for w in OTHER_COLUMNS)):
                 out.append((where[i], where[i + n - 1] + 1))
     return out
 
