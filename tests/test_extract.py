@@ -1,8 +1,6 @@
 """Text layers from born-digital pages, and the decision what to OCR."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pymupdf
 import pytest
@@ -160,14 +158,3 @@ def test_scanned_page_is_ocrd_as_one_region():
     plan = needs_ocr(page_layer(page, 0), "auto")
     assert plan.scanned and len(plan.regions) == 1
     assert plan.regions[0].rect == pytest.approx((0, 0, 595, 842), abs=0.5)
-
-
-def test_extraction_is_fast():
-    doc = pymupdf.open()
-    page = cjk_page(doc, LINES * 10)
-    page_layer(page, 0)
-    started = time.perf_counter()
-    for _ in range(50):
-        page_layer(page, 0)
-    per_page = (time.perf_counter() - started) / 50
-    assert per_page < 0.005, f"{per_page * 1000:.2f} ms per page"
