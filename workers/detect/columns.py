@@ -173,8 +173,8 @@ def column_everything(view: PageView, areas: list[ColumnArea], category: str,
                                        _name_in(view, li, k), "region"))
                 elif view.lines[li].source == "ocr" and r[2] > head[0] + dx:
                     out.extend(_tail_in_column(view, li, k, head[0] + dx, category, rule))
-    leaning = [s for area, head, _l in areas for s in _leaning(area, head, -(
-        page_lean if _l is None else _l))]
+    leaning = [s for area, head, ruled_lean in areas
+               for s in _leaning(area, head, -(page_lean if ruled_lean is None else ruled_lean))]
     out.extend(image_findings(view, leaning, category, rule))
     return out
 
