@@ -1,4 +1,5 @@
-"""Pixel masks counted in square cells: where a change, a stroke or a blob is looked for."""
+"""Pixel masks counted in square cells, spread, and cut into runs: where a change, a stroke,
+a blob or a table rule is looked for."""
 from __future__ import annotations
 
 import numpy as np
@@ -25,3 +26,10 @@ def grown(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
             out[step:] |= mask[:-step]
             out[:-step] |= mask[step:]
     return out
+
+
+def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of set values in the 1-D `flags`."""
+    padded = np.concatenate(([False], flags.astype(bool), [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))

@@ -13,6 +13,8 @@ import unicodedata
 
 import numpy as np
 
+from .cells import true_runs
+
 VERSION = 2   # part of the OCR cache key: bump when boxes (or handwriting marks) change
 
 PAD_EM = 0.08          # margin around a glyph's ink
@@ -43,13 +45,11 @@ def ink_runs(counts: np.ndarray, x0: int, em: float) -> list[tuple[int, int]]:
     scanner noise. A run wider than a glyph is cut at its thinnest column (two glyphs joined by
     a speck or blur); cutting one glyph in two costs nothing, the alignment joins them again.
     """
-    padded = np.concatenate(([False], counts > 0, [False]))
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
     least = max(4.0, (0.1 * em) ** 2)
     runs: list[tuple[int, int]] = []
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in true_runs(counts > 0):
         if counts[a:b].sum() >= least:
-            _cut(counts, int(a), int(b), em, runs)
+            _cut(counts, a, b, em, runs)
     return [(a + x0, b + x0) for a, b in runs]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pymupdf
 
 from . import scanprep
+from .cells import true_runs
 from .ocr import render_region
 from .textlayer import Rect
 
@@ -77,11 +78,8 @@ def _joined(segments: list[Segment]) -> list[Segment]:
 
 def _spans(rows: np.ndarray, gap: int) -> list[tuple[int, int]]:
     """[start, end) of the runs of True in `rows`, runs apart by `gap` or less joined."""
-    padded = np.concatenate(([False], rows, [False])).astype(np.int8)
-    steps = np.diff(padded)
-    starts, ends = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
     spans: list[tuple[int, int]] = []
-    for s, e in zip(starts.tolist(), ends.tolist()):
+    for s, e in true_runs(rows):
         if spans and s - spans[-1][1] <= gap:
             spans[-1] = (spans[-1][0], e)
         else:

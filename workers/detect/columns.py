@@ -136,9 +136,6 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     return out
 
 
-
-
-
 def column_everything(view: PageView, areas: list[ColumnArea], category: str,
                       rule: str) -> list[Finding]:
     """Whole cells standing in each column, and the images in it.
