@@ -33,3 +33,26 @@ def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
     padded = np.concatenate(([False], flags.astype(bool), [False]))
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (row0, col0, row1, col1) of the 8-connected groups of true cells."""
+    seen = np.zeros_like(mask)
+    out = []
+    height, width = mask.shape
+    for r, c in zip(*np.nonzero(mask)):
+        if seen[r, c]:
+            continue
+        seen[r, c] = True
+        stack, box = [(r, c)], [r, c, r + 1, c + 1]
+        while stack:
+            y, x = stack.pop()
+            box[0], box[1] = min(box[0], y), min(box[1], x)
+            box[2], box[3] = max(box[2], y + 1), max(box[3], x + 1)
+            for ny in (y - 1, y, y + 1):
+                for nx in (x - 1, x, x + 1):
+                    if 0 <= ny < height and 0 <= nx < width and mask[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((ny, nx))
+        out.append(tuple(int(v) for v in box))
+    return out

@@ -20,7 +20,7 @@ import unicodedata
 
 import numpy as np
 
-from .cells import cell_counts, grown
+from .cells import cell_counts, components, grown
 from .redact import LABEL_FILL
 from .scanprep import runs
 
@@ -100,7 +100,7 @@ def _sized(ink: np.ndarray, em: float, cell: int) -> list[tuple[int, int, int, i
     # table is not joined to the rows above and below.
     joined = grown(inked, JOIN_CELLS, 1)
     out = []
-    for r0, c0, r1, c1 in _components(joined):
+    for r0, c0, r1, c1 in components(joined):
         y0, x0, y1, x1 = r0 * cell, c0 * cell, r1 * cell, c1 * cell
         h, w = (y1 - y0) / em, (x1 - x0) / em
         if MIN_HEIGHT_EM <= h <= MAX_HEIGHT_EM and MIN_WIDTH_EM <= w <= MAX_WIDTH_EM:
@@ -136,26 +136,3 @@ def _on_label(gray: np.ndarray, ink: np.ndarray, paper: int) -> bool:
     if ground.size < 0.3 * gray.size:
         return False
     return abs(int(np.median(ground)) - LABEL_GREY) <= LABEL_TONE
-
-
-def _components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (row0, col0, row1, col1) of the 8-connected groups of true cells."""
-    seen = np.zeros_like(mask)
-    out = []
-    height, width = mask.shape
-    for r, c in zip(*np.nonzero(mask)):
-        if seen[r, c]:
-            continue
-        seen[r, c] = True
-        stack, box = [(r, c)], [r, c, r + 1, c + 1]
-        while stack:
-            y, x = stack.pop()
-            box[0], box[1] = min(box[0], y), min(box[1], x)
-            box[2], box[3] = max(box[2], y + 1), max(box[3], x + 1)
-            for ny in (y - 1, y, y + 1):
-                for nx in (x - 1, x, x + 1):
-                    if 0 <= ny < height and 0 <= nx < width and mask[ny, nx] and not seen[ny, nx]:
-                        seen[ny, nx] = True
-                        stack.append((ny, nx))
-        out.append(tuple(int(v) for v in box))
-    return out

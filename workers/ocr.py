@@ -19,11 +19,11 @@ import pymupdf
 import pytesseract
 from PIL import Image
 
-from . import ocrfit, scanprep
+from . import ocrfit, scanprep, stamps
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .hocr import lines_from_hocr, parse_hocr  # noqa: F401 - parse_hocr is part of the API
 from .ocrcache import OcrCache
-from .textlayer import PageLayer, Rect, TextLine
+from .textlayer import HANDWRITING, PageLayer, Rect, TextLine
 
 LANG = "chi_sim"   # not chi_sim+eng: slower, and it turns Chinese labels into Latin letters
 # psm 6 (one block of text lines): with a scan levelled and its table rules taken out
@@ -66,6 +66,8 @@ class OcrJob:
     keep: Image.Image | None = None
     # Set by `ready` when it closed up blank rows: image row i is row rows[i] of the transform.
     rows: np.ndarray | None = field(default=None, compare=False)
+    # Stamps the colour scan holds (`stamps`), in PDF points: their red ink is not in `image`.
+    marks: tuple[Rect, ...] = ()
 
     def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
         return replace(self, key=job_key(self, lang, config))
@@ -83,6 +85,8 @@ def job_key(job: OcrJob, lang: str = LANG, config: str = CONFIG) -> str:
     h.update(image.tobytes())
     if job.keep is not None:
         h.update(b"|keep|" + job.keep.tobytes())
+    if job.marks:
+        h.update(f"|marks {stamps.RED_OVER} {job.marks}".encode())
     return h.hexdigest()
 
 
@@ -142,17 +146,43 @@ def region_dpi(page: pymupdf.Page, region: OcrRegion, dpi: float | None = None) 
     return chosen
 
 
-def render_region(page: pymupdf.Page, rect: Rect, dpi: float) -> OcrJob:
-    """Render part of the page (unrotated coordinates) in grey, as the reader sees it."""
+def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = False) -> OcrJob:
+    """Render part of the page (unrotated coordinates) in grey, as the reader sees it.
+    `colour`: the region holds a colour scan, whose red stamps are taken out (`stamps`)."""
     scale = dpi / 72.0
     clip = pymupdf.Rect(rect) * page.rotation_matrix
     pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip,
-                          colorspace=pymupdf.csGRAY, alpha=False, annots=False)
-    image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+                          colorspace=pymupdf.csRGB if colour else pymupdf.csGRAY, alpha=False,
+                          annots=False)
     # Pixel (px, py) lies at ((pix.x + px) / scale, (pix.y + py) / scale) on the displayed page.
     m = pymupdf.Matrix(1 / scale, 0, 0, 1 / scale, pix.x / scale, pix.y / scale)
     m = m * page.derotation_matrix
-    return OcrJob(image, (m.a, m.b, m.c, m.d, m.e, m.f))
+    transform = (m.a, m.b, m.c, m.d, m.e, m.f)
+    if not colour:
+        return OcrJob(Image.frombytes("L", (pix.width, pix.height), pix.samples), transform)
+    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
+    grey, boxes = stamps.drop_red(rgb, dpi)
+    marks = tuple(tuple(round(v, 2) for v in pymupdf.Rect(b) * m) for b in boxes)
+    return OcrJob(Image.fromarray(grey, "L"), transform, marks=marks)
+
+
+def _in_colour(page: pymupdf.Page, xrefs: tuple[int, ...]) -> bool:
+    """Whether one of the images `xrefs` is in colour (three or four components)."""
+    doc = page.parent
+    for xref in xrefs:
+        try:
+            kind, value = doc.xref_get_key(xref, "ColorSpace")
+            if kind == "xref":   # the colour space is an object of its own
+                value = doc.xref_object(int(value.split()[0]), compressed=True)
+            value = " ".join(value.replace("[", " ").replace("]", " ").split())
+            if value.startswith("/ICCBased"):
+                if doc.xref_get_key(int(value.split()[1]), "N")[1] in ("3", "4"):
+                    return True
+            elif value.split()[:1] in (["/DeviceRGB"], ["/DeviceCMYK"], ["/CalRGB"]):
+                return True
+        except (ValueError, IndexError, RuntimeError):
+            continue   # an odd colour space: read in grey, as before
+    return False
 
 
 def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float,
@@ -164,7 +194,7 @@ def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float,
     vectors (an ECG read with OCR) is never tilted: its curves would only mislead the measure.
     """
     rect = region.rect
-    job = render_region(page, rect, dpi)
+    job = render_region(page, rect, dpi, colour=_in_colour(page, region.xrefs))
     page_area = max(page.rect.width * page.rect.height, 1.0)
     if (rect[2] - rect[0]) * (rect[3] - rect[1]) < scanprep.MIN_PAGE_SHARE * page_area:
         return job    # a signature or a stamp: too little text to measure a tilt on
@@ -292,6 +322,7 @@ class OcrEngine:
         hocr = recognise_image(read.image, self.lang, self.config)
         lines = lines_from_hocr(hocr, np.asarray(read.image.convert("L")), read.transform,
                                 read.rows)
+        lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
 

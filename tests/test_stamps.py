@@ -1,0 +1,101 @@
+"""A red stamp on a colour scan: taken out of what OCR reads (the print under it is read) and
+hidden in the export; an ECG's pink grid and red print the size of a word are neither."""
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+import pytest
+from pdfmaker import cjk_font
+
+from dsl import compile_file, default_ruleset_path
+from workers.analyse import DocumentInput
+from workers.ocr import OcrCache, OcrEngine, ocr_text_of_page
+from workers.record import RunOptions, run_record
+from workers.stamps import drop_red
+from workers.textlayer import HANDWRITING
+
+DPI = 200
+PAPER = (246, 244, 240)
+STAMP_RED = (205, 40, 45)
+
+
+def ring(img: np.ndarray, cx: int, cy: int, radius: int, colour) -> None:
+    yy, xx = np.ogrid[:img.shape[0], :img.shape[1]]
+    d = np.hypot(yy - cy, xx - cx)
+    # Ink over ink, as on paper: the print under the stamp stays as dark as it was.
+    for mask in ((d > radius - 8) & (d < radius), d < radius // 5):
+        img[mask] = np.minimum(img[mask], np.array(colour, dtype=np.uint8))
+
+
+def test_a_stamp_is_found_and_its_ink_taken_out_of_the_grey_image():
+    img = np.full((800, 1000, 3), PAPER, dtype=np.uint8)
+    img[300:330, 100:700] = (20, 20, 20)                 # a line of black print under it
+    ring(img, 500, 320, 140, STAMP_RED)                  # 36 mm across at 200 dpi
+    grey, boxes = drop_red(img, DPI)
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = boxes[0]
+    assert x0 <= 360 and y0 <= 180 and x1 >= 640 and y1 >= 460
+    assert grey[184, 500] > 200                           # the rim is paper to Tesseract now
+    assert grey[315, 200] < 60 and grey[315, 500] < 60   # the print stays, even under the star
+
+
+def test_an_ecg_grid_and_a_red_word_are_no_stamps():
+    img = np.full((1400, 1000, 3), PAPER, dtype=np.uint8)
+    img[100:1300:10, 50:950] = (250, 170, 170)          # a pink grid over the whole page
+    img[100:1300, 50:950:10] = (250, 170, 170)
+    img[50:80, 100:300] = STAMP_RED                      # a red heading, a word high
+    _grey, boxes = drop_red(img, DPI)
+    assert boxes == []
+
+
+def colour_scan(path, lines: list[str], stamp_at: tuple[float, float]) -> pymupdf.Document:
+    """A colour scan of a page of print with a red stamp over `stamp_at` (points)."""
+    src = pymupdf.open()
+    page = src.new_page()
+    font = cjk_font()
+    page.insert_font(fontname="cjk", fontbuffer=font.buffer)
+    for i, text in enumerate(lines):
+        page.insert_text((60, 90 + 26 * i), text, fontname="cjk", fontsize=12)
+    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csRGB)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3).copy()
+    ring(img, round(stamp_at[0] * DPI / 72), round(stamp_at[1] * DPI / 72), 140, STAMP_RED)
+    out = pymupdf.open()
+    new = out.new_page(width=page.rect.width, height=page.rect.height)
+    scan = pymupdf.Pixmap(pymupdf.csRGB, pix.width, pix.height, img.tobytes(), False)
+    new.insert_image(new.rect, stream=scan.tobytes("png"))
+    out.save(path)
+    return out
+
+
+LINES = ["死亡病例讨论", "讨论意见：考虑弥散性血管内凝血，建议加强产前保健。",
+         "结论：胎盘早剥，羊水栓塞。", "", "", "", "", "", "", "", "",
+         "                                主持人签名：郑阳    2025-04-13",
+         "                    记录人：王秀珍"]
+
+
+def test_print_under_a_stamp_is_read_and_the_stamp_is_a_mark(tmp_path):
+    doc = colour_scan(tmp_path / "scan.pdf", LINES, (330, 380))
+    with OcrEngine(OcrCache(None), workers=1) as engine:
+        from workers.extract import page_layer
+        lines = engine.ocr_page(doc[0], page_layer(doc[0], 0), "auto")
+    marks = [ln.boxes[0] for ln in lines if ln.text == HANDWRITING]
+    assert any(m[0] <= 285 and m[2] >= 375 and m[1] <= 335 and m[3] >= 425 for m in marks)
+    text = "".join(ln.text for ln in lines)
+    assert "主持人签名" in text.replace(" ", "")
+
+
+@pytest.mark.slow
+def test_the_stamp_and_the_names_under_it_are_gone_from_the_export(tmp_path):
+    colour_scan(tmp_path / "scan.pdf", LINES, (330, 380))
+    out = tmp_path / "out.pdf"
+    result = run_record(compile_file(default_ruleset_path()),
+                        [DocumentInput(tmp_path / "scan.pdf")], out, options=RunOptions())
+    assert result.released, result.verification.residuals
+    with pymupdf.open(out) as doc:
+        pix = doc[0].get_pixmap(dpi=DPI, colorspace=pymupdf.csRGB)
+        img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
+        red = (img[..., 0].astype(int) - np.maximum(img[..., 1], img[..., 2])) > 60
+        assert red.sum() < 50                            # no stamp ink left to read
+        seen = ocr_text_of_page(doc[0], 300).replace(" ", "")
+    assert "郑阳" not in seen and "王秀珍" not in seen
+    assert "建议加强产前保健" in seen and "胎盘早剥" in seen

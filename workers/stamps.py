@@ -1,0 +1,57 @@
+"""Red ink on a colour scan: the hospital's stamp, its name printed round the rim.
+
+Scanned in colour, a stamp is red over black print. Read in grey it is one more dark blot: the
+print it crosses ("主持人签名：", "记录人：" and the signatures beside them) came back from
+Tesseract as nothing at all, and the stamp, no handwriting by its size, stayed in the export
+with the hospital's name readable by any person. So red ink is taken out of the image
+Tesseract reads (turned to the paper's tone, the print under it is read), and each blob of it
+as large as a stamp is reported, for the policy's `handwriting` detector to hide like any ink
+OCR cannot read. Red print smaller than that (a flag on a lab value) is left to OCR.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .cells import cell_counts, components, grown
+
+# A pixel is red ink when red stands this far above both green and blue (scanner noise and
+# JPEG colour bleed stay under 40 on black print and grey paper).
+RED_OVER = 60
+# A stamp is at least this big both ways (mm); a line of red print is shorter than that.
+MIN_STAMP_MM = 9.0
+MAX_STAMP_MM = 60.0    # larger is no stamp: an ECG's red grid, a coloured form
+CELL_MM = 1.0          # red ink is gathered on a grid of cells this wide
+CELL_SHARE = 0.04      # share of a cell's pixels that must be red for the cell to count
+JOIN_MM = 2.0          # cells this far apart are one blob (a stamp's rim and its star)
+PAD_MM = 1.0           # margin around a stamp's box: its faint edge is ink too
+
+
+def drop_red(rgb: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The grey image Tesseract is to read (red ink turned to paper), and the pixel boxes
+    (x0, y0, x1, y1) of the stamp-sized blobs of red ink in `rgb` (height x width x 3)."""
+    grey = np.asarray(Image.fromarray(rgb, "RGB").convert("L")).copy()
+    r = rgb[..., 0].astype(np.int16)
+    red = (r - np.maximum(rgb[..., 1], rgb[..., 2])) > RED_OVER
+    if not red.any():
+        return grey, []
+    # Its anti-aliased rim too, or a pale ring of the stamp is left for Tesseract to read.
+    grey[grown(grown(red, 1, 0), 1, 1)] = np.uint8(np.median(grey[::4, ::4]))
+    px_per_mm = dpi / 25.4
+    cell = max(2, round(CELL_MM * px_per_mm))
+    cells = cell_counts(red, cell) >= CELL_SHARE * cell * cell
+    joined = grown(grown(cells, round(JOIN_MM / CELL_MM), 0), round(JOIN_MM / CELL_MM), 1)
+    least, most = MIN_STAMP_MM * px_per_mm, MAX_STAMP_MM * px_per_mm
+    pad = round(PAD_MM * px_per_mm)
+    h, w = red.shape
+    out = []
+    for r0, c0, r1, c1 in components(joined):
+        part = cells[r0:r1, c0:c1]
+        rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
+        if not len(rows):
+            continue
+        y0, y1 = (r0 + rows[0]) * cell, (r0 + rows[-1] + 1) * cell
+        x0, x1 = (c0 + cols[0]) * cell, (c0 + cols[-1] + 1) * cell
+        if least <= x1 - x0 <= most and least <= y1 - y0 <= most:
+            out.append((max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)))
+    return grey, out
