@@ -139,3 +139,13 @@ def test_a_long_value_ocr_read_one_character_off_is_found_on_ocr_lines_only():
     found = ValueHunter(known).find(pg)
     assert values(found) == ["武汉市妇产科医院"]
     assert covered_text(pg, found) == "武汉市妇产科医阮"
+
+
+def test_names_listed_after_a_known_name_are_taken_with_their_own_value():
+    # "明" opens common words, so the label "家属" before it in running text is not trusted;
+    # the name is known from elsewhere, and the relative listed after it never had a label.
+    pg = page(rows("与家属明军、幸莉沟通病情，", "明军、男、45岁。"))
+    found = ValueHunter({"明军": ("家属姓名", "f:1")}).find(pg)
+    assert [(f.value, f.category) for f in found] == [
+        ("明军", "家属姓名"), ("幸莉", "家属姓名"), ("明军", "家属姓名")]
+    assert covered_text(pg, found) == "明军幸莉明军"

@@ -40,3 +40,20 @@ def test_a_workplace_run_into_its_label_is_found_by_its_ending(policy):
     assert ("工作单位", "南宁区卫生健康局") in found(policy, "单位南宁区卫生健康局")
     # A lab report's units column is not a workplace.
     assert not {c for c, _v in found(policy, "单位 mmol/L 参考范围 3.9-6.1")} & {"工作单位"}
+
+
+def test_an_attendee_whose_bracketed_title_the_line_break_cut(policy):
+    got = found(policy, "讨论：汪峰(住院医师)、毕梓萱(副主任医", "师)、宁浩(主管护师)")
+    assert {("医护人员", "毕梓萱"), ("医护人员", "宁浩")} <= got
+
+
+def test_attendees_after_a_label_ocr_misread_as_参加入员(policy):
+    got = found(policy, "参加入员：王成、姜建、汪峰")
+    assert {("医护人员", "王成"), ("医护人员", "姜建"), ("医护人员", "汪峰")} <= got
+
+
+def test_a_visit_number_after_门诊ID_and_signers_of_a_delivery(policy):
+    got = found(policy, "门诊ID    1428327051    床号    +5", "接产者：王玉梅    2025-03-31",
+                "产科医师：姜建")
+    assert ("病案编号", "1428327051") in got
+    assert {("医护人员", "王玉梅"), ("医护人员", "姜建")} <= got

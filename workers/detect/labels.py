@@ -56,6 +56,8 @@ def label_regex(labels: tuple[str, ...]) -> re.Pattern:
     # A Latin label is a word of its own: "ID" inside "静滴 bid" took the date below as a number.
     latin = [lb for lb in labels if lb[:1].isascii() and lb[:1].isalpha()]
     other = [lb for lb in labels if lb not in latin]
+    # OCR reads 人 as 入 ("参加入员"); "入员" is no word, so the misread can only be the label.
+    other += [lb.replace("人员", "入员") for lb in other if "人员" in lb]
     parts = [f"(?:{alternation(other)})"] if other else []
     if latin:
         parts.append(f"(?<![A-Za-z])(?:{alternation(latin)})(?![A-Za-z])")

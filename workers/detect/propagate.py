@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer, overlaps
 from .nearnames import NearLong, NearNames
+from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
 from .wrapped import WrapIndex
@@ -108,10 +109,25 @@ class ValueHunter:
                 out.extend(view.text_findings(li, col, stop, category, rule, self._allow,
                                               value=value))
                 li, col = li + 1, 0
+            if _a_name(key):
+                out.extend(self._listed_after(view, last_li, last_col + 1, category, rule))
         if self._near or self._near_long:
             out.extend(self._near_findings(view, out))
         if self._wrap:
             out.extend(self._wrapped_findings(view, out))
+        return out
+
+    def _listed_after(self, view: PageView, li: int, col: int, category: str, rule: str,
+                      ) -> list[Finding]:
+        """Names listed right after a known name ("与家属明军、幸莉沟通"): the label before
+        the first may be missed in running text (明 opens common words too), and the others
+        never had a label of their own. Each keeps its own value, so its own pseudonym."""
+        text = view.texts[li]
+        if col >= len(text) or text[col] != "、":
+            return []
+        out: list[Finding] = []
+        for s, e in more_names(text, col + 1, len(text)):
+            out.extend(view.text_findings(li, s, e, category, f"{rule}:list", self._allow))
         return out
 
     def _wrapped_findings(self, view: PageView, found: list[Finding]) -> list[Finding]:
@@ -148,6 +164,10 @@ class ValueHunter:
                     if not _already(f, exact):
                         out.append(f)
         return out
+
+
+def _a_name(key: str) -> bool:
+    return 2 <= len(key) <= 4 and all(is_cjk(c) for c in key)
 
 
 def _already(f: Finding, found: list[Finding]) -> bool:

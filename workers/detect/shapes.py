@@ -203,7 +203,7 @@ def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) 
         if got and got[1] < end and t[got[1]] in _JOINERS:
             # "与家属王旭、周成沟通": a label may head a short list; the others must look like
             # names (common surname, no narrative word), as in running text.
-            return [got, *_more_names(t, got[1] + 1, end)]
+            return [got, *more_names(t, got[1] + 1, end)]
     elif shape == "number":
         got = take_number(t, i, end) or (take_misread_sign(t, i, end) if ocr else None)
     elif shape == "date":
@@ -221,7 +221,7 @@ def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) 
     return [got] if got else []
 
 
-def _more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
+def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
     out: list[Span] = []
     while len(out) < most:
         # In a list after a name, a surname that also opens common words (文, 高) still counts.
