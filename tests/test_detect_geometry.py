@@ -120,6 +120,24 @@ def test_handwriting_ocr_read_as_digits_is_no_date():
                for f in found)
 
 
+def test_handwriting_ocr_read_as_marks_and_a_digit_is_blanked_up_to_the_date():
+    # "严颖" read as "”8，": no letter, yet the signature was passed before the date starts.
+    scan = (0, 0, W, H)
+    pg = page(line((322, "诊断医师: ”8，2025-03-09"), y=432), images=[scan])
+    found = run_rule(rule(Signature(("诊断医师",)), "医护人员"), pg)
+    blanked = [f.rect for f in found if f.kind == "image"]
+    date_x = pg.lines[0].boxes[len("诊断医师: ”8，")][0]
+    assert any(r[0] <= 365 and r[2] >= date_x - 5 and r[1] <= 432 for r in blanked)
+    assert not any(r[2] > date_x + 5 and r[1] < 442 for r in blanked)   # the date stays
+
+
+def test_a_date_alone_beside_the_label_is_not_blanked():
+    scan = (0, 0, W, H)
+    pg = page(line((300, "诊断医师："), (360, "2025-03-09"), y=700), images=[scan])
+    found = run_rule(rule(Signature(("诊断医师",)), "医护人员"), pg)
+    assert not any(f.kind == "image" and f.rect[2] > 365 and f.rect[1] < 710 for f in found)
+
+
 def test_images_detector():
     pg = page(line("心电图"), images=[(50, 200, 500, 400), (50, 500, 100, 520)])
     assert len(run_rule(rule(Images(), "图"), pg)) == 2

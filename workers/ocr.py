@@ -151,6 +151,10 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = Fal
     `colour`: the region holds a colour scan, whose red stamps are taken out (`stamps`)."""
     scale = dpi / 72.0
     clip = pymupdf.Rect(rect) * page.rotation_matrix
+    if colour:
+        colour = stamps.any_red(page.get_pixmap(dpi=stamps.PROBE_DPI, clip=clip,
+                                                colorspace=pymupdf.csRGB, alpha=False,
+                                                annots=False))
     pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip,
                           colorspace=pymupdf.csRGB if colour else pymupdf.csGRAY, alpha=False,
                           annots=False)

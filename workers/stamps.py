@@ -24,7 +24,18 @@ MAX_STAMP_MM = 60.0    # larger is no stamp: an ECG's red grid, a coloured form
 CELL_MM = 1.0          # red ink is gathered on a grid of cells this wide
 CELL_SHARE = 0.04      # share of a cell's pixels that must be red for the cell to count
 JOIN_MM = 2.0          # cells this far apart are one blob (a stamp's rim and its star)
+# A colour scan is first looked at this small (3 ms a page): a stamp leaves dozens of red pixels.
+PROBE_DPI = 24
+PROBE_PIXELS = 12
 PAD_MM = 1.0           # margin around a stamp's box: its faint edge is ink too
+
+
+def any_red(pix) -> bool:
+    """Whether a small colour rendering (a PyMuPDF RGB pixmap) holds enough red ink for a
+    stamp: most colour scans hold none, and are then rendered in grey as before."""
+    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)
+    red = (rgb[..., 0].astype(np.int16) - np.maximum(rgb[..., 1], rgb[..., 2])) > RED_OVER
+    return int(red.sum()) >= PROBE_PIXELS
 
 
 def drop_red(rgb: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:

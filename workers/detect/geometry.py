@@ -16,6 +16,7 @@ SIGNATURE_BELOW_EM = 3.0
 SIGNATURE_CHARS = 6           # a cell right of a label holding more is a note, not a signature
 # A date or time after a signature: OCR reads handwriting as a digit or two too ("张98").
 DATE_AHEAD = re.compile(r"\d{4}\s*[-/.年]|\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*:\s*\d{2}")
+DATE_MARKS = frozenset("-/.:：年月日")
 SMALL_IMAGE = 0.25            # of the page area: smaller images are taken whole
 
 
@@ -122,7 +123,9 @@ def _signature_areas(view: PageView, hit, labels: tuple[str, ...]) -> tuple[Rect
         if signed and t[i].isdigit() and DATE_AHEAD.match(t, i):
             x1 = boxes[i][0] - 0.25 * em
             break
-        signed = signed or t[i].isalpha()
+        # What OCR made of handwriting may hold no letter at all ("诊断医师: ”8，2025-03-09");
+        # a date's own digits and marks sign nothing.
+        signed = signed or not (t[i].isspace() or t[i].isdigit() or t[i] in DATE_MARKS)
     right = (lr[2], lr[1] - 0.5 * em, x1, lr[3] + 0.5 * em)
     below = (lr[0] - 2 * em, lr[3], lr[2] + 6 * em, lr[3] + SIGNATURE_BELOW_EM * em)
     return right, below
