@@ -5,6 +5,9 @@ Tesseract then joins cells of neighbouring rows into one line, loses the header 
 signature column can no longer be told from the notes beside it. So the tilt is measured on the
 rendered image (the angle at which rows of ink line up best) and the image is turned back before
 OCR. Its transform maps the turned pixels to PDF points, so boxes land where the ink is.
+
+Table rules and dust specks go too: Tesseract takes a ruled table for a picture, and a speck
+between two rows joins them into one tall line, read squashed (see `despeckled`).
 """
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ import numpy as np
 import pymupdf
 from PIL import Image
 
+from . import cells
+
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
-VERSION = 3             # part of the OCR cache key: bump when preparation changes
+VERSION = 4             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
@@ -28,6 +33,10 @@ INK = 160               # grey level below which a pixel is ink
 RULE_INK = 205
 SAMPLE = 4              # every 4th column is enough to see the rows of ink
 RULE_EM = 2.5           # a straight run of ink longer than this (em) is a table rule
+# A speck is ink with at most SPECK_INK pixels of ink in the SPECK_REACH-wide square around it
+# (at 300 dpi: 12 pixels in 0.76 mm). The dot of "0.25g" has more; so does any stroke's end.
+SPECK_REACH = 4
+SPECK_INK = 12
 
 
 def tilt(image: Image.Image) -> float:
@@ -60,7 +69,7 @@ def prepared(job, angle: float):
 
     job = levelled(job, angle)
     dpi = 72.0 / max(math.hypot(job.transform[0], job.transform[1]), 1e-9)
-    return OcrJob(without_rules(job.image, dpi), job.transform)
+    return OcrJob(despeckled(without_rules(job.image, dpi), dpi), job.transform)
 
 
 def levelled(job, angle: float, fill: int = 255):
@@ -104,6 +113,45 @@ def without_rules(image: Image.Image, dpi: float) -> Image.Image:
     out = grey.copy()
     out[rules & (grey < 235)] = 255
     return Image.fromarray(out, "L")
+
+
+def despeckled(image: Image.Image, dpi: float) -> Image.Image:
+    """The image with isolated specks of ink whitened.
+
+    Tesseract (psm 6) fits each text line's box around all the ink it assigns to the line and
+    scales the line to a fixed height: a speck of dust between rows made a line twice as tall,
+    its characters half the size. A dusty orders sheet read "日期 时间 医嘱内容 医师签名" as
+    "期 昌国" and its signature column had no header; without the specks, word for word.
+    """
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image)
+    ink = grey < INK
+    scale = dpi / 300.0
+    reach = max(1, round(SPECK_REACH * scale))
+    near = _box_sums(ink, reach)
+    specks = ink & (near <= max(2, round(SPECK_INK * scale * scale)))
+    if not specks.any():
+        return image
+    # A speck's blurred rim is lighter than INK: take a pixel round it too.
+    specks = cells.grown(cells.grown(specks, 1, axis=0), 1, axis=1)
+    out = grey.copy()
+    out[specks & (grey < 235)] = 255
+    return Image.fromarray(out, "L")
+
+
+def _box_sums(mask: np.ndarray, reach: int) -> np.ndarray:
+    """For each pixel, how many pixels of `mask` lie in the square `reach` either way.
+
+    Shifted sums of small integers: a summed-area table needs a cumulative sum down the
+    columns, which took 0.23 s on a 300 dpi page against 0.05 s for these."""
+    h, w = mask.shape
+    padded = np.pad(mask.astype(np.uint16), reach)
+    rows = np.zeros((h + 2 * reach, w), np.uint16)
+    for dx in range(2 * reach + 1):
+        rows += padded[:, dx:dx + w]
+    out = np.zeros((h, w), np.uint16)
+    for dy in range(2 * reach + 1):
+        out += rows[dy:dy + h]
+    return out
 
 
 def runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
