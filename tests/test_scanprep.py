@@ -79,17 +79,22 @@ def test_table_rules_are_taken_out_and_the_text_kept():
     assert (clean[box] < 128).sum() > 0.8 * (grey[box] < 128).sum()
 
 
-@pytest.mark.slow
-def test_tilted_ruled_table_is_read_row_by_row(tmp_path):
-    """Tilted 1.4°, the table's header and its signature column are still read as such."""
+def ocr_lines_of(image, tmp_path) -> list[str]:
+    """The OCR lines the pipeline reads from `image` as the one scan of an A4 page."""
     png = tmp_path / "scan.png"
-    scanned(table_page(), 1.4).save(png)
+    image.save(png)
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
     page.insert_image(page.rect, filename=str(png))
     with OcrEngine(OcrCache(None), workers=1) as engine:
         lines = engine.ocr_page(page, page_layer(page, 0), "auto")
-    texts = [normalise(line.text) for line in lines]
+    return [normalise(line.text) for line in lines]
+
+
+@pytest.mark.slow
+def test_tilted_ruled_table_is_read_row_by_row(tmp_path):
+    """Tilted 1.4°, the table's header and its signature column are still read as such."""
+    texts = ocr_lines_of(scanned(table_page(), 1.4), tmp_path)
     assert any("护士签名" in t for t in texts)
     for row in ROWS[1:]:
         # The name is read on the row it signs, not merged into the row above or below.
@@ -140,13 +145,6 @@ def test_a_dusty_table_is_read_row_by_row(tmp_path):
     header lost "护士签名" and the names their rows."""
     s = DPI / 72
     table = (int(COLUMNS[0] * s), int(80 * s), int(COLUMNS[-1] * s), int((80 + 24 * len(ROWS)) * s))
-    png = tmp_path / "scan.png"
-    dusty(scanned(table_page(), 0.0), 0.01, table).save(png)
-    doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    page.insert_image(page.rect, filename=str(png))
-    with OcrEngine(OcrCache(None), workers=1) as engine:
-        lines = engine.ocr_page(page, page_layer(page, 0), "auto")
-    texts = [normalise(line.text) for line in lines]
+    texts = ocr_lines_of(dusty(scanned(table_page(), 0.0), 0.01, table), tmp_path)
     assert "护士签名" in texts[0]
     assert all(any(row[1] in t and row[3] in t for t in texts) for row in ROWS[2:]), texts
