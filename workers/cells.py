@@ -28,6 +28,12 @@ def grown(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
     return out
 
 
+def grown_box(mask: np.ndarray, down: int, across: int | None = None) -> np.ndarray:
+    """`mask` with each set pixel spread `down` rows and `across` columns (`down` unless given)
+    either way: a box around it."""
+    return grown(grown(mask, down, 0), down if across is None else across, 1)
+
+
 def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) of each run of set values in the 1-D `flags`."""
     padded = np.concatenate(([False], flags.astype(bool), [False]))

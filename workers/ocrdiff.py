@@ -28,7 +28,7 @@ from PIL import Image
 
 from dsl.model import Rule
 
-from .cells import cell_counts, grown
+from .cells import cell_counts, grown_box
 from .extract import OcrModeName, OcrRegion, ocr_plan
 from .ocr import OcrEngine, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
@@ -104,8 +104,9 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
             line.reused = True
         return done_future(lines)
     to_cells = ~pymupdf.Matrix(*job.transform) * pymupdf.Matrix(1 / CELL, 1 / CELL)
-    windows = _widen(changed, round(WINDOW_PT * dpi / 72.0 / CELL),
-                     round(ROW_PAD_PT * dpi / 72.0 / CELL))
+    # Each changed cell grown along its line and a little above and below it.
+    windows = grown_box(changed, round(ROW_PAD_PT * dpi / 72.0 / CELL),
+                        round(WINDOW_PT * dpi / 72.0 / CELL))
     # Lines pass 1 read with little confidence (handwriting, a crowded table row) are where it
     # misread: read them again whole, a second chance to see a name it missed.
     if unsure:
@@ -159,11 +160,6 @@ def _changed_cells(grey: np.ndarray, old: np.ndarray) -> np.ndarray:
     """Cells (CELL x CELL pixels) where the output differs from the source."""
     diff = np.abs(grey.astype(np.int16) - old.astype(np.int16)) > CHANGED_LEVEL
     return cell_counts(diff, CELL) >= CHANGED_PIXELS
-
-
-def _widen(cells: np.ndarray, across: int, down: int) -> np.ndarray:
-    """Each changed cell grown by `across` cells either side and `down` above and below."""
-    return grown(grown(cells, across, 1), down, 0)
 
 
 def _cell_spans(boxes, to_cells: pymupdf.Matrix, shape) -> list[tuple[slice, slice]]:

@@ -132,7 +132,7 @@ def despeckled(image: Image.Image, dpi: float) -> Image.Image:
     if not specks.any():
         return image
     # A speck's blurred rim is lighter than INK: take a pixel round it too.
-    specks = cells.grown(cells.grown(specks, 1, axis=0), 1, axis=1)
+    specks = cells.grown_box(specks, 1)
     out = grey.copy()
     out[specks & (grey < 235)] = 255
     return Image.fromarray(out, "L")

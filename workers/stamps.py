@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from .cells import cell_counts, components, grown
+from .cells import cell_counts, components, grown_box
 
 # A pixel is red ink when red stands this far above both green and blue (scanner noise and
 # JPEG colour bleed stay under 40 on black print and grey paper).
@@ -47,11 +47,11 @@ def drop_red(rgb: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, i
     if not red.any():
         return grey, []
     # Its anti-aliased rim too, or a pale ring of the stamp is left for Tesseract to read.
-    grey[grown(grown(red, 1, 0), 1, 1)] = np.uint8(np.median(grey[::4, ::4]))
+    grey[grown_box(red, 1)] = np.uint8(np.median(grey[::4, ::4]))
     px_per_mm = dpi / 25.4
     cell = max(2, round(CELL_MM * px_per_mm))
     cells = cell_counts(red, cell) >= CELL_SHARE * cell * cell
-    joined = grown(grown(cells, round(JOIN_MM / CELL_MM), 0), round(JOIN_MM / CELL_MM), 1)
+    joined = grown_box(cells, round(JOIN_MM / CELL_MM))
     least, most = MIN_STAMP_MM * px_per_mm, MAX_STAMP_MM * px_per_mm
     pad = round(PAD_MM * px_per_mm)
     h, w = red.shape
