@@ -20,6 +20,7 @@ import pytesseract
 from PIL import Image
 
 from . import ocrfit, scanprep, stamps
+from .cells import grown
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .hocr import lines_from_hocr, parse_hocr  # noqa: F401 - parse_hocr is part of the API
 from .ocrcache import OcrCache
@@ -120,11 +121,7 @@ def ready(job: OcrJob) -> OcrJob:
 def _rows_kept(inked: np.ndarray) -> np.ndarray:
     """Indices of the rows to give Tesseract: the window rows with CROP_MARGIN rows of paper
     either side (so two windows far apart meet with twice that between them)."""
-    grown = inked.copy()
-    for step in range(1, CROP_MARGIN + 1):
-        grown[step:] |= inked[:-step]
-        grown[:-step] |= inked[step:]
-    return np.flatnonzero(grown)
+    return np.flatnonzero(grown(inked, CROP_MARGIN, 0))
 
 
 # --- rendering (calling thread only) -------------------------------------------------------
