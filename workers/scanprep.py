@@ -141,8 +141,8 @@ def despeckled(image: Image.Image, dpi: float) -> Image.Image:
 def _box_sums(mask: np.ndarray, reach: int) -> np.ndarray:
     """For each pixel, how many pixels of `mask` lie in the square `reach` either way.
 
-    Shifted sums of small integers: a summed-area table needs a cumulative sum down the
-    columns, which took 0.23 s on a 300 dpi page against 0.05 s for these."""
+    Shifted sums of small integers: a summed-area table needs cumulative sums in int32, which
+    took 0.23-0.48 s on an A4 page at 300 dpi against 0.04 s for these."""
     h, w = mask.shape
     padded = np.pad(mask.astype(np.uint16), reach)
     rows = np.zeros((h + 2 * reach, w), np.uint16)
