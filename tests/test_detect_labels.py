@@ -290,3 +290,10 @@ def test_a_value_below_its_label_on_a_skewed_scan():
     row = ocr(line((52, "G1P3"), (300, "颜岩"), y=112))
     row.boxes = [(b[0], b[1] - 6, b[2], b[3] - 6) if b[0] < 200 else b for b in row.boxes]
     assert values(run_rule(husband, page(header, row))) == ["颜岩"]
+
+
+def test_a_value_keeps_the_label_it_stood_after():
+    # The record hunts a short bed number beside this label on the other pages.
+    bed = rule(AfterLabel(("床号", "住院号"), "number"), "病案编号")
+    found = run_rule(bed, page(line("床 号：12  住院号：20240517")))
+    assert [(f.value, f.label) for f in found] == [("12", "床号"), ("20240517", "住院号")]

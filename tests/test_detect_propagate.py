@@ -149,3 +149,37 @@ def test_names_listed_after_a_known_name_are_taken_with_their_own_value():
     assert [(f.value, f.category) for f in found] == [
         ("明军", "家属姓名"), ("幸莉", "家属姓名"), ("明军", "家属姓名")]
     assert covered_text(pg, found) == "明军幸莉明军"
+
+
+BED = {("23", "床号"): ("病案编号", "r:1")}
+
+
+def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label():
+    # Each a scanned header where the record's clean pages read "床号: 23"; the 床号 label
+    # rule missed every one, as its label came out spaced, broken by a comma or misread.
+    for text in ("科室:重症医学科 床 号 汪 23 住院号: 202511848",
+                 "科室:心内科 床 屿? 23 住院号码:",
+                 "科室:妇科 床,号: 23 住 院号:202415911",
+                 "科室:妇科 床号: .23 住院号: 202415911"):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=BED).find(pg)
+        assert [(f.value, f.category) for f in found] == [("23", "病案编号")], text
+        assert covered_text(pg, found) == "23", text
+
+
+def test_a_short_number_is_left_away_from_its_label():
+    hunter = ValueHunter({}, beside_labels=BED)
+    for text in ("予吸氧 23 次，床旁心电图", "床旁胸片 3 次，间隔 23 小时",
+                 "床号: 123 住院号", "床头抬高 30°，23:00 复查", "床温 36.23 ℃",
+                 "住院第 23 天"):
+        assert hunter.find(page(ocr_rows(text))) == [], text
+
+
+def test_a_one_digit_bed_number_is_not_hunted_even_beside_its_label():
+    assert ValueHunter({}, beside_labels={("6", "床号"): ("病案编号", "r:1")}).find(
+        page(ocr_rows("病区 新生儿科 床号: 6"))) == []
+
+
+def test_a_text_layer_is_not_hunted_for_a_short_number_beside_a_label():
+    # Printed text says what it says: "床旁 23" there is no misread bed number.
+    assert ValueHunter({}, beside_labels=BED).find(page(rows("床旁 23 次"))) == []

@@ -145,3 +145,24 @@ def test_thousand_page_document_is_processed_whole(policy, tmp_path):
     with pymupdf.open(out) as pdf:
         last = normalise(pdf[-1].get_text())
     assert "王秀英" not in last and "李建国" not in last and "生命体征平稳" in last
+
+
+def test_a_bed_number_read_on_one_page_is_found_beside_a_misread_label_on_another(policy,
+                                                                                  tmp_path):
+    # Page headers repeat the bed number; on a scan OCR may misread its label ("床 屿? 23").
+    # Two digits are too few to hunt on their own, so the record hunts them beside the label.
+    from test_detect_grid import covered_text, page, rows
+
+    from workers.analyse import analyse_document
+    from workers.record import record_hunter
+
+    src = text_pdf(tmp_path / "h.pdf", [["姓名：王秀英  科室：妇科  床号：23  住院号：20240517"]])
+    analysis = analyse_document(policy, DocumentInput(src), None)
+    hunter = record_hunter(policy, [analysis], [], set())
+    scanned = rows("科室:妇科 床 屿? 23 住院号码:", "予吸氧 23 次")
+    for ln in scanned:
+        ln.source = "ocr"
+    pg = page(*scanned)
+    assert covered_text(pg, hunter.find(pg)) == "23"
+    # A person removed the finding: its value is not hunted any more.
+    assert record_hunter(policy, [analysis], [], {"23"}).find(pg) == []

@@ -122,6 +122,25 @@ def hunted_values(policy: Policy, analyses: Iterable[DocumentAnalysis],
             if len(normalise(v)) >= MIN_HUNTED_LENGTH and normalise(v) not in allow}
 
 
+def record_hunter(policy: Policy, analyses: Sequence[DocumentAnalysis],
+                  known: Iterable[KnownIdentifier], dropped: set[str]) -> ValueHunter:
+    """The hunter of every value the record revealed, except those a person `dropped`."""
+    values = {v: m for v, m in hunted_values(policy, analyses, known).items() if v not in dropped}
+    return ValueHunter(values, beside_labels={
+        k: m for k, m in labelled_values(policy, analyses).items() if k[0] not in dropped})
+
+
+def labelled_values(policy: Policy, analyses: Iterable[DocumentAnalysis]
+                    ) -> dict[tuple[str, str], tuple[str, str]]:
+    """(value, label it stood after) -> (category, rule) for every value a label rule found in
+    a propagated category: the hunter looks for a value too short to hunt alone ("23") beside
+    that label, however OCR misread the label."""
+    propagate = set(policy.propagate)
+    return {(f.value, f.label): (f.category, f.rule)
+            for analysis in analyses for findings in analysis.findings.values()
+            for f in findings if f.label and f.value and f.category in propagate}
+
+
 @dataclass(frozen=True)
 class ManualBox:
     """A box a person drew on page `page` (0-based) of document `doc_index` of the record."""
@@ -192,8 +211,7 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
     key = os.urandom(16)
     _apply_edits(analyses, added, removed)
     dropped = {f.value for a in analyses for f in a.removed if f.value}
-    values = {v: m for v, m in hunted_values(policy, analyses, known).items() if v not in dropped}
-    hunter = ValueHunter(values)
+    hunter = record_hunter(policy, analyses, known, dropped)
     pseudonyms = Pseudonyms()
     action_for = ActionTable(policy)
     pending = out_path.with_name(f".{out_path.name}.unverified")

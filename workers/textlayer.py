@@ -104,7 +104,9 @@ class Finding:
     rule: str
     value: str = ""
     kind: FindingKind = "text"
-
+    # The label a value stood after, as read ("床号"): a value too short to hunt on its own
+    # ("23") is hunted beside that label elsewhere in the record (`propagate`). Not PHI.
+    label: str = ""
 
 
 def value_hash(value: str, key: bytes) -> str:

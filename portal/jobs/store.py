@@ -47,7 +47,8 @@ def save_pages(session: Session, doc: ExportDocument, analysis: DocumentAnalysis
         found = analysis.findings.get(page, [])
         boxes = [{"id": f"{doc.id}-{page}-{i}", "rect": [round(c, 2) for c in f.rect],
                   "category": f.category, "rule": f.rule, "kind": f.kind,
-                  "value_hash": value_hash(f.value, hkey) if f.value else None}
+                  "value_hash": value_hash(f.value, hkey) if f.value else None,
+                  **({"label": f.label} if f.label else {})}   # a policy's word, not PHI
                  for i, f in enumerate(found)]
         if row is None:
             row = PageResult(document_id=doc.id, page_number=page)
@@ -93,7 +94,8 @@ def load_analysis(session: Session, policy: Policy, doc: ExportDocument, path: P
         values = json.loads(open_text(secret.sealed_values, file_key)) if secret else []
         analysis.findings[row.page_number] = [
             Finding(row.page_number, tuple(f["rect"]), f["category"], f["rule"],
-                    values[i] if i < len(values) else "", f.get("kind", "text"))
+                    values[i] if i < len(values) else "", f.get("kind", "text"),
+                    f.get("label", ""))
             for i, f in enumerate(row.findings or [])]
         analysis.ocr_pages += bool(row.ocr_used)
     return analysis

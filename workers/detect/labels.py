@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from dsl.model import AfterLabel
@@ -307,8 +307,10 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                            below.strict, view.lines[below.li].source == "ocr")
                 if got:
                     slot, spans = below, got
+        label = "".join(view.texts[hit.li][hit.start:hit.end].split())
         for s, e in spans:
-            out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
+            out.extend(replace(f, label=label)
+                       for f in view.text_findings(slot.li, s, e, category, rule, allow))
         if det.shape in ("name", "names") and spans and _list_runs_to_the_end(
                 view.texts[slot.li], spans[-1][1], det.shape == "names"):
             for lj, s, e in _list_continues(view, slot.li):

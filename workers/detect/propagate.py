@@ -20,6 +20,12 @@ _DIGITISH = frozenset("0123456789xX")
 # Values too short to hunt: one character, or a short number, would hit all over a page.
 MIN_CJK = 2
 MIN_OTHER = 4
+MIN_HUNTED = 2   # not even beside its label: a one-digit bed number hides in any count
+# A short number is hunted only just after the first character of the label it was found
+# after: OCR mangles the rest of a label more often than its value ("床 号 汪 23", "床,号: 15",
+# "床 屿? 22" for 床号: 23 on one record's scans). Between them at most this many characters
+# besides the label's own and a colon, none a digit; the number not part of a time or a decimal.
+LABEL_SLACK = 1
 
 
 def key_of(value: str) -> str:
@@ -49,7 +55,8 @@ class ValueHunter:
     """
 
     def __init__(self, values: Mapping[str, tuple[str, str]],
-                 allow: Iterable[str] = ()):
+                 allow: Iterable[str] = (),
+                 beside_labels: Mapping[tuple[str, str], tuple[str, str]] | None = None):
         allow_keys = [key_of(w) for w in allow]
         self._allow = frozenset(w for w in allow if w.strip())
         self._meta: dict[str, tuple[str, str, str]] = {}
@@ -63,12 +70,16 @@ class ValueHunter:
         self._near = NearNames(self._meta)
         self._near_long = NearLong(self._meta)
         self._wrap = WrapIndex(self._meta)
+        # (value, label) -> (category, rule): short numbers, hunted beside their label only.
+        self._beside = [(_beside_label(key_of(value), label), value, meta)
+                        for (value, label), meta in (beside_labels or {}).items()
+                        if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
 
     def __len__(self) -> int:
-        return len(self._meta)
+        return len(self._meta) + len(self._beside)
 
     def __bool__(self) -> bool:
-        return self._rx is not None
+        return self._rx is not None or bool(self._beside)
 
     def _matches(self, text: str):
         """(start, end, key) of each hunted value in a folded text, digits not inside numbers."""
@@ -96,10 +107,10 @@ class ValueHunter:
 
     def find(self, page: PageLayer) -> list[Finding]:
         """Every occurrence of every value on the page, one finding per line it touches."""
-        if self._rx is None or not page.lines:
+        if not self or not page.lines:
             return []
         view = PageView.of(page)
-        out: list[Finding] = []
+        out: list[Finding] = self._beside_findings(view)
         for s, e, key in self._matches(view.stream):
             value, category, rule = self._meta[key]
             li, col = view.locate(s)
@@ -115,6 +126,19 @@ class ValueHunter:
             out.extend(self._near_findings(view, out))
         if self._wrap:
             out.extend(self._wrapped_findings(view, out))
+        return out
+
+    def _beside_findings(self, view: PageView) -> list[Finding]:
+        """Short numbers beside their label, on OCR lines only: a text layer's label is read
+        as printed, and the label rule found what stands after it."""
+        out: list[Finding] = []
+        for rx, value, (category, rule) in self._beside:
+            for m in rx.finditer(view.stream):
+                li, col = view.locate(m.start(1))
+                if view.lines[li].source != "ocr":
+                    continue
+                out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
+                                              f"{rule}:beside-label", self._allow, value=value))
         return out
 
     def _listed_after(self, view: PageView, li: int, col: int, category: str, rule: str,
@@ -164,6 +188,18 @@ class ValueHunter:
                     if not _already(f, exact):
                         out.append(f)
         return out
+
+
+def _short_number(key: str) -> bool:
+    return MIN_HUNTED <= len(key) < MIN_OTHER and any(c.isdigit() for c in key)
+
+
+def _beside_label(key: str, label: str) -> re.Pattern:
+    """A short number just after its label's first character, whatever OCR made of the rest."""
+    rest = len("".join(label.split())) + LABEL_SLACK   # the label's other characters, a colon
+    value = _DIGIT_GAP.join(re.escape(c) for c in key)
+    return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}\s*"
+                      rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
 
 
 def _a_name(key: str) -> bool:
