@@ -76,6 +76,39 @@ def name_place(text: str, start: int, end: int) -> bool:
     return any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
 
 
+# Words that follow a relative's or carer's name in notes ("黄琳陪护", "配偶都飞体健").
+AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
+              "拒绝", "表示")
+
+
+class NearShort:
+    """Known two-character names (a surname and one given character) OCR read with the given
+    character wrong ("黄麻陪护" for 黄琳陪护 in a scanned nursing note).
+
+    Agreeing on one character of two is weak evidence, so the window must be followed by a word
+    that follows a person ("陪护", "诉", "签字"): "黄疸史" next to a known 黄琳 is no name.
+    """
+
+    def __init__(self, keys: Mapping[str, object]):
+        self._by_surname: dict[str, list[str]] = {}
+        for key in sorted(keys):
+            if len(key) == 2 and all(is_cjk(c) for c in key) and key[0] in SURNAMES:
+                self._by_surname.setdefault(key[0], []).append(key)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_surname)
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        out: list[tuple[int, int, str]] = []
+        for j in range(len(text) - 1):
+            keys = self._by_surname.get(text[j])
+            if (keys and is_cjk(text[j + 1]) and text[j:j + 2] not in keys
+                    and any(text.startswith(w, j + 2) for w in AFTER_NAME)
+                    and name_place(text, j, j + 2)):
+                out.append((j, j + 2, keys[0]))
+        return out
+
+
 # A long value (a hospital's name, an address, a workplace) read with one character wrong is
 # still that value: two different institutions' names differ in more than one of 6+ characters.
 LONG_MIN_CJK = 6

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer, overlaps
-from .nearnames import NearLong, NearNames
+from .nearnames import NearLong, NearNames, NearShort
 from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
@@ -69,6 +69,7 @@ class ValueHunter:
                     if self._meta else None)
         self._near = NearNames(self._meta)
         self._near_long = NearLong(self._meta)
+        self._near_short = NearShort(self._meta)
         self._wrap = WrapIndex(self._meta)
         # (value, label) -> (category, rule): short numbers, hunted beside their label only.
         self._beside = [(_beside_label(key_of(value), label), value, meta)
@@ -122,7 +123,7 @@ class ValueHunter:
                 li, col = li + 1, 0
             if _a_name(key):
                 out.extend(self._listed_after(view, last_li, last_col + 1, category, rule))
-        if self._near or self._near_long:
+        if self._near or self._near_long or self._near_short:
             out.extend(self._near_findings(view, out))
         if self._wrap:
             out.extend(self._wrapped_findings(view, out))
@@ -180,6 +181,8 @@ class ValueHunter:
             near = self._near.matches(compact) if self._near else []
             if self._near_long:
                 near += self._near_long.matches(compact)
+            if self._near_short:
+                near += self._near_short.matches(compact)
             for s, e, key in near:
                 start, stop = cols[s], cols[e - 1] + 1
                 value, category, rule = self._meta[key]
