@@ -57,3 +57,13 @@ def test_a_visit_number_after_门诊ID_and_signers_of_a_delivery(policy):
                 "产科医师：姜建")
     assert ("病案编号", "1428327051") in got
     assert {("医护人员", "王玉梅"), ("医护人员", "姜建")} <= got
+
+
+def test_a_staff_label_run_into_a_name_that_opens_like_a_word(policy):
+    # A lab form's "送检医师文林": 文 opens words more often than names, but a cell holding a
+    # staff label and two characters, nothing else, is a form field.
+    assert ("医护人员", "文林") in found(policy, "送检医师文林")
+    assert ("医护人员", "明军") in found(policy, "报告医师 明军")
+    got = found(policy, "医师查房", "护士安排。", "家属都同意", "通知值班医师查看",
+                "值班医师明天复查")
+    assert not {v for c, v in got if c == "医护人员"}

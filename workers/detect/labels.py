@@ -16,6 +16,7 @@ from .vocab import (
     COMPOUND_SURNAMES,
     FIELD_WORDS,
     LABEL_SUFFIXES,
+    NOT_A_NAME,
     SURNAMES,
     TITLES,
     starts_with_any,
@@ -127,7 +128,8 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
                               or any(t.startswith(w, q) for w in labels)):
             # A header row set with narrow spaces ("姓名 性别 年龄"): values are below.
             return _below_token(view, hit, labels)
-        return Slot(li, q, cells[k][1], not hit.colon, "same")
+        return Slot(li, q, cells[k][1], not hit.colon and not _staff_cell(t, hit, cells[k]),
+                    "same")
     if k_label is not None and cells[k_label][0] < hit.start and not hit.colon:
         if words_in(t, cells[k_label][0], hit.start)[1] == 0:
             # Header cells read as one ("入院时间病史陈述者"): the value is the cell below it.
@@ -145,6 +147,23 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
             s, e = view.cells(lj)[k]
             return Slot(lj, s, e, False, "right")
     return _below(view, li, k_label, labels, hit.colon)
+
+
+# Label endings that name a member of staff: a cell holding one of these and a short name, and
+# nothing else, is a form field ("送检医师文林"), not a phrase of running text.
+STAFF_ENDINGS = ("医师", "医生", "护士", "护师", "技师", "助产士")
+
+
+def _staff_cell(t: str, hit: LabelHit, cell: tuple[int, int]) -> bool:
+    """Whether a staff label opens its cell and the rest is a name of 2-3 characters. Then
+    the name is taken even when it opens with a character that is more often a function word
+    (文, 明, 安): "送检医师文林" is no sentence."""
+    rest = "".join(t[hit.pos:cell[1]].split())
+    label = "".join(t[hit.start:hit.end].split())
+    return (not t[cell[0]:hit.start].strip() and label.endswith(STAFF_ENDINGS)
+            and 2 <= len(rest) <= 3 and all(is_cjk(c) for c in rest)
+            and (rest[0] in SURNAMES or rest[:2] in COMPOUND_SURNAMES)
+            and rest[:2] not in NOT_A_NAME and rest[1:3] not in NOT_A_NAME)
 
 
 def label_like(t: str, cell: tuple[int, int], labels: tuple[str, ...]) -> bool:
