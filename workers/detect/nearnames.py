@@ -76,9 +76,12 @@ def name_place(text: str, start: int, end: int) -> bool:
     return any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
 
 
-# Words that follow a relative's or carer's name in notes ("黄琳陪护", "配偶都飞体健").
+# Words that follow a relative's or carer's name in notes ("黄琳陪护", "配偶都飞体健"), or
+# the relation in brackets ("齐磊(配偶)要求").
 AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
               "拒绝", "表示")
+RELATIONS = ("配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子", "女儿", "家属", "监护人",
+             "祖父", "祖母", "外祖父", "外祖母", "哥哥", "姐姐", "弟弟", "妹妹")
 
 
 class NearShort:
@@ -103,10 +106,16 @@ class NearShort:
         for j in range(len(text) - 1):
             keys = self._by_surname.get(text[j])
             if (keys and is_cjk(text[j + 1]) and text[j:j + 2] not in keys
-                    and any(text.startswith(w, j + 2) for w in AFTER_NAME)
-                    and name_place(text, j, j + 2)):
+                    and _person_follows(text, j + 2) and name_place(text, j, j + 2)):
                 out.append((j, j + 2, keys[0]))
         return out
+
+
+def _person_follows(text: str, at: int) -> bool:
+    if any(text.startswith(w, at) for w in AFTER_NAME):
+        return True
+    return (at < len(text) and text[at] in "(（"
+            and any(text.startswith(w, at + 1) for w in RELATIONS))
 
 
 # A long value (a hospital's name, an address, a workplace) read with one character wrong is
