@@ -90,3 +90,9 @@ def test_clinical_text_with_numbers_and_places_keeps_its_words(policy):
                 "县医院转入，给予3组补液，消化道出血3次，高血压3级。",
                 "市区某路口车祸后2小时", "妊娠结局", "化工厂工人，接触苯")
     assert not {c for c, _ in got} & {"住址", "工作单位"}
+
+
+def test_a_hospital_name_starts_after_the_preposition_before_it(policy):
+    # The record hunts the value found: "孕期于黄陂区中医院" would never be met again.
+    got = found(policy, "孕期于黄陂区中医院产检5次", "在北京协和医院就诊")
+    assert {v for c, v in got if c == "医院名称"} == {"黄陂区中医院", "北京协和医院"}
