@@ -96,3 +96,10 @@ def test_a_hospital_name_starts_after_the_preposition_before_it(policy):
     # The record hunts the value found: "孕期于黄陂区中医院" would never be met again.
     got = found(policy, "孕期于黄陂区中医院产检5次", "在北京协和医院就诊")
     assert {v for c, v in got if c == "医院名称"} == {"黄陂区中医院", "北京协和医院"}
+
+
+def test_a_relative_is_named_by_the_relation_in_brackets_after_the_name(policy):
+    # OCR read 齐磊 as 章磊: no known name matches, the bracketed relation still says who it is.
+    got = found(policy, "二级护理。章磊(配偶)要求积极治疗", "黄琳（母亲）诉患儿哭闹",
+                "患者(配偶)要求出院", "家族史：糖尿病(母亲)、高血压(父亲)。")
+    assert {v for c, v in got if c == "家属姓名"} == {"章磊", "黄琳"}
