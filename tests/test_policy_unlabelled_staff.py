@@ -75,6 +75,7 @@ def test_an_address_is_found_by_its_shape_under_a_label_ocr_read_as_noise(policy
     # The noise digit OCR read after it goes with it.
     assert ("住址", "深圳市南山区大冶村7组64号2") in got
     assert ("工作单位", "深圳纺织厂") in got
+    assert ("工作单位", "MBP软件网络有限公司") in found(policy, "MBP软件网络有限公司")
 
 
 @pytest.mark.parametrize("address", [
