@@ -116,6 +116,11 @@ def read_spans(log: Path) -> list[tuple[float, float]]:
     return [tuple(map(float, line.split())) for line in log.read_text().splitlines() if line]
 
 
+def calls_and_busy(spans: list[tuple[float, float]]) -> tuple[int, float]:
+    """How many Tesseract calls, and their seconds summed."""
+    return len(spans), sum(e - s for s, e in spans)
+
+
 def occupancy(spans: list[tuple[float, float]], start: float, end: float) -> dict[int, float]:
     """Seconds of [start, end] during which exactly k Tesseracts ran, for each k seen.
 
@@ -194,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         shim_dir, log = make_shim(work, real)
         patient = patient_file(root, docs[0].visit)
         run, spans, held = pipeline(pdf, work, "pipeline", patient, shim_dir, log)
-        calls, busy = len(spans), sum(e - s for s, e in spans)
+        calls, busy = calls_and_busy(spans)
         say_failure(run)
         print(f"whole pipeline  : {run.wall_s:7.2f} s  {run.wall_s / n:5.2f} s/page  "
               "(emr-redact run subprocess, fresh OCR cache, default OCR workers = "
@@ -211,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.quick or args.no_one_core) and shutil.which("taskset"):
             run1, spans1, _ = pipeline(pdf, work, "one-core", patient, shim_dir, log,
                                        one_core=True)
-            calls1, busy1 = len(spans1), sum(e - s for s, e in spans1)
+            calls1, busy1 = calls_and_busy(spans1)
             say_failure(run1)
             print()
             print("# information: the same pipeline pinned to ONE core (taskset -c 0)")

@@ -151,7 +151,8 @@ def test_a_bed_number_read_on_one_page_is_found_beside_a_misread_label_on_anothe
                                                                                   tmp_path):
     # Page headers repeat the bed number; on a scan OCR may misread its label ("床 屿? 23").
     # Two digits are too few to hunt on their own, so the record hunts them beside the label.
-    from test_detect_grid import covered_text, page, rows
+    from test_detect_grid import covered_text, page
+    from test_detect_propagate import ocr_rows
 
     from workers.analyse import analyse_document
     from workers.record import record_hunter
@@ -159,10 +160,7 @@ def test_a_bed_number_read_on_one_page_is_found_beside_a_misread_label_on_anothe
     src = text_pdf(tmp_path / "h.pdf", [["姓名：王秀英  科室：妇科  床号：23  住院号：20240517"]])
     analysis = analyse_document(policy, DocumentInput(src), None)
     hunter = record_hunter(policy, [analysis], [], set())
-    scanned = rows("科室:妇科 床 屿? 23 住院号码:", "予吸氧 23 次")
-    for ln in scanned:
-        ln.source = "ocr"
-    pg = page(*scanned)
+    pg = page(*ocr_rows("科室:妇科 床 屿? 23 住院号码:", "予吸氧 23 次"))
     assert covered_text(pg, hunter.find(pg)) == "23"
     # A person removed the finding: its value is not hunted any more.
     assert record_hunter(policy, [analysis], [], {"23"}).find(pg) == []

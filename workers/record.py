@@ -23,6 +23,7 @@ from dsl.model import AfterLabel, Policy
 from .analyse import DocumentAnalysis, DocumentInput, normalise
 from .assemble import Assembler
 from .detect import ValueHunter
+from .detect.propagate import MIN_HUNTED
 from .docpool import (
     DocumentPool,
     analyse_documents,
@@ -43,8 +44,6 @@ from .verify import (
     reverified,
 )
 
-# Values shorter than this are not hunted record-wide: a single character would hit everywhere.
-MIN_HUNTED_LENGTH = 2
 # Rounds of redacting what verification still finds, before giving up and reporting residuals.
 SECOND_LOOKS = 2
 
@@ -119,7 +118,7 @@ def hunted_values(policy: Policy, analyses: Iterable[DocumentAnalysis],
                 if f.category in propagate and f.value:
                     values.setdefault(f.value, (f.category, f.rule))
     return {v: meta for v, meta in values.items()
-            if len(normalise(v)) >= MIN_HUNTED_LENGTH and normalise(v) not in allow}
+            if len(normalise(v)) >= MIN_HUNTED and normalise(v) not in allow}
 
 
 def record_hunter(policy: Policy, analyses: Sequence[DocumentAnalysis],

@@ -20,7 +20,9 @@ _DIGITISH = frozenset("0123456789xX")
 # Values too short to hunt: one character, or a short number, would hit all over a page.
 MIN_CJK = 2
 MIN_OTHER = 4
-MIN_HUNTED = 2   # not even beside its label: a one-digit bed number hides in any count
+# Shorter than this, a value is not hunted at all, not even beside its label: a single
+# character would hit everywhere, a one-digit bed number hides in any count.
+MIN_HUNTED = 2
 # A short number is hunted only just after the first character of the label it was found
 # after: OCR mangles the rest of a label more often than its value ("床 号 汪 23", "床,号: 15",
 # "床 屿? 22" for 床号: 23 on one record's scans). Between them at most this many characters
