@@ -27,6 +27,13 @@ class WrapIndex:
     def __init__(self, keys: Iterable[str]):
         self.cuts: list[tuple[str, str, str]] = sorted(
             {(key, key[:n], key[n:]) for key in keys for n in range(1, len(key))})
+        # A head must end a cell: the page's few cell endings are looked up by their last
+        # characters, rather than every head searched for over the page (a name's one-character
+        # head occurs all over it).
+        self._by_head: dict[str, list[tuple[str, str]]] = {}
+        for key, head, rest in self.cuts:
+            self._by_head.setdefault(head, []).append((key, rest))
+        self._longest = max((len(head) for _, head, _ in self.cuts), default=0)
 
     def __bool__(self) -> bool:
         return bool(self.cuts)
@@ -34,38 +41,21 @@ class WrapIndex:
     def matches(self, view: PageView) -> Iterator[tuple[str, tuple[int, int, int],
                                                    tuple[int, int, int]]]:
         """(key, (line, start, end) of its head, (line, start, end) of its tail)."""
-        text = view.stream.casefold()
-        if len(text) != len(view.stream):   # a character folded to two: offsets would drift
-            text = view.stream
         openings: dict[str, list[tuple[int, int]]] | None = None
-        for key, head, rest in self.cuts:
-            # Both halves must be on the page: one substring test rejects almost every cut.
-            if rest not in text:
-                continue
-            pos = text.find(head)
-            while pos >= 0:
-                li, col = view.locate(pos)
-                k = _cell_ending(view, li, col, col + len(head))
-                if k is not None:
-                    if openings is None:
-                        openings = _cell_openings(view)
-                    tail = _tail(view, li, k, rest, openings)
-                    if tail is not None:
-                        yield key, (li, col, col + len(head)), tail
-                pos = text.find(head, pos + 1)
-
-
-def _cell_ending(view: PageView, li: int, start: int, end: int) -> int | None:
-    """The cell of line `li` that holds [start, end) and ends there (spaces aside)."""
-    text = view.texts[li]
-    if end > len(text):
-        return None
-    for k, (s, e) in enumerate(view.cells(li)):
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s <= start and e == end:
-            return k
-    return None
+        for li, raw in enumerate(view.texts):
+            text = raw.casefold()
+            if len(text) != len(raw):   # a character folded to two: offsets would drift
+                text = raw
+            for k, (s, e) in enumerate(view.cells(li)):
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                for n in range(1, min(self._longest, e - s) + 1):
+                    for key, rest in self._by_head.get(text[e - n:e], ()):
+                        if openings is None:
+                            openings = _cell_openings(view)
+                        tail = _tail(view, li, k, rest, openings)
+                        if tail is not None:
+                            yield key, (li, e - n, e), tail
 
 
 def _cell_openings(view: PageView) -> dict[str, list[tuple[int, int]]]:
