@@ -124,7 +124,8 @@ class RunOutcome:
 
 def timed_cli_run(inputs: list[Path], out_dir: Path, *, patient: Path | None = None,
                   no_ocr: bool = False, name: str = "out", env: dict[str, str] | None = None,
-                  prefix: list[str] | None = None) -> RunOutcome:
+                  prefix: list[str] | None = None, extra: list[str] | None = None,
+                  ) -> RunOutcome:
     """Run the whole `emr-redact run` as a subprocess; wall time from spawn to exit."""
     out_dir.mkdir(parents=True, exist_ok=True)
     out_pdf, report = out_dir / f"{name}.pdf", out_dir / f"{name}.json"
@@ -133,7 +134,7 @@ def timed_cli_run(inputs: list[Path], out_dir: Path, *, patient: Path | None = N
         cmd += ["--patient", str(patient)]
     if no_ocr:
         cmd.append("--no-ocr")
-    cmd += [str(p) for p in inputs]
+    cmd += [*(extra or []), *(str(p) for p in inputs)]
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env or bench_env(), capture_output=True, text=True, cwd=ROOT,
                           check=False)  # the exit code is reported, not raised

@@ -188,3 +188,41 @@ def test_a_name_read_anew_after_a_label_must_open_with_a_surname():
     policy = compile_text("policy \"t\" version 1\n")
     hits = _new_label_hits(policy, (doctor, bed), layer, 1, frozenset())
     assert sorted(h.value for h in hits) == ["28", "梁玉兰"]
+
+
+FAR = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。", "诊断：妊娠期高血压。",
+       "处理：予硫酸镁静滴。", "", "", "", "", "", "联系电话：13812345678"]
+
+
+def test_the_export_is_read_whole_as_an_outsider_reads_it(tmp_path):
+    """Pass 1 misread a phone far from the name it redacted ("l38l2345b78"), so the phone
+    stayed in the export. Re-reading only what changed keeps pass 1's misreading there and
+    calls the export clean; the default whole-page reading sees the phone, as anyone would."""
+    from dsl import compile_file, default_ruleset_path
+    from workers.ocrdiff import PageSource
+    from workers.verify import verify_export
+
+    src_path = scanned_pdf(tmp_path / "before.pdf", [FAR])
+    out_path = scanned_pdf(tmp_path / "after.pdf", [FAR], black=("王秀英",))
+    policy = compile_file(default_ruleset_path())
+    with pymupdf.open(src_path) as src, \
+            OcrEngine(OcrCache(tmp_path / "cache"), workers=1) as engine:
+        region = needs_ocr(page_layer(src[0], 0), "auto").regions[0]
+        before = region_job(src[0], region, region_dpi(src[0], region)).with_key(
+            engine.lang, engine.config)
+        misread = []
+        for ocr_line, conf in engine.cache.get(before.key) or engine.recognise(before):
+            if "13812345678" in ocr_line.text:
+                ocr_line.text = ocr_line.text.replace("13812345678", "l38l2345b78")
+            misread.append((ocr_line, conf))
+        assert any("l38l2345b78" in ln.text for ln, _ in misread), "the phone was read"
+        engine.cache.put(before.key, misread)   # what pass 1 read
+
+        sources = [PageSource(src_path, 0)]
+        hunter = ValueHunter({"王秀英": ("患者姓名", "t:1")})
+        windowed = verify_export(out_path, policy, hunter, engine, sources=sources, whole=False)
+        # Read after the windowed one, over the same cache: what that one kept is not taken
+        # for a reading of the whole page.
+        default = verify_export(out_path, policy, hunter, engine, sources=sources)
+    assert windowed.clean, "the windowed reading trusts pass 1 where pixels did not change"
+    assert [r.category for r in default.residuals] == ["电话"]

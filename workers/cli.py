@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-residuals", action="store_true",
                      help="write the PDF even when verification still finds identifiers")
     run.add_argument("--no-ocr", action="store_true", help="skip OCR (text layers only)")
+    run.add_argument("--verify-ocr", choices=["whole", "changed"], default="whole",
+                     help="verification OCRs every output page whole, as an outsider reads "
+                          "it (default), or re-reads only what redaction changed: faster on "
+                          "scans, but it may miss what a whole-page reading shows")
     run.add_argument("--processes", type=int, default=os.cpu_count() or 1, metavar="N",
                      help="worker processes for documents and verification "
                           "(default: one per core; 1 runs everything in this process)")
@@ -126,7 +130,8 @@ def cmd_run(args) -> int:
     inputs = [DocumentInput(path=p, doc_id=p.stem) for p in args.inputs]
     options = RunOptions(watermark=args.watermark, password=password,
                          allow_residuals=args.allow_residuals, use_ocr=not args.no_ocr,
-                         processes=max(1, args.processes))
+                         processes=max(1, args.processes),
+                         verify_whole_pages=args.verify_ocr == "whole")
     try:
         result = run_record(policy, inputs, args.out, known, options, progress=ProgressBar())
     except NothingToExport as exc:

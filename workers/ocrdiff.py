@@ -1,5 +1,9 @@
 """Verification OCR of a redacted page that re-reads only what redaction changed, and around it.
 
+Used when verification is asked to be fast (`emr-redact run --verify-ocr changed`); by default
+it reads every output page whole, since a whole reading can differ from pass 1's where no pixel
+changed (`verify.verify_export`). Without a source page, the page is read whole here too.
+
 An outsider OCRs the whole exported page. Where its pixels are exactly those of the source page
 that pass 1 already read (same region, same resolution, so the same content key), Tesseract
 would be given the same pixels again and read the same text. So the output is compared with the
@@ -84,16 +88,20 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     if job.image.size != before.image.size:
         return engine.submit(job)
     job = job.with_key(engine.lang, engine.config)
-    cached = engine.cache.get(job.key)
+    cached = _reading(engine, job.key)
     if cached is not None:
         return done_future([line for line, _ in cached])
+    read = None
     if previous is not None:
-        # The first look stored its reading of the page under the page's own key (below).
+        # The first look stored its reading of the page (below).
         earlier = region_job(previous, region, dpi, before.level).with_key(engine.lang,
                                                                            engine.config)
-        if earlier.image.size == job.image.size and earlier.key in engine.cache:
-            before = earlier
-    read = engine.cache.get(before.key)
+        if earlier.image.size == job.image.size:
+            read = _reading(engine, earlier.key)
+            if read is not None:
+                before = earlier
+    if read is None:
+        read = engine.cache.get(before.key)
     if read is None:
         return engine.submit(job)
     grey = np.asarray(job.image.convert("L"))
@@ -131,13 +139,25 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
         order = {id(line): i for i, line in enumerate(reading_order(
             [line for line, _ in kept] + [line for line, _ in new]))}
         combined = sorted(kept + new, key=lambda pair: order[id(pair[0])])
-        # Stored as what reading this page gives, so a second look after more redaction on it
-        # re-reads only that (`previous`), not again all the first look re-read.
-        engine.cache.put(job.key, combined)
+        # Kept, so a second look after more redaction on it re-reads only that (`previous`),
+        # not again all the first look re-read.
+        engine.cache.put(_windowed(job.key), combined)
         out.set_result([line for line, _ in combined])
 
     engine.submit(partial).add_done_callback(settle)
     return out
+
+
+def _windowed(key: str) -> str:
+    """Where a windowed reading of a page is kept. Not under the page's own key: that one must
+    give what Tesseract reads of the whole page, which a whole-page verification asks for and
+    a windowed reading is not (untouched pixels read differently once a line is boxed)."""
+    return f"{key}-windowed"
+
+
+def _reading(engine: OcrEngine, key: str) -> list | None:
+    """The cached reading of a page: a whole one (Tesseract's own), else a windowed one."""
+    return engine.cache.get(key) or engine.cache.get(_windowed(key))
 
 
 def reading_order(lines: list[TextLine]) -> list[TextLine]:

@@ -67,6 +67,10 @@ class RunOptions:
     processes: int = field(default_factory=lambda: os.cpu_count() or 1)   # run_record's workers
     ocr_cache_dir: Path | None = None   # persistent cache (workers); None: per-run, deleted
     use_ocr: bool = True
+    # Verification OCRs each output page whole, as an outsider does; False re-reads only what
+    # redaction changed (faster on scans, but blind where Tesseract reads untouched pixels
+    # differently once another line is boxed: verify.verify_export).
+    verify_whole_pages: bool = True
 
 
 @dataclass
@@ -234,7 +238,8 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                              password=options.password, key=key,
                              replacements=frozenset(pseudonyms.issued()) | action_for.labels()
                              | frozenset(dropped),
-                             sources=page_sources(policy, analyses, page_map))
+                             sources=page_sources(policy, analyses, page_map),
+                             whole=options.verify_whole_pages)
             verification = verify(on_page=counter.tick("verify"))
             # What a fresh read of the output still finds (OCR of a redacted scan reads a name
             # the first OCR misread) is redacted where it stands, then checked again.

@@ -85,7 +85,8 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                   replacements: frozenset[str] = frozenset(), on_page=None,
                   sources: Sequence[PageSource | None] = (),
                   pages: Iterable[int] | None = None, beside: bool = True,
-                  unsure: bool = True, previous: Path | None = None) -> Verification:
+                  unsure: bool = True, previous: Path | None = None,
+                  whole: bool = True) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
 
     `pages` (0-based) limits the reading of pages to those (workers split a file; a second
@@ -94,12 +95,15 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
     read again whole on a scan (a second look, which had that chance, reads only its changes).
 
     `sources` names, per output page, the source page it was redacted from: OCR then reads the
-    page as pass 1 did ("always" for an ECG) and re-reads only what redaction changed on it
-    (`workers.ocrdiff`). Its document's label rules run on what OCR reads anew there: a scan
-    reads differently once redacted ("床号：+5" where pass 1 read "床号：号").
+    page as pass 1 did ("always" for an ECG). Its document's label rules run on what OCR reads
+    anew there: a scan reads differently once redacted ("床号：+5" where pass 1 read "床号：号").
 
-    `previous`: the file as the look before this one read it (same pages, same password); a
-    second look then OCRs only what it redacted since.
+    `whole`: OCR every output page whole, as an outsider reads it (the default). Otherwise only
+    what redaction changed is read again and pass 1's reading stands for the rest
+    (`workers.ocrdiff`): faster, but Tesseract reads untouched pixels differently once another
+    line of the page is boxed ("床写: 1交" in pass 1, "床号: 17" in the export), and the leak is
+    then in the export unseen. `previous` (windowed only): the file as the look before this one
+    read it (same pages, same password); a second look then OCRs only what it redacted since.
     """
     result = Verification()
     rules = structural_rules(policy)
@@ -110,7 +114,8 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         if beside:
             result.residuals.extend(_document_level(doc, hunter, key))
         for layer, info in _output_layers(doc, engine, sources, pages, unsure,
-                                          _opened(previous, password)):
+                                          None if whole else _opened(previous, password),
+                                          whole):
             result.ocr_pages += layer.ocr_used
             hits = hunter.find(layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
@@ -175,15 +180,18 @@ def _opened(path: Path | None, password: str | None) -> pymupdf.Document | None:
 
 def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
                    sources: Sequence[PageSource | None], pages: Iterable[int] | None = None,
-                   unsure: bool = True, previous: pymupdf.Document | None = None):
+                   unsure: bool = True, previous: pymupdf.Document | None = None,
+                   whole: bool = True):
     """Each output page's text layer with its OCR lines (of `pages`, or all), and where the
-    page came from."""
+    page came from; OCR reads each page `whole`, or only what changed from its source."""
     with SourcePages(sources) as source_of, previous or nullcontext():
         def submit(page, layer):
             info = source_of.info(page.number)
             mode = info.ocr_mode if info else "auto"
             if not ocr_plan(page, layer, mode):
                 return None   # a text page: its source file need not be opened at all
+            if whole:
+                return submit_verification(engine, page, layer, None, mode)
             before = previous[page.number] if previous is not None else None
             return submit_verification(engine, page, layer, source_of(page.number), mode,
                                        unsure, before)
