@@ -10,7 +10,7 @@ from pdfmaker import text_pdf
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import DocumentInput, LayerSpool, analyse_document, normalise
 from workers.detect import ValueHunter
-from workers.docpool import document_pool, verify_output
+from workers.docpool import document_pool, verify_output, verify_ranges
 from workers.extract import page_layer
 from workers.record import KnownIdentifier, RunOptions, run_record
 from workers.verify import verify_export
@@ -95,6 +95,15 @@ def test_verification_in_page_ranges_finds_what_one_pass_finds(policy, tmp_path)
         pooled = verify_output(path, policy, hunter, None, pool)
     assert pooled.pages == 4
     assert sorted(map(repr, pooled.residuals)) == sorted(map(repr, whole.residuals))
+
+
+def test_a_short_scanned_record_is_verified_by_every_worker():
+    """Twelve scanned pages are 12 whole-page OCR readings: in one range, one worker's single
+    Tesseract read them all while the other core waited. Every page is verified once."""
+    for total in (1, 3, 12, 14, 320):
+        ranges = verify_ranges(total, 2)
+        assert [p for a, b in ranges for p in range(a, b)] == list(range(total))
+        assert len(ranges) >= min(total, 2 * 2)
 
 
 def test_a_handed_over_spool_file_travels_and_is_removed_by_its_new_owner(policy, tmp_path):

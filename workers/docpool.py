@@ -41,10 +41,10 @@ from .verify import Verification, verify_export
 # Documents handed to the workers ahead of the one the parent waits for: enough to keep every
 # worker busy, few enough that redacted parts do not pile up in the work directory.
 AHEAD_PER_PROCESS = 4
-# Verification splits the output into this many page ranges per worker, of at least
-# MIN_VERIFY_PAGES pages (each range opens the output file once).
+# Verification splits the output into this many page ranges per worker (each range opens the
+# output file once). No floor on a range's pages: a record of a dozen scanned pages in one range
+# was read by one Tesseract while the other cores waited.
 RANGES_PER_PROCESS = 4
-MIN_VERIFY_PAGES = 16
 # A verifying worker empties MuPDF's store (decoded fonts and images) every this many pages
 # (PyMuPDF cannot tell the store's size); a font is parsed again in a few ms.
 RELEASE_EVERY = 8
@@ -250,9 +250,7 @@ def verify_output(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         if doc.needs_pass and not doc.authenticate(options.get("password") or ""):
             raise ValueError("the export is encrypted and the password given does not open it")
         total = doc.page_count
-    # A few ranges per worker, so a range of OCR'd pages does not leave the other one idle.
-    size = max(MIN_VERIFY_PAGES, -(-total // (RANGES_PER_PROCESS * pool.processes)))
-    ranges = [(a, min(a + size, total)) for a in range(0, total, size)]
+    ranges = verify_ranges(total, pool.processes)
     result = Verification(pages=total)
     sources = list(options.pop("sources", ()))
     jobs = [(_verify, (path, hunter, (a, b), {**options, "sources": _only(sources, a, b)}))
@@ -264,6 +262,13 @@ def verify_output(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             for _ in range(start, stop):
                 on_page()
     return result
+
+
+def verify_ranges(total: int, processes: int) -> list[tuple[int, int]]:
+    """[start, stop) page ranges for the workers: a few per worker, so a range of OCR'd
+    pages does not leave the others idle."""
+    size = max(1, -(-total // (RANGES_PER_PROCESS * processes)))
+    return [(a, min(a + size, total)) for a in range(0, total, size)]
 
 
 def _only(sources: list, start: int, stop: int) -> list:
