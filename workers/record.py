@@ -244,16 +244,20 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
             # What a fresh read of the output still finds (OCR of a redacted scan reads a name
             # the first OCR misread) is redacted where it stands, then checked again.
             fixed = 0
+            # A windowed second look reads only what it redacted since the file it is given; a
+            # whole reading needs no earlier file.
+            previous = None if options.verify_whole_pages else looked
             for _round in range(SECOND_LOOKS):
                 if not fixable(verification):
                     break
                 # Only the pages redacted again can read differently now.
                 pages = fixable_pages(verification)
-                shutil.copyfile(pending, looked)
+                if previous is not None:
+                    shutil.copyfile(pending, previous)
                 fixed += redact_residuals(pending, verification.residuals, action_for,
                                           pseudonyms, options.password)
                 verification = reverified(verification, verify(pages=pages, unsure=False,
-                                                               previous=looked), pages)
+                                                               previous=previous), pages)
             verification.fixed_by_second_look = fixed
             timings["verify_s"] = time.perf_counter() - t
             released = verification.clean or options.allow_residuals

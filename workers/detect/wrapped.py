@@ -25,18 +25,18 @@ class WrapIndex:
     """Every way to cut each hunted key in two, looked up by the text of the page."""
 
     def __init__(self, keys: Iterable[str]):
-        self.cuts: list[tuple[str, str, str]] = sorted(
-            {(key, key[:n], key[n:]) for key in keys for n in range(1, len(key))})
         # A head must end a cell: the page's few cell endings are looked up by their last
         # characters, rather than every head searched for over the page (a name's one-character
-        # head occurs all over it).
+        # head occurs all over it). Cuts in sorted order: matches come out in the same order
+        # whatever the hash seed.
         self._by_head: dict[str, list[tuple[str, str]]] = {}
-        for key, head, rest in self.cuts:
+        for key, head, rest in sorted({(k, k[:n], k[n:])
+                                       for k in keys for n in range(1, len(k))}):
             self._by_head.setdefault(head, []).append((key, rest))
-        self._longest = max((len(head) for _, head, _ in self.cuts), default=0)
+        self._longest = max(map(len, self._by_head), default=0)
 
     def __bool__(self) -> bool:
-        return bool(self.cuts)
+        return bool(self._by_head)
 
     def matches(self, view: PageView) -> Iterator[tuple[str, tuple[int, int, int],
                                                    tuple[int, int, int]]]:
