@@ -129,6 +129,16 @@ def test_a_wrap_is_joined_only_where_the_cell_continues():
     assert ValueHunter(KNOWN).find(pg) == []
 
 
+def test_a_phone_number_a_cell_wrap_split_is_found_but_not_inside_longer_numbers():
+    pg = page(_row(100, "家属联系电话138", "12345678，已告知"))
+    found = ValueHunter(KNOWN).find(pg)
+    assert values(found) == ["13812345678", "13812345678"]
+    assert covered_text(pg, found) == "13812345678"
+    # "2138" ends in the phone's head, "123456789" opens with its tail: both are other numbers.
+    assert ValueHunter(KNOWN).find(page(_row(100, "检验编号2138", "12345678，复查"))) == []
+    assert ValueHunter(KNOWN).find(page(_row(100, "家属联系电话138", "123456789，复查"))) == []
+
+
 def test_a_long_value_ocr_read_one_character_off_is_found_on_ocr_lines_only():
     known = {"武汉市妇产科医院": ("医院名称", "a:4")}
     footer = line("武汉市妇产科医阮  第1页/共1页", y=800)

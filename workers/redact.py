@@ -22,7 +22,7 @@ from pymupdf import mupdf
 from dsl.model import Action
 from workers.pseudonyms import Pseudonyms
 from workers.rescan import image_xrefs, reencode_rewritten
-from workers.textlayer import Finding, Glyph, overlap_share
+from workers.textlayer import Finding, Glyph, Rect, overlap_share
 
 PIXEL_PAD = 1.0        # pt around pixel findings: OCR boxes run short (FINDINGS.md)
 BOX_PAD_Y = 0.5        # pt above/below the drawn box, so ascenders' ink is covered
@@ -80,13 +80,14 @@ class _Glyphs:
         self.rows = rows
         self.keys = [r[0] for r in rows]
 
-    def centred_in(self, rect: pymupdf.Rect) -> list[tuple]:
-        lo = bisect.bisect_left(self.keys, rect.y0)
-        hi = bisect.bisect_right(self.keys, rect.y1)
-        return [r for r in self.rows[lo:hi] if rect.x0 <= r[1] <= rect.x1]
+    def centred_in(self, rect: Rect) -> list[tuple]:
+        x0, y0, x1, y1 = rect
+        lo = bisect.bisect_left(self.keys, y0)
+        hi = bisect.bisect_right(self.keys, y1)
+        return [r for r in self.rows[lo:hi] if x0 <= r[1] <= x1]
 
 
-def _removal_bands(rect: pymupdf.Rect, glyphs: _Glyphs) -> list[pymupdf.Rect] | None:
+def _removal_bands(rect: Rect, glyphs: _Glyphs) -> list[Rect] | None:
     """Thin rects touching the ink of the characters centred in `rect`, one per baseline.
 
     None when the rect holds no characters (the text is pixels) or holds rotated text (the
@@ -105,7 +106,7 @@ def _removal_bands(rect: pymupdf.Rect, glyphs: _Glyphs) -> list[pymupdf.Rect] | 
         if x1 <= x0:
             mid = (x0 + x1) / 2
             x0, x1 = mid - 0.1, mid + 0.1
-        bands.append(pymupdf.Rect(x0, baseline - BAND_TOP * size, x1, baseline - BAND_BOTTOM * size))
+        bands.append((x0, baseline - BAND_TOP * size, x1, baseline - BAND_BOTTOM * size))
     return bands
 
 
@@ -150,7 +151,13 @@ def fit_text(shape: pymupdf.Shape, rect: pymupdf.Rect, text: str,
 
 
 def _num(value: float) -> str:
-    return format(value, "g")
+    # Never an exponent ("1e-05" is not a PDF number), to a thousandth of a point.
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _area(r: Rect) -> float:
+    return max(r[2] - r[0], 0.0) * max(r[3] - r[1], 0.0)
 
 
 _CID, _DESCRIPTOR = "@cid@", "@descriptor@"
@@ -216,15 +223,16 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
     else:
         glyphs = None
     has_images = bool(page.get_images(full=True))
-    image_rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()] if has_images else []
-    page_rect = page.rect
+    image_rects = [tuple(i["bbox"]) for i in page.get_image_info()] if has_images else []
+    page_rect = tuple(page.rect)
 
-    glyph_rects: list[pymupdf.Rect] = []
-    pixel_rects: list[pymupdf.Rect] = []
-    visuals: list[tuple[pymupdf.Rect, str, bool]] = []   # rect, replacement text, is_box
+    # Rects are plain tuples here: PyMuPDF's Rect arithmetic cost ~1 ms a page.
+    glyph_rects: list[Rect] = []
+    pixel_rects: list[Rect] = []
+    visuals: list[tuple[Rect, str, bool]] = []   # rect, replacement text, is_box
     for finding in findings:
-        rect = pymupdf.Rect(finding.rect)
-        padded = (rect + (-PIXEL_PAD, -PIXEL_PAD, PIXEL_PAD, PIXEL_PAD)) & page_rect
+        rect = finding.rect
+        padded = _clip(_grow(rect, PIXEL_PAD, PIXEL_PAD), page_rect)
         if finding.kind == "region":
             # a region takes everything it touches, by design
             glyph_rects.append(rect)   # the glyph pass blanks pixels too
@@ -240,10 +248,10 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
                 shown = padded
             else:
                 glyph_rects.extend(bands)
-                if any(padded.intersects(r) for r in image_rects):
+                if any(_intersect(padded, r) for r in image_rects):
                     # an invisible OCR layer over a scan: the ink is in the image too
                     pixel_rects.append(padded)
-                shown = (rect + (0, -BOX_PAD_Y, 0, BOX_PAD_Y)) & page_rect
+                shown = _clip(_grow(rect, 0.0, BOX_PAD_Y), page_rect)
         action = action_for(finding)
         text = replacement_text(finding, action, pseudonyms)
         visuals.append((shown, text, action.kind == "box"))
@@ -264,7 +272,22 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
     return stats
 
 
-def _apply(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int,
+def _grow(r: Rect, dx: float, dy: float) -> Rect:
+    return (r[0] - dx, r[1] - dy, r[2] + dx, r[3] + dy)
+
+
+def _clip(r: Rect, bounds: Rect) -> Rect:
+    """`r` inside `bounds` (as Rect & Rect: an empty rect where they do not meet)."""
+    x0, y0 = max(r[0], bounds[0]), max(r[1], bounds[1])
+    x1, y1 = min(r[2], bounds[2]), min(r[3], bounds[3])
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else (0.0, 0.0, 0.0, 0.0)
+
+
+def _intersect(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _apply(page: pymupdf.Page, rects: list[Rect], *, text: int,
            only_if_images: bool = True) -> None:
     if not rects or not only_if_images:
         return
@@ -282,7 +305,7 @@ def _apply(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int,
     pdf_page = mupdf.pdf_page_from_fz_page(page.this)
     for r in rects:
         annot = mupdf.pdf_create_annot(pdf_page, mupdf.PDF_ANNOT_REDACT)
-        mupdf.pdf_set_annot_rect(annot, mupdf.FzRect(r.x0, r.y0, r.x1, r.y1))
+        mupdf.pdf_set_annot_rect(annot, mupdf.FzRect(*r))
     opts = mupdf.PdfRedactOptions()
     opts.black_boxes = 0
     opts.text = text
@@ -292,26 +315,37 @@ def _apply(page: pymupdf.Page, rects: list[pymupdf.Rect], *, text: int,
         raise RuntimeError("MuPDF did not apply the redactions")
 
 
-def _draw(page: pymupdf.Page, visuals: list[tuple[pymupdf.Rect, str, bool]]) -> None:
+def _draw(page: pymupdf.Page, visuals: list[tuple[Rect, str, bool]]) -> None:
     shape = page.new_shape()
-    for rect, _text, is_box in visuals:
-        shape.draw_rect(rect)
-        shape.finish(fill=BOX_FILL if is_box else LABEL_FILL, color=None, width=0)
+    # The operators Shape.draw_rect + finish(fill=..., color=None, width=0) write, composed
+    # here: those calls cost ~0.1 ms a box through PyMuPDF's Rect and Matrix.
+    a, b, c, d, e, f = shape.ipctm
+    fills = {True: _fill_op(BOX_FILL), False: _fill_op(LABEL_FILL)}
+    parts = []
+    for (x0, y0, x1, y1), _text, is_box in visuals:
+        # the rect's bottom-left corner in PDF space, then its size
+        parts.append(f"\nq\n{_num(x0 * a + y1 * c + e)} {_num(x0 * b + y1 * d + f)} "
+                     f"{_num(x1 - x0)} {_num(y1 - y0)} re\nh\n{fills[is_box]}f\nQ\n")
+    shape.totalcont += "".join(parts)
     texts = _apart([(rect, text) for rect, text, _is_box in visuals if text])
     if texts:
         use_replacement_font(page)   # once, not per label (~30 µs each, ~19 labels a page)
     for rect, text in texts:
-        fit_text(shape, rect, text, font_ready=True)
+        fit_text(shape, pymupdf.Rect(rect), text, font_ready=True)
     commit(shape)
 
 
-def _apart(texts: list[tuple[pymupdf.Rect, str]]) -> list[tuple[pymupdf.Rect, str]]:
+def _fill_op(rgb: tuple[float, float, float]) -> str:
+    return " ".join(_num(v) for v in rgb) + " rg "
+
+
+def _apart(texts: list[tuple[Rect, str]]) -> list[tuple[Rect, str]]:
     """The replacement texts to write: where two rects mostly overlap (an ID number found both
     by its shape and after its label), only the larger one's text, since two texts written
     over each other read as neither ("[[身份证号]" over "[证件号]"). Every box is still drawn."""
-    kept: list[tuple[pymupdf.Rect, str]] = []
-    for rect, text in sorted(texts, key=lambda t: -abs(t[0])):
-        if not any(overlap_share(tuple(rect), tuple(other)) > OVERLAP for other, _ in kept):
+    kept: list[tuple[Rect, str]] = []
+    for rect, text in sorted(texts, key=lambda t: -_area(t[0])):
+        if not any(overlap_share(rect, other) > OVERLAP for other, _ in kept):
             kept.append((rect, text))
     return kept
 

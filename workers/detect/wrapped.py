@@ -33,7 +33,11 @@ class WrapIndex:
         for key, head, rest in sorted({(k, k[:n], k[n:])
                                        for k in keys for n in range(1, len(k))}):
             self._by_head.setdefault(head, []).append((key, rest))
-        self._longest = max(map(len, self._by_head), default=0)
+        # The head lengths worth slicing, by a cell's last character.
+        lengths: dict[str, set[int]] = {}
+        for head in self._by_head:
+            lengths.setdefault(head[-1], set()).add(len(head))
+        self._lengths = {last: sorted(ns) for last, ns in lengths.items()}
 
     def __bool__(self) -> bool:
         return bool(self._by_head)
@@ -41,7 +45,7 @@ class WrapIndex:
     def matches(self, view: PageView) -> Iterator[tuple[str, tuple[int, int, int],
                                                    tuple[int, int, int]]]:
         """(key, (line, start, end) of its head, (line, start, end) of its tail)."""
-        openings: dict[str, list[tuple[int, int]]] | None = None
+        openings: dict[str, list[tuple[int, int, int]]] | None = None
         for li, raw in enumerate(view.texts):
             text = raw.casefold()
             if len(text) != len(raw):   # a character folded to two: offsets would drift
@@ -49,43 +53,59 @@ class WrapIndex:
             for k, (s, e) in enumerate(view.cells(li)):
                 while e > s and text[e - 1].isspace():
                     e -= 1
-                for n in range(1, min(self._longest, e - s) + 1):
-                    for key, rest in self._by_head.get(text[e - n:e], ()):
-                        if openings is None:
-                            openings = _cell_openings(view)
+                if e == s:
+                    continue
+                for n in self._lengths.get(text[e - 1], ()):
+                    if n > e - s:
+                        break
+                    cuts = self._by_head.get(text[e - n:e])
+                    if cuts is None:
+                        continue
+                    # A number inside a longer number is another number, as in the hunt
+                    # over the stream: "2021" ending a cell does not open "13812345678".
+                    if text[e - n].isdigit() and e - n > s and text[e - n - 1].isdigit():
+                        continue
+                    if openings is None:
+                        openings = _cell_openings(view)
+                    for key, rest in cuts:
                         tail = _tail(view, li, k, rest, openings)
                         if tail is not None:
                             yield key, (li, e - n, e), tail
 
 
-def _cell_openings(view: PageView) -> dict[str, list[tuple[int, int]]]:
-    """Where each cell's text starts (past OCR's noise), by its first character, in line order:
-    a wrapped value's tail is looked up, not searched for over every line."""
-    out: dict[str, list[tuple[int, int]]] = {}
+def _cell_openings(view: PageView) -> dict[str, list[tuple[int, int, int]]]:
+    """(line, cell start, text start past OCR's noise) of each cell, by its first character, in
+    line order: a wrapped value's tail is looked up, not searched for over every line."""
+    out: dict[str, list[tuple[int, int, int]]] = {}
     for lj, text in enumerate(view.texts):
         for j, _end in view.cells(lj):
             start = j + 1 if text[j] in NOISE else j
             if start < len(text):
-                out.setdefault(text[start].casefold(), []).append((lj, j))
+                out.setdefault(text[start].casefold(), []).append((lj, j, start))
     return out
 
 
 def _tail(view: PageView, li: int, k: int, rest: str,
-          openings: dict[str, list[tuple[int, int]]]) -> tuple[int, int, int] | None:
+          openings: dict[str, list[tuple[int, int, int]]]) -> tuple[int, int, int] | None:
     candidates = openings.get(rest[0])
     if not candidates:
         return None
-    em = view.em(li)
-    left = view.cell_rect(li, k)[0]
-    top, bottom = view.bboxes[li][1], view.bboxes[li][3]
-    for lj, j in candidates:
-        b = view.bboxes[lj]
-        if lj == li or not top + 0.3 * em < b[1] <= bottom + BELOW_EM * em:
+    # The text is compared first: most cells opening with the right character go on otherwise.
+    texts = view.texts
+    ends_digit = rest[-1].isdigit()
+    place: tuple[float, float, float, float] | None = None
+    for lj, j, start in candidates:
+        end = start + len(rest)
+        if lj == li or texts[lj][start:end].casefold() != rest:
             continue
-        if not left - LEFT_REACH_EM * em <= view.lines[lj].boxes[j][0] <= left + RIGHT_REACH_EM * em:
+        if ends_digit and end < len(texts[lj]) and texts[lj][end].isdigit():
             continue
-        text = view.texts[lj]
-        start = j + 1 if text[j] in NOISE else j
-        if text[start:start + len(rest)].casefold() == rest:
-            return lj, start, start + len(rest)
+        if place is None:
+            em = view.em(li)
+            left = view.cell_rect(li, k)[0]
+            place = (view.bboxes[li][1] + 0.3 * em, view.bboxes[li][3] + BELOW_EM * em,
+                     left - LEFT_REACH_EM * em, left + RIGHT_REACH_EM * em)
+        top, low, west, east = place
+        if top < view.bboxes[lj][1] <= low and west <= view.lines[lj].boxes[j][0] <= east:
+            return lj, start, end
     return None
