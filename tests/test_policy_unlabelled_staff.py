@@ -104,3 +104,18 @@ def test_a_relative_is_named_by_the_relation_in_brackets_after_the_name(policy):
     got = found(policy, "二级护理。章磊(配偶)要求积极治疗", "黄琳（母亲）诉患儿哭闹",
                 "患者(配偶)要求出院", "家族史：糖尿病(母亲)、高血压(父亲)。")
     assert {v for c, v in got if c == "家属姓名"} == {"章磊", "黄琳"}
+
+
+def test_a_name_before_a_title_the_paragraph_wrap_cut(policy):
+    got = found(policy, "继续予肺表面活性物质气管内给药，新生儿护理常规。焦磊主",
+                "治医师查房后指示：产科B超，密切观察。")
+    assert ("医护人员", "焦磊") in got
+    # A short line ends its paragraph: the title opening the next one is not joined to it.
+    got = found(policy, "患者今日一般情况可，生命体征平稳，继续目前治疗方案。", "病情稳定",
+                "主治医师：同意目前诊疗。")
+    assert not {v for c, v in got if c == "医护人员"}
+
+
+def test_a_clause_after_a_staff_label_and_colon_is_no_name(policy):
+    got = found(policy, "主任医师：同意上述诊断，继续目前治疗。", "主治医师：目前病情平稳。")
+    assert not {v for c, v in got if c in ("医护人员", "签名")}

@@ -32,6 +32,7 @@ from .geometry import (
 )
 from .identifiers import find_ids, find_phones
 from .labels import find_after_label
+from .text import canonical
 from .view import PageView
 from .wordlists import find_words
 
@@ -43,19 +44,42 @@ def _compiled(regex: str) -> re.Pattern:
 
 def find_pattern(view: PageView, det: Pattern, category: str, rule: str,
                  allow: frozenset[str]) -> list[Finding]:
-    """The policy's regex over each line's own text; group `det.group` is the finding."""
+    """The policy's regex over each line's own text; group `det.group` is the finding. Where a
+    paragraph's line wraps into the next ("…护理常规。焦磊主" / "治医师查房后指示"), the regex
+    is also read over the two joined, for what only the join shows."""
     rx = _compiled(det.regex)
+    wrapping = view.wrapping_lines()
+    alone: dict[int, set[tuple[int, int]]] = {}   # a wrapping line's own matches
     out: list[Finding] = []
     for li, line in enumerate(view.lines):
         for m in rx.finditer(line.text):
-            try:
-                s, e = m.span(det.group)
-            except IndexError:
-                # The compiler checks group numbers; a stale policy must not crash a job.
-                s, e = m.span()
+            s, e = _group_span(m, det.group)
+            if li in wrapping:
+                alone.setdefault(li, set()).add((s, e))
             if s < e:
                 out.extend(view.text_findings(li, s, e, category, rule, allow))
+    for li in sorted(wrapping):
+        first = view.lines[li].text
+        joined = first + view.lines[li + 1].text
+        cut = len(first)
+        for m in rx.finditer(joined):
+            s, e = _group_span(m, det.group)
+            if s >= e or s >= cut or (s, e) in alone.get(li, ()):
+                continue
+            value = canonical(joined[s:e])
+            out.extend(view.text_findings(li, s, min(e, cut), category, rule, allow, value=value))
+            if e > cut:
+                out.extend(view.text_findings(li + 1, 0, e - cut, category, rule, allow,
+                                              value=value))
     return out
+
+
+def _group_span(m: re.Match, group: int) -> tuple[int, int]:
+    try:
+        return m.span(group)
+    except IndexError:
+        # The compiler checks group numbers; a stale policy must not crash a job.
+        return m.span()
 
 
 def _scope_rects(view: PageView, rule: Rule, page_count: int | None) -> list[Rect] | None:

@@ -51,8 +51,12 @@ def take_name(t: str, i: int, end: int, strict: bool = False, min_len: int = 2) 
         return (m.start(), m.end()) if m and m.end() - m.start() >= 2 else None
     if not is_cjk(t[i]) or starts_with_any(t, i, FIELD_WORDS):
         return None
+    if t[i:i + 2] in NOT_A_NAME:
+        # "主任医师：同意上述诊断": a clause, not a name (nor "上述" once the allow list
+        # takes 同意 off the front of "同意上述").
+        return None
     compound = t[i:i + 2] in COMPOUND_SURNAMES
-    if strict and (t[i:i + 2] in NOT_A_NAME or not compound
+    if strict and (not compound
                    and (t[i] in NOT_A_NAME_START or t[i] not in SURNAMES)):
         return None
     # In running text a name is 2-3 characters; a fourth is more often the next word (陈可馨陪同).

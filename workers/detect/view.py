@@ -14,6 +14,12 @@ CELL_GAP_EM = 1.5
 RULE_CHARS = frozenset("_-—－~～＿")
 RULE_EM = 2.0
 _NO_RECT: Rect = (0.0, 0.0, 0.0, 0.0)
+# A paragraph's line wraps into the next when the next starts at most this far below it (em),
+# at its margin or up to a first-line indent to the left, and the line ends this close to the
+# right edge of the paragraph's lines.
+WRAP_GAP_EM = 1.2
+WRAP_INDENT_EM = 3.0
+WRAP_RIGHT_EM = 1.5
 
 
 @lru_cache(maxsize=32)
@@ -32,6 +38,7 @@ class PageView:
         "_cells",
         "_ems",
         "_nlines",
+        "_wrapping",
         "lines",
         "page",
         "starts",
@@ -57,6 +64,7 @@ class PageView:
         self._ems: list[float] | None = None
         self._cells: dict[int, list[tuple[int, int]]] = {}
         self._allowed: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._wrapping: set[int] | None = None
 
     @classmethod
     def of(cls, page: PageLayer) -> PageView:
@@ -108,6 +116,27 @@ class PageView:
     def cell_rect(self, li: int, k: int) -> Rect:
         s, e = self.cells(li)[k]
         return span_rect(self.lines[li], s, e)
+
+    def wrapping_lines(self) -> set[int]:
+        """Lines a paragraph wraps into the next line (li + 1): the line reaches the right
+        edge of the lines that start where it starts, and the next one starts just below it
+        at the same margin (or up to a first-line indent further left)."""
+        if self._wrapping is None:
+            self._wrapping = {li for li in range(self._nlines - 1) if self._wraps(li)}
+        return self._wrapping
+
+    def _wraps(self, li: int) -> bool:
+        this, below = self.lines[li], self.lines[li + 1]
+        if not this.boxes or not below.boxes or this.source != below.source:
+            return False
+        em = self.em(li)
+        a, b = self.bboxes[li], self.bboxes[li + 1]
+        if not (a[1] + 0.5 * em < b[1] <= a[3] + WRAP_GAP_EM * em
+                and a[0] - WRAP_INDENT_EM * em <= b[0] <= a[0] + em):
+            return False
+        right = max(box[2] for box in self.bboxes
+                    if abs(box[0] - a[0]) <= WRAP_INDENT_EM * em or abs(box[0] - b[0]) <= em)
+        return a[2] >= right - WRAP_RIGHT_EM * em
 
     # --- allow list and findings ------------------------------------------------------------
 
