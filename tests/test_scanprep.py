@@ -2,6 +2,8 @@
 taken out."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pymupdf
 import pytest
@@ -11,7 +13,7 @@ from PIL import Image
 from workers.analyse import normalise
 from workers.extract import page_layer
 from workers.ocr import OcrCache, OcrEngine, OcrJob
-from workers.scanprep import despeckled, levelled, tilt, without_rules
+from workers.scanprep import despeckled, levelled, table_columns, tilt, unrolled, without_rules
 
 DPI = 200
 ROWS = [("日期", "时间", "病情观察及护理措施", "护士签名"),
@@ -148,3 +150,72 @@ def test_a_dusty_table_is_read_row_by_row(tmp_path):
     texts = ocr_lines_of(dusty(scanned(table_page(), 0.0), 0.01, table), tmp_path)
     assert "护士签名" in texts[0]
     assert all(any(row[1] in t and row[3] in t for t in texts) for row in ROWS[2:]), texts
+
+
+TALL = [("12/05", "09:22", "口唇发绀，哭声弱，", "通知值班医师，丈夫鞠华陪护", "郭冬梅"),
+        ("12/05", "13:56", "吸吮力弱，呼吸平稳，", "更换体位，母亲吴丽芳在旁", "王桂芝"),
+        ("12/06", "14:02", "四肢温，三凹征，", "记录出入量，予保暖", "蔡文")]
+TALL_COLUMNS = (40, 100, 150, 400, 520)
+
+
+def tall_row_page() -> pymupdf.Document:
+    """A ruled nursing table whose rows are two lines tall: the note starts at the top of its
+    cell, date and time are centred, the nurse signs large in the last column."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
+    top, height = 80, 40
+    x = TALL_COLUMNS
+    for r, (day, time, note1, note2, nurse) in enumerate(TALL):
+        y = top + r * height
+        page.insert_text((x[0] + 4, y + 22), day, fontname="cjk", fontsize=10)
+        page.insert_text((x[1] + 4, y + 22), time, fontname="cjk", fontsize=10)
+        page.insert_text((x[2] + 4, y + 12), note1, fontname="cjk", fontsize=10)
+        page.insert_text((x[2] + 4, y + 26), note2, fontname="cjk", fontsize=10)
+        page.insert_text((x[3] + 8, y + 34), nurse, fontname="cjk", fontsize=28)
+    for r in range(len(TALL) + 1):
+        page.draw_line((x[0], top + r * height), (x[-1], top + r * height), width=0.8)
+    for col in x:
+        page.draw_line((col, top), (col, top + len(TALL) * height), width=0.8)
+    return doc
+
+
+def test_a_ruled_table_is_unrolled_column_by_column_and_maps_back():
+    image = np.asarray(scanned(tall_row_page(), 0.0))
+    table = table_columns(image, DPI)
+    assert table is not None
+    top, bottom, xs = table
+    s = DPI / 72
+    assert [round(x / s) for x in xs] == pytest.approx(TALL_COLUMNS, abs=2)
+    assert abs(top / s - 80) < 4 and abs(bottom / s - 200) < 4
+    clean = np.asarray(without_rules(Image.fromarray(image), DPI))   # as `prepared` gives it
+    stacked, rows = unrolled(clean, table, DPI)
+    # Every column's cells are in the result, at their own x, on rows that say where from.
+    for x0, x1 in pairwise(xs):
+        ink = np.flatnonzero((stacked[:, x0 + 3:x1 - 3] < 128).any(axis=1))
+        ys = rows[ink]
+        assert ys.min() >= top and ys.max() < bottom
+        assert (clean[ys, x0 + 3:x1 - 3] < 128).any(axis=1).all()
+    # Paper between the columns stands for the rows at the edges of the table: a box drawn a
+    # little into it stays on its column's first or last row, not at the other end.
+    assert set(rows[len(rows) - (clean.shape[0] - bottom):].tolist()) == set(
+        range(bottom, clean.shape[0]))
+    assert (rows == top).sum() > len(xs) and (rows == bottom - 1).sum() > len(xs)
+    # No two columns share a row of the result: Tesseract sees one column at a time.
+    inked = [(stacked[:, a + 3:b - 3] < 128).any(axis=1) for a, b in pairwise(xs)]
+    assert not any((inked[i] & inked[j]).any() for i in range(len(inked))
+                   for j in range(i + 1, len(inked)))
+    # A page without a ruled table is left alone.
+    assert table_columns(np.full((800, 600), 240, np.uint8), DPI) is None
+
+
+@pytest.mark.slow
+def test_a_note_at_the_top_of_a_tall_row_is_read_beside_its_centred_cells(tmp_path):
+    """Read a row at a time, the note (top of its cell), the centred time and the large
+    signature made one crooked line and the note came out as noise, names included."""
+    texts = ocr_lines_of(dusty(scanned(tall_row_page(), 1.2), 0.002), tmp_path)
+    joined = "".join(texts)
+    assert "鞠华" in joined and "吴丽芳" in joined, texts
+    assert "记录出入量" in joined and "更换体位" in joined, texts
+    # The row's cells are one line again: its time beside the note's line it is level with.
+    assert any("09:22" in t and "鞠华" in t for t in texts), texts

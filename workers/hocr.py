@@ -18,6 +18,9 @@ _LINE = re.compile(r"class='(?:ocr_line|ocr_header|ocr_textfloat|ocr_caption)'[^
                    r"title=\"bbox (\d+) (\d+) (\d+) (\d+)")
 _WORD = re.compile(r"class='ocrx_word'[^>]*title='bbox \d+ \d+ \d+ \d+; x_wconf (\d+)'")
 _CHAR = re.compile(r"class='ocrx_cinfo' title='x_bboxes (\d+) (\d+) (\d+) (\d+)[^']*'>([^<]*)<")
+# A cell read alone joins a row's line when they share this much of the smaller one's height:
+# a row's cells sit a few pixels apart (centred, top-aligned); a note's second line does not.
+ROW_SHARE = 0.3
 _TOKEN = re.compile("|".join(f"(?P<{n}>{p.pattern})" for n, p in
                              (("line", _LINE), ("word", _WORD), ("char", _CHAR))))
 
@@ -55,9 +58,11 @@ def parse_hocr(hocr: str) -> list[HocrLine]:
 
 
 def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
-                    rows: np.ndarray | None = None) -> list[tuple[TextLine, float]]:
+                    rows: np.ndarray | None = None, rejoin: bool = False,
+                    ) -> list[tuple[TextLine, float]]:
     """Fit each character's box to the ink, then map the boxes to PDF points (through `rows`
-    first, when the image is rows taken from a larger one)."""
+    first, when the image is rows taken from a larger one; `rejoin`: its rows are a table's
+    columns stacked, whose cells are joined into rows again)."""
     m = pymupdf.Matrix(*transform)
     fitted, printed = [], []
     for line in parse_hocr(hocr):
@@ -72,14 +77,88 @@ def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
                        and line.word_conf(next(read)[2]) >= handwriting.PRINT_CONF)
     # Ink no confident line explains, the size of handwriting: one mark character each.
     fitted.extend((HANDWRITING, [b], 0.0) for b in handwriting.blobs(gray, printed))
-    out = []
+    mapped = []
     for text, boxes, conf in fitted:
         if rows is not None:
             last = len(rows) - 1
             boxes = [(b[0], int(rows[min(max(int(b[1]), 0), last)]), b[2],
                       int(rows[min(max(int(b[3]) - 1, 0), last)]) + 1) for b in boxes]
-        out.append((TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr"), conf))
-    return out
+        mapped.append((text, boxes, conf))
+    if rejoin:
+        mapped = rejoined(mapped)
+    return [(TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr"), conf)
+            for text, boxes, conf in mapped]
+
+
+Read = tuple[str, list, float]   # a line's text, its characters' pixel boxes, its confidence
+
+
+def rejoined(lines: list[Read]) -> list[Read]:
+    """Cells read a column at a time (`scanprep.unrolled`), joined again into the lines of the
+    page's rows, left to right with a space between cells: a cell joins the row of the first
+    line it shares ROW_SHARE of the smaller height with, unless it overlaps a cell already
+    there. In the image's pixels: a tilted scan's rows are level there, not on the page."""
+    rows: list[list[Read]] = []
+    marks = [item for item in lines if item[0] == HANDWRITING]
+    cells = [part for item in lines if item[0] != HANDWRITING for part in _level_parts(item)]
+    for item in sorted(cells,
+                       key=lambda item: _middle(_union(item[1]))):
+        b = _union(item[1])
+        for row in rows:
+            a = _union(row[0][1])
+            shared = min(a[3], b[3]) - max(a[1], b[1])
+            if (shared >= ROW_SHARE * min(a[3] - a[1], b[3] - b[1])
+                    and not any(_across(_union(other[1]), b) for other in row)):
+                row.append(item)
+                break
+        else:
+            rows.append([item])
+    out: list[Read] = []
+    for row in rows:
+        row.sort(key=lambda item: _union(item[1])[0])
+        text, boxes, weight = "", [], 0.0
+        for line_text, line_boxes, conf in row:
+            if boxes:
+                left, right = boxes[-1], line_boxes[0]
+                text += " "
+                boxes.append((left[2], min(left[1], right[1]), max(right[0], left[2]),
+                              max(left[3], right[3])))
+            text += line_text
+            boxes.extend(line_boxes)
+            weight += conf * len(line_text)
+        out.append((text, boxes, weight / max(len(text), 1)))
+    return out + marks
+
+
+def _level_parts(item: Read) -> list[Read]:
+    """A line cut where its characters step to another height: Tesseract may run a line on
+    from the foot of one stacked column into the head of the next (a header "护士签名" read
+    with the last row of the column before it)."""
+    text, boxes, conf = item
+    parts, start = [], 0
+    for i in range(1, len(boxes)):
+        a, b = boxes[i - 1], boxes[i]
+        if text[i].isspace() or text[i - 1].isspace():
+            continue
+        if abs(_middle(a) - _middle(b)) > max(a[3] - a[1], b[3] - b[1]):
+            parts.append((text[start:i], boxes[start:i], conf))
+            start = i
+    parts.append((text[start:], boxes[start:], conf))
+    return [(t.strip(), bx[len(t) - len(t.lstrip()):len(t.rstrip())], c)
+            for t, bx, c in parts if t.strip()]
+
+
+def _union(boxes) -> tuple[float, float, float, float]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _middle(box) -> float:
+    return (box[1] + box[3]) / 2
+
+
+def _across(a, b) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0])
 
 
 def _to_pdf(box, m: pymupdf.Matrix) -> Rect:

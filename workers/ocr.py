@@ -69,6 +69,9 @@ class OcrJob:
     rows: np.ndarray | None = field(default=None, compare=False)
     # Stamps the colour scan holds (`stamps`), in PDF points: their red ink is not in `image`.
     marks: tuple[Rect, ...] = ()
+    # Set by `scanprep.prepared` when a table's columns are stacked (rows says where from):
+    # the cells read on one row of the page are joined into its line again.
+    unrolled: bool = field(default=False, compare=False)
 
     def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
         return replace(self, key=job_key(self, lang, config))
@@ -95,7 +98,9 @@ def ready(job: OcrJob) -> OcrJob:
     """The job as Tesseract is given it: prepared when it asks, blank outside `keep`."""
     if job.level is None and job.keep is None:
         return job
-    out = scanprep.prepared(job, job.level) if job.level is not None else job
+    # Windows to keep are in the page's own rows: a table is not unrolled under them.
+    out = (scanprep.prepared(job, job.level, unroll=job.keep is None)
+           if job.level is not None else job)
     if job.keep is None:
         return out
     keep = job.keep
@@ -322,7 +327,7 @@ class OcrEngine:
         read = ready(job)
         hocr = recognise_image(read.image, self.lang, self.config)
         lines = lines_from_hocr(hocr, np.asarray(read.image.convert("L")), read.transform,
-                                read.rows)
+                                read.rows, rejoin=read.unrolled)
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines

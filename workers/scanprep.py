@@ -12,6 +12,7 @@ between two rows joins them into one tall line, read squashed (see `despeckled`)
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pymupdf
@@ -20,7 +21,7 @@ from PIL import Image
 from . import cells
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
-VERSION = 4             # part of the OCR cache key: bump when preparation changes
+VERSION = 10             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
@@ -37,6 +38,19 @@ RULE_EM = 2.5           # a straight run of ink longer than this (em) is a table
 # (at 300 dpi: 12 pixels in 0.76 mm). The dot of "0.25g" has more; so does any stroke's end.
 SPECK_REACH = 4
 SPECK_INK = 12
+# A ruled table's columns are read one under the other (`unrolled`): its vertical rules are at
+# least TABLE_RULE_IN long, end within TABLE_END_IN of each other, and make at least
+# TABLE_COLUMNS columns. Between two columns so stacked, TABLE_GAP_IN of paper.
+TABLE_RULE_IN = 1.0
+TABLE_END_IN = 0.2
+TABLE_COLUMNS = 3
+TABLE_GAP_IN = 0.4
+# Lines of two columns are level when they share this much of the smaller one's height; a
+# table is read a column at a time when MISALIGNED_LINES pairs of lines are not, and not
+# apart either. Runs of ink shorter than MIN_LINE_IN are specks, not lines.
+LEVEL_SHARE = 0.5
+MISALIGNED_LINES = 2
+MIN_LINE_IN = 0.03
 
 
 def tilt(image: Image.Image) -> float:
@@ -63,13 +77,114 @@ def tilt(image: Image.Image) -> float:
     return round(float(best), 2)
 
 
-def prepared(job, angle: float):
-    """The job as Tesseract reads a scan best: levelled by `angle`, table rules taken out."""
+def prepared(job, angle: float, unroll: bool = True):
+    """The job as Tesseract reads a scan best: levelled by `angle`, table rules taken out, and
+    (`unroll`) a ruled table's columns stacked one under the other (`unrolled`)."""
     from .ocr import OcrJob
 
     job = levelled(job, angle)
     dpi = 72.0 / max(math.hypot(job.transform[0], job.transform[1]), 1e-9)
-    return OcrJob(despeckled(without_rules(job.image, dpi), dpi), job.transform)
+    clean = despeckled(without_rules(job.image, dpi), dpi)
+    table = table_columns(np.asarray(job.image.convert("L")), dpi) if unroll else None
+    if table is None:
+        return OcrJob(clean, job.transform)
+    grey = np.asarray(clean.convert("L") if clean.mode != "L" else clean)
+    if not misaligned(grey, table, dpi):
+        return OcrJob(clean, job.transform)
+    image, rows = unrolled(grey, table, dpi)
+    return OcrJob(Image.fromarray(image, "L"), job.transform, rows=rows, unrolled=True)
+
+
+def table_columns(grey: np.ndarray, dpi: float) -> tuple[int, int, list[int]] | None:
+    """(top, bottom, x of each vertical rule) in pixels of the page's tallest ruled table, or
+    None. Rules are looked for in every 4th row: a vertical rule stays a run there."""
+    step = 4
+    ink = grey[::step] < RULE_INK
+    vertical = runs(ink, max(2, round(TABLE_RULE_IN * dpi / step)), axis=0)
+    xs = np.flatnonzero(vertical.any(axis=0))
+    if len(xs) <= TABLE_COLUMNS:
+        return None
+    rules = []   # (x, top, bottom): a rule 1-4 pixels wide is one group of pixel columns
+    for group in np.split(xs, np.flatnonzero(np.diff(xs) > 2) + 1):
+        spans = cells.true_runs(vertical[:, group[0]:group[-1] + 1].any(axis=1))
+        top, bottom = max(spans, key=lambda sp: sp[1] - sp[0])
+        # a step either way: the rule's ends lie between the rows looked at
+        rules.append((int(group.mean()), max(0, (top - 1) * step),
+                      min(len(grey), (bottom + 1) * step)))
+    tolerance = TABLE_END_IN * dpi
+
+    def along(rule):
+        return [r for r in rules if abs(r[1] - rule[1]) <= tolerance
+                and abs(r[2] - rule[2]) <= tolerance]
+
+    best = max((along(r) for r in rules),
+               key=lambda group: (len(group), group[0][2] - group[0][1]))
+    if len(best) <= TABLE_COLUMNS:
+        return None
+    top = int(np.median([r[1] for r in best]))
+    bottom = int(np.median([r[2] for r in best]))
+    return top, bottom, sorted(r[0] for r in best)
+
+
+def misaligned(grey: np.ndarray, table: tuple[int, int, list[int]], dpi: float) -> bool:
+    """Whether lines of text in neighbouring columns of the table stand partly level: one
+    starts or ends halfway up another (a note at the top of its cell, the time centred, a
+    signature between). Only then is the table read a column at a time: read so, a column of
+    two-character names loses the context of its row, and OCR misread "蔡文" as "华文"."""
+    top, bottom, xs = table
+    lines = []
+    for a, b in pairwise(xs):
+        inked = (grey[top:bottom, a + 2:b - 2] < INK).sum(axis=1) > 1
+        runs_ = [(s, e) for s, e in cells.true_runs(inked) if e - s >= MIN_LINE_IN * dpi]
+        lines.append(np.array(runs_, dtype=float).reshape(-1, 2))
+    partial = 0
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            one, two = lines[i], lines[j]
+            if not len(one) or not len(two):
+                continue
+            shared = (np.minimum(one[:, None, 1], two[None, :, 1])
+                      - np.maximum(one[:, None, 0], two[None, :, 0]))
+            smaller = np.minimum((one[:, 1] - one[:, 0])[:, None], (two[:, 1] - two[:, 0])[None])
+            partial += int(((shared > 0) & (shared < LEVEL_SHARE * smaller)).sum())
+    return partial >= MISALIGNED_LINES
+
+
+def unrolled(grey: np.ndarray, table: tuple[int, int, list[int]], dpi: float,
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The page with its table's columns stacked one under the other, each at its own x, and
+    which row of the page each row of the result shows.
+
+    Tesseract reads a table a row at a time; where a row's cells do not share a baseline (a
+    nurse's note at the top of a tall cell, the time centred beside it, a signature taller
+    than both), it fits one crooked line through them and read the note as noise. A column
+    alone has one baseline per line. The rest of the page (above, below, beside the table)
+    stays where it was."""
+    top, bottom, xs = table
+    height, width = grey.shape
+    gap = max(1, round(TABLE_GAP_IN * dpi))
+    # The paper's own tone around each column: white cut into grey paper reads as a box.
+    paper = int(np.median(grey[::4, ::4]))
+    band = np.arange(top, bottom)
+    pieces, rows = [grey[:top]], [np.arange(0, top)]
+    outside = np.full((bottom - top, width), paper, np.uint8)   # beside the table, its rows
+    outside[:, :xs[0]] = grey[top:bottom, :xs[0]]
+    outside[:, xs[-1]:] = grey[top:bottom, xs[-1]:]
+    strips = [outside] + [_strip(grey, top, bottom, a, b, paper) for a, b in pairwise(xs)]
+    for k, strip in enumerate(strips):
+        pieces += [strip, np.full((gap, width), paper, np.uint8)]
+        # A box Tesseract drew a little into the gap stays at the edge of its own strip.
+        after = top if k + 1 < len(strips) else min(bottom, height - 1)
+        rows += [band, np.full(gap // 2, bottom - 1), np.full(gap - gap // 2, after)]
+    pieces.append(grey[bottom:])
+    rows.append(np.arange(bottom, height))
+    return np.ascontiguousarray(np.vstack(pieces)), np.concatenate(rows)
+
+
+def _strip(grey: np.ndarray, top: int, bottom: int, a: int, b: int, paper: int) -> np.ndarray:
+    out = np.full((bottom - top, grey.shape[1]), paper, np.uint8)
+    out[:, a:b] = grey[top:bottom, a:b]
+    return out
 
 
 def levelled(job, angle: float, fill: int = 255):
