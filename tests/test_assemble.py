@@ -8,7 +8,7 @@ import pymupdf
 import pytest
 
 from workers.assemble import Assembler, safe_output
-from workers.redact import cjk_font
+from workers.drawing import cjk_font
 
 
 def _doc(path: Path, marks: list[str]) -> Path:

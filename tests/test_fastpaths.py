@@ -14,8 +14,9 @@ from pdfmaker import text_page, text_pdf
 
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import DocumentInput, LayerSpool, analyse_document
+from workers.drawing import REPLACEMENT_FONT, commit, fit_text, q_balance
 from workers.extract import page_layer
-from workers.redact import REPLACEMENT_FONT, _Glyphs, _removal_bands, commit, fit_text, q_balance
+from workers.redact import _Glyphs, _removal_bands
 
 CONTENTS = {
     "balanced": b"q 1 0 0 1 10 10 cm 0 0 m 5 5 l S Q",

@@ -7,8 +7,9 @@ import pymupdf
 import pytest
 
 from dsl.model import Action
+from workers.drawing import cjk_font
 from workers.pseudonyms import Pseudonyms, cjk_mark, latin_mark
-from workers.redact import cjk_font, redact_page
+from workers.redact import redact_page
 from workers.textlayer import Finding, union
 
 LINE = "患者姓名：张三 性别：男"

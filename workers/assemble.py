@@ -21,8 +21,8 @@ from typing import Self
 
 import pymupdf
 
+from workers.drawing import cjk_font, commit, fit_text
 from workers.pdfopen import release_caches
-from workers.redact import cjk_font, commit, fit_text
 
 BATCH_PAGES = 32          # pages copied between flushes of the work file
 PRODUCER = "emr-redact"

@@ -11,8 +11,6 @@ second pass that leaves text alone; and the visible box is drawn afterwards over
 from __future__ import annotations
 
 import bisect
-import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,9 +18,16 @@ import pymupdf
 from pymupdf import mupdf
 
 from dsl.model import Action
+from workers.drawing import (
+    commit,
+    fill_op,
+    fit_text,
+    pdf_number,
+    use_replacement_font,
+)
 from workers.pseudonyms import Pseudonyms
 from workers.rescan import image_xrefs, reencode_rewritten
-from workers.textlayer import Finding, Glyph, Rect, overlap_share
+from workers.textlayer import Finding, Glyph, Rect, overlap_share, overlaps
 
 PIXEL_PAD = 1.0        # pt around pixel findings: OCR boxes run short (FINDINGS.md)
 BOX_PAD_Y = 0.5        # pt above/below the drawn box, so ascenders' ink is covered
@@ -31,9 +36,6 @@ BAND_BOTTOM = 0.15     # ... down to this: inside CJK, digit and x-height ink, c
 BAND_INSET = 0.05      # em taken off each end: neighbours' ink may reach their advance edge
 LABEL_FILL = (0.85, 0.85, 0.85)
 BOX_FILL = (0.0, 0.0, 0.0)
-MIN_FONT_SIZE = 2.0
-# A label over a large area (a band, a stamp) stays at body-text size: it names, not shouts.
-MAX_FONT_SIZE = 12.0
 # Replacement texts whose rects share more than this of the smaller one are not both written.
 OVERLAP = 0.3
 
@@ -48,12 +50,6 @@ class RedactStats:
     pseudonyms: int = 0
     glyph_rects: int = 0    # removal bands over characters
     pixel_rects: int = 0    # rects blanked in images (and regions)
-
-
-@functools.cache
-def cjk_font() -> pymupdf.Font:
-    """The embedded CJK font (Droid Sans Fallback) for replacement text; loaded on first use."""
-    return pymupdf.Font("cjk")
 
 
 class _Glyphs:
@@ -119,92 +115,8 @@ def replacement_text(finding: Finding, action: Action, pseudonyms: Pseudonyms) -
     return ""
 
 
-# Replacement text (labels, pseudonyms, page numbers) uses the standard Simplified Chinese font
-# that PDF viewers carry ('china-s', referenced, not embedded). Embedding our CJK font cost
-# 1.7 MB and ~190 ms per written part, and subsetting it at assembly grew memory with every
-# page (benchmarks/born_digital.py; FINDINGS 2026-11-22). Its glyphs are all one em wide.
-REPLACEMENT_FONT = "china-s"
-_ASCENT = 0.88
-
-
-def fit_text(shape: pymupdf.Shape, rect: pymupdf.Rect, text: str,
-             color: tuple[float, float, float] = (0, 0, 0),
-             max_size: float = MAX_FONT_SIZE, font_ready: bool = False) -> None:
-    """Write `text` centred in `rect`, shrunk until it fits.
-
-    The operators are those `Shape.insert_text` writes, composed here: it installs the font
-    on every call (~6 ms each, most of a born-digital page's redaction time). `font_ready`:
-    the caller has already called `use_replacement_font` for this page.
-    """
-    ems = max(len(text), 1)
-    size = max(MIN_FONT_SIZE, min(rect.height * 0.8, rect.width * 0.95 / ems, max_size))
-    x = rect.x0 + (rect.width - ems * size) / 2
-    y = rect.y0 + (rect.height + (2 * _ASCENT - 1) * size) / 2
-    if not font_ready:
-        use_replacement_font(shape.page)
-    # the CMap is UniGB-UTF16-H: one UTF-16 code unit per character, as hex
-    codes = text.encode("utf-16-be").hex()
-    rgb = " ".join(_num(c) for c in color)
-    shape.text_cont += (f"\nq\nBT\n1 0 0 1 {_num(x + shape.x)} {_num(shape.height - y - shape.y)} "
-                        f"Tm\n/{REPLACEMENT_FONT} {_num(size)} Tf {rgb} RG {rgb} rg "
-                        f"[<{codes}>]TJ\nET\nQ\n")
-
-
-def _num(value: float) -> str:
-    # Never an exponent ("1e-05" is not a PDF number), to a thousandth of a point.
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
 def _area(r: Rect) -> float:
     return max(r[2] - r[0], 0.0) * max(r[3] - r[1], 0.0)
-
-
-_CID, _DESCRIPTOR = "@cid@", "@descriptor@"
-
-
-@functools.cache
-def _font_objects() -> tuple[str, str, str]:
-    """MuPDF's own objects for the replacement font (Type0 font, CIDFont, descriptor), made
-    once in a scratch document, with placeholders where they refer to each other."""
-    with pymupdf.open() as scratch:
-        type0 = scratch.new_page().insert_font(fontname=REPLACEMENT_FONT)
-        cid = _first_ref(scratch.xref_get_key(type0, "DescendantFonts")[1])
-        descriptor = _first_ref(scratch.xref_get_key(cid, "FontDescriptor")[1])
-        sources = [scratch.xref_object(x, compressed=True) for x in (type0, cid, descriptor)]
-    sources = [re.sub(rf"\b{descriptor} 0 R", _DESCRIPTOR, re.sub(rf"\b{cid} 0 R", _CID, src))
-               for src in sources]
-    return sources[0], sources[1], sources[2]
-
-
-def _first_ref(value: str) -> int:
-    match = re.search(r"(\d+) 0 R", value)
-    if match is None:
-        raise RuntimeError("MuPDF's CJK font has an unexpected shape")
-    return int(match.group(1))
-
-
-def use_replacement_font(page: pymupdf.Page) -> None:
-    """Make /china-s name the replacement font in the page's resources (as `insert_font`
-    does, inherited resources included), keeping one the page already has."""
-    pdf_page = mupdf.pdf_page_from_fz_page(page.this)
-    page_obj = pdf_page.obj()
-    resources = mupdf.pdf_dict_get_inheritable(page_obj, mupdf.pdf_new_name("Resources"))
-    if not resources.pdf_is_dict():
-        resources = mupdf.pdf_dict_put_dict(page_obj, mupdf.pdf_new_name("Resources"), 5)
-    fonts = mupdf.pdf_dict_get(resources, mupdf.pdf_new_name("Font"))
-    if not fonts.pdf_is_dict():
-        fonts = mupdf.pdf_dict_put_dict(resources, mupdf.pdf_new_name("Font"), 5)
-    elif mupdf.pdf_dict_gets(fonts, REPLACEMENT_FONT).m_internal:
-        return
-    doc = page.parent
-    type0, cid, descriptor = _font_objects()
-    xrefs = [doc.get_new_xref() for _ in range(3)]
-    for xref, source in zip(xrefs, (type0, cid, descriptor)):
-        doc.update_object(xref, source.replace(_CID, f"{xrefs[1]} 0 R")
-                          .replace(_DESCRIPTOR, f"{xrefs[2]} 0 R"))
-    mupdf.pdf_dict_puts(fonts, REPLACEMENT_FONT, mupdf.pdf_new_indirect(pdf_page.doc(),
-                                                                          xrefs[0], 0))
 
 
 def redact_page(page: pymupdf.Page, findings: list[Finding],
@@ -248,7 +160,7 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
                 shown = padded
             else:
                 glyph_rects.extend(bands)
-                if any(_intersect(padded, r) for r in image_rects):
+                if any(overlaps(padded, r) for r in image_rects):
                     # an invisible OCR layer over a scan: the ink is in the image too
                     pixel_rects.append(padded)
                 shown = _clip(_grow(rect, 0.0, BOX_PAD_Y), page_rect)
@@ -281,10 +193,6 @@ def _clip(r: Rect, bounds: Rect) -> Rect:
     x0, y0 = max(r[0], bounds[0]), max(r[1], bounds[1])
     x1, y1 = min(r[2], bounds[2]), min(r[3], bounds[3])
     return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else (0.0, 0.0, 0.0, 0.0)
-
-
-def _intersect(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _apply(page: pymupdf.Page, rects: list[Rect], *, text: int,
@@ -320,12 +228,12 @@ def _draw(page: pymupdf.Page, visuals: list[tuple[Rect, str, bool]]) -> None:
     # The operators Shape.draw_rect + finish(fill=..., color=None, width=0) write, composed
     # here: those calls cost ~0.1 ms a box through PyMuPDF's Rect and Matrix.
     a, b, c, d, e, f = shape.ipctm
-    fills = {True: _fill_op(BOX_FILL), False: _fill_op(LABEL_FILL)}
+    fills = {True: fill_op(BOX_FILL), False: fill_op(LABEL_FILL)}
     parts = []
     for (x0, y0, x1, y1), _text, is_box in visuals:
         # the rect's bottom-left corner in PDF space, then its size
-        parts.append(f"\nq\n{_num(x0 * a + y1 * c + e)} {_num(x0 * b + y1 * d + f)} "
-                     f"{_num(x1 - x0)} {_num(y1 - y0)} re\nh\n{fills[is_box]}f\nQ\n")
+        parts.append(f"\nq\n{pdf_number(x0 * a + y1 * c + e)} {pdf_number(x0 * b + y1 * d + f)} "
+                     f"{pdf_number(x1 - x0)} {pdf_number(y1 - y0)} re\nh\n{fills[is_box]}f\nQ\n")
     shape.totalcont += "".join(parts)
     texts = _apart([(rect, text) for rect, text, _is_box in visuals if text])
     if texts:
@@ -333,10 +241,6 @@ def _draw(page: pymupdf.Page, visuals: list[tuple[Rect, str, bool]]) -> None:
     for rect, text in texts:
         fit_text(shape, pymupdf.Rect(rect), text, font_ready=True)
     commit(shape)
-
-
-def _fill_op(rgb: tuple[float, float, float]) -> str:
-    return " ".join(_num(v) for v in rgb) + " rg "
 
 
 def _apart(texts: list[tuple[Rect, str]]) -> list[tuple[Rect, str]]:
@@ -348,67 +252,3 @@ def _apart(texts: list[tuple[Rect, str]]) -> list[tuple[Rect, str]]:
         if not any(overlap_share(rect, other) > OVERLAP for other, _ in kept):
             kept.append((rect, text))
     return kept
-
-
-# --- drawing over a page ---------------------------------------------------------------------
-# `Shape.commit` balances the page's q/Q first with MuPDF's content interpreter, which loads every
-# font the page uses (~1.5 ms a page, and the fonts stay in the store). Counting the operators
-# in the content bytes gives the same answer for the pages we write; anything the count cannot
-# be sure of (an inline image, a string with nested parentheses) goes to MuPDF.
-_IGNORED = re.compile(rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>|%[^\r\n]*", re.DOTALL)
-_DELIMITERS = bytes.maketrans(b"[]<>{}/", b"       ")
-
-
-def q_balance(page: pymupdf.Page) -> tuple[int, int]:
-    """(q to prepend, Q to append) for the page's content to leave the graphics state as it
-    found it, as `Page._count_q_balance` computes them: like MuPDF, content that works at the
-    outermost level (a `cm` outside any q/Q) is wrapped in one more pair. A name counts as
-    such work too, which can only wrap a page that did not need it: harmless."""
-    content = _IGNORED.sub(b" ", page.read_contents())
-    tokens = content.translate(_DELIMITERS).split()
-    if b"(" in content or b")" in content or b"BI" in tokens:
-        return page._count_q_balance()   # strings or image data the count would misread
-    depth = unopened = 0
-    loose = False      # an operator outside every q/Q
-    for token in tokens:
-        if token == b"q":
-            depth += 1
-        elif token == b"Q":
-            if depth:
-                depth -= 1
-            else:
-                unopened += 1
-        elif not depth and not loose and token[0] in _OPERATOR_START:
-            loose = True
-    return unopened + loose, depth + loose
-
-
-_OPERATOR_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"*")
-
-
-def commit(shape: pymupdf.Shape) -> None:
-    """Put the shape's drawing over its page's content, as `Shape.commit(overlay=True)` does."""
-    content = (shape.totalcont + shape.text_cont).encode()
-    shape.totalcont = shape.text_cont = shape.draw_cont = ""
-    if content:
-        overlay(shape.page, content)
-
-
-def overlay(page: pymupdf.Page, content: bytes) -> None:
-    """Append `content` to the page's /Contents, in a balanced graphics state."""
-    doc = page.parent
-    push, pop = q_balance(page)
-    streams = page.get_contents()
-    if push:
-        streams.insert(0, _new_stream(doc, b"q\n" * push))
-    if pop:
-        content = b"\nQ" * pop + b"\n" + content
-    streams.append(_new_stream(doc, content))
-    doc.xref_set_key(page.xref, "Contents", "[" + " ".join(f"{x} 0 R" for x in streams) + "]")
-
-
-def _new_stream(doc: pymupdf.Document, data: bytes) -> int:
-    xref = doc.get_new_xref()
-    doc.update_object(xref, "<<>>")
-    doc.update_stream(xref, data)
-    return xref
