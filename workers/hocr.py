@@ -12,7 +12,7 @@ import numpy as np
 import pymupdf
 
 from . import handwriting, ocrfit
-from .textlayer import HANDWRITING, Rect, TextLine
+from .textlayer import HANDWRITING, Rect, TextLine, union
 
 _LINE = re.compile(r"class='(?:ocr_line|ocr_header|ocr_textfloat|ocr_caption)'[^>]*"
                    r"title=\"bbox (\d+) (\d+) (\d+) (\d+)")
@@ -98,26 +98,25 @@ def rejoined(lines: list[Read]) -> list[Read]:
     page's rows, left to right with a space between cells: a cell joins the row of the first
     line it shares ROW_SHARE of the smaller height with, unless it overlaps a cell already
     there. In the image's pixels: a tilted scan's rows are level there, not on the page."""
-    rows: list[list[Read]] = []
+    rows: list[list[tuple[Rect, Read]]] = []   # each cell with its box, computed once
     marks = [item for item in lines if item[0] == HANDWRITING]
-    cells = [part for item in lines if item[0] != HANDWRITING for part in _level_parts(item)]
-    for item in sorted(cells,
-                       key=lambda item: _middle(_union(item[1]))):
-        b = _union(item[1])
+    cells = [(union(part[1]), part) for item in lines if item[0] != HANDWRITING
+             for part in _level_parts(item)]
+    for b, item in sorted(cells, key=lambda cell: _middle(cell[0])):
         for row in rows:
-            a = _union(row[0][1])
+            a = row[0][0]
             shared = min(a[3], b[3]) - max(a[1], b[1])
             if (shared >= ROW_SHARE * min(a[3] - a[1], b[3] - b[1])
-                    and not any(_across(_union(other[1]), b) for other in row)):
-                row.append(item)
+                    and not any(_across(other, b) for other, _ in row)):
+                row.append((b, item))
                 break
         else:
-            rows.append([item])
+            rows.append([(b, item)])
     out: list[Read] = []
     for row in rows:
-        row.sort(key=lambda item: _union(item[1])[0])
+        row.sort(key=lambda cell: cell[0][0])
         text, boxes, weight = "", [], 0.0
-        for line_text, line_boxes, conf in row:
+        for _box, (line_text, line_boxes, conf) in row:
             if boxes:
                 left, right = boxes[-1], line_boxes[0]
                 text += " "
@@ -146,11 +145,6 @@ def _level_parts(item: Read) -> list[Read]:
     parts.append((text[start:], boxes[start:], conf))
     return [(t.strip(), bx[len(t) - len(t.lstrip()):len(t.rstrip())], c)
             for t, bx, c in parts if t.strip()]
-
-
-def _union(boxes) -> tuple[float, float, float, float]:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _middle(box) -> float:

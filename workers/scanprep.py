@@ -127,8 +127,8 @@ def table_columns(grey: np.ndarray, dpi: float) -> tuple[int, int, list[int]] | 
 
 
 def misaligned(grey: np.ndarray, table: tuple[int, int, list[int]], dpi: float) -> bool:
-    """Whether lines of text in neighbouring columns of the table stand partly level: one
-    starts or ends halfway up another (a note at the top of its cell, the time centred, a
+    """Whether lines of text in two columns of the table stand partly level: one starts or
+    ends halfway up another (a note at the top of its cell, the time centred, a
     signature between). Only then is the table read a column at a time: read so, a column of
     two-character names loses the context of its row, and OCR misread "蔡文" as "华文"."""
     top, bottom, xs = table
