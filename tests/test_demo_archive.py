@@ -15,6 +15,7 @@ from archive.demo.people import id_check_digit, is_valid_resident_id
 from archive.demo.render import Sheet, load_font
 from archive.demo.scan import moved_rect, scan_document
 from archive.demo.signature import Pen
+from archive.demo.truth import INPATIENT_NO, PATIENT_NAME, STAFF, VisitTruth
 
 SEED = 11
 
@@ -229,3 +230,51 @@ def test_a_scan_moves_signature_rects_with_their_ink():
     assert ink.sum() > 1000
     assert share_inside([moved_rect(r, moves[0]) for r in drawn]) == 1.0
     assert share_inside(drawn) < 0.97          # this scan's tilt moved them: the map matters
+
+
+def _identifier_sheet(with_values: bool) -> Sheet:
+    """Lines of print holding a name and a number mid-string, or the same print without them
+    (prefix and suffix drawn exactly where they were)."""
+    sheet = Sheet(load_font())
+    sheet.new_page()
+    for x, y, before, value, after in [(60, 80, "患者", "王玉兰", "因发热入院"),
+                                       (300, 780, "住院号：", "202384585", ""),
+                                       (520, 400, "", "欧阳建国", "")]:
+        if with_values:
+            sheet.text(x, y, before + value + after)
+        else:
+            sheet.text(x, y, before)
+            sheet.text(x + sheet.text_width(before + value), y, after)
+    return sheet
+
+
+def test_a_scan_moves_identifier_rects_with_their_ink():
+    # As for signatures: the pixels two scans differ in are the identifiers' ink, and the truth's
+    # rects must hold all of it, or `evaluate` would miss a name a person can read on a scan.
+    sheet = _identifier_sheet(True)
+    truth = VisitTruth([(PATIENT_NAME, "王玉兰"), (INPATIENT_NO, "202384585"), (STAFF, "欧阳建国")], [])
+    scan, _dpi, moves = scan_document(sheet.finish(), random.Random(5))
+    plain, _dpi, _moves = scan_document(_identifier_sheet(False).finish(), random.Random(5))
+    truth.place_identifiers("D1", sheet.records, moves, sheet.text_width)
+    assert [d["value"] for d in truth.drawn] == ["王玉兰", "202384585", "欧阳建国"]
+
+    def grey(doc):
+        pix = doc[0].get_pixmap(dpi=144, colorspace=pymupdf.csGRAY)
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).astype(int)
+
+    ink = np.abs(grey(scan) - grey(plain)) > 40
+    inside = np.zeros_like(ink)
+    for d in truth.drawn:
+        r = pymupdf.Rect(d["rect"]) * pymupdf.Matrix(2, 2)
+        inside[int(r.y0):int(r.y1) + 1, int(r.x0):int(r.x1) + 1] = True
+    assert ink.sum() > 500
+    assert (ink & inside).sum() / ink.sum() == 1.0
+    for d in truth.drawn:                      # tight enough that the print beside is outside
+        assert pymupdf.Rect(d["rect"]).width < sheet.text_width(d["value"]) + 10
+
+
+def test_truth_places_the_identifiers_drawn_on_scanned_pages(archive):
+    docs = _docs(archive)
+    drawn = [d for t in _truths(archive).values() for d in t["drawn"]]
+    assert drawn and all(docs[d["doc"]]["scanned"] for d in drawn)
+    assert {d["category"] for d in drawn} >= {PATIENT_NAME, STAFF}

@@ -12,7 +12,7 @@ from archive.demo.render import Sheet, load_font
 from archive.demo.scan import moved_rect, scan_page_image
 from archive.demo.signature import Pen
 from workers.redact import BOX_FILL, LABEL_FILL
-from workers.sigvisible import signature_visibility, visibility
+from workers.sigvisible import region_visibility, visibility
 
 
 def _signed_page() -> tuple[pymupdf.Document, pymupdf.Rect]:
@@ -136,5 +136,5 @@ def test_each_truth_signature_is_looked_for_on_its_output_page(tmp_path):
             {"doc": "C", "page": 1, "rect": list(rect)}]
     sources = {"A": (0, tmp_path / "a.pdf"), "B": (1, tmp_path / "b.pdf"),
                "C": (2, tmp_path / "gone.pdf")}       # C could not be read: not in the output
-    checked = signature_visibility(sigs, sources, [(1, 0), (0, 0)], tmp_path / "out.pdf")
+    checked = region_visibility(sigs, sources, [(1, 0), (0, 0)], tmp_path / "out.pdf")
     assert [(s["doc"], s["visible"]) for s in checked] == [("A", False), ("B", True), ("C", False)]

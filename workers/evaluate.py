@@ -4,7 +4,8 @@ For every record: run the pipeline, then read the output three ways an outsider 
 layer, OCR of every page, and the document-level places: metadata, XMP, outline, annotations,
 attachments) and count the ground-truth identifiers still there, and the clinical terms that
 survived. Handwritten signatures, which OCR cannot read, are looked at instead: one still visible
-where it was drawn (`sigvisible`) is a leak too.
+where it was drawn (`sigvisible`) is a leak too. So is an identifier drawn on a scanned page
+that still shows where it was drawn, whether or not OCR reads it: a person would ("pixels").
 """
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from archive.folder import FolderArchive
 from .analyse import DocumentInput, normalise, page_layers
 from .ocr import OcrCache, OcrEngine
 from .record import KnownIdentifier, RunOptions, run_record
-from .sigvisible import signature_visibility
+from .sigvisible import region_visibility
 
-WAYS = ("text", "ocr", "metadata")
+WAYS = ("text", "ocr", "metadata", "pixels")
 
 
 def output_texts(path: Path, engine: OcrEngine | None) -> dict[str, str]:
@@ -73,10 +74,13 @@ def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -
     result = run_record(policy, inputs, out, known, RunOptions(allow_residuals=True))
     texts = output_texts(out, engine)
     values = {normalise(i["value"]): i["category"] for i in truth["identifiers"]}
-    leaks = {way: sorted(v for v in values if v and readable_in(v, texts[way])) for way in WAYS}
-    leaked = set().union(*leaks.values())
     sources = {d.doc_id: (i, inp.path) for i, (d, inp) in enumerate(zip(visit.documents, inputs))}
-    signatures = signature_visibility(truth.get("signatures", []), sources, result.page_map, out)
+    drawn = region_visibility(truth.get("drawn", []), sources, result.page_map, out)
+    leaks = {way: sorted(v for v in values if v and readable_in(v, texts[way]))
+             for way in WAYS if way != "pixels"}
+    leaks["pixels"] = sorted({normalise(d["value"]) for d in drawn if d["visible"]})
+    leaked = set().union(*leaks.values())
+    signatures = region_visibility(truth.get("signatures", []), sources, result.page_map, out)
     shown = [s for s in signatures if s["visible"]]
     terms = {normalise(t) for t in truth.get("clinical_terms", [])}
     flat = {way: text.replace("\n", "") for way, text in texts.items()}
@@ -88,6 +92,8 @@ def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -
         "leaked_categories": sorted({values[v] for v in leaked}),
         "signatures": len(signatures), "signatures_visible": len(shown),
         "signatures_visible_on": [f"{s['doc']} p{s['page']}" for s in shown],
+        "pixels_visible_on": sorted({f"{d['doc']} p{d['page']} {d['category']}"
+                                     for d in drawn if d["visible"]}),
         "clinical_terms": len(terms), "readable": len(readable),
         "verified_clean": result.verification.clean,
         "seconds": round(result.timings.get("total_s", 0.0), 2),
@@ -106,7 +112,7 @@ def evaluate_archive(root: Path, policy, ocr: bool = True) -> dict[str, Any]:
             if engine:
                 engine.close()
     keys = ("pages", "identifiers", "leaked", "leaked_identifiers", "leaked_text", "leaked_ocr",
-            "leaked_metadata", "signatures", "signatures_visible", "clinical_terms", "readable")
+            "leaked_metadata", "leaked_pixels", "signatures", "signatures_visible", "clinical_terms", "readable")
     total = {k: sum(r[k] for r in records) for k in keys}
     total["records"] = len(records)
     total["verified_clean"] = sum(r["verified_clean"] for r in records)
@@ -117,26 +123,30 @@ def evaluate_archive(root: Path, policy, ocr: bool = True) -> dict[str, Any]:
 
 def print_evaluation(figures: dict[str, Any], out: TextIO) -> None:
     head = (f"{'visit':8} {'pages':>5} {'ids':>4} {'leak':>4} {'text':>4} {'ocr':>4} "
-            f"{'meta':>4} {'sigs':>4} {'seen':>4} {'terms':>6} {'readable':>8}  verified")
+            f"{'meta':>4} {'pix':>4} {'sigs':>4} {'seen':>4} {'terms':>6} {'readable':>8}  verified")
     print(head, file=out)
     for r in figures["records"]:
         notes = []
         if r["leaked_categories"]:
             notes.append(f"leaked: {', '.join(r['leaked_categories'])}")
+        if r.get("pixels_visible_on"):
+            notes.append(f"identifiers visible: {', '.join(r['pixels_visible_on'])}")
         if r["signatures_visible_on"]:
             notes.append(f"signatures visible: {', '.join(r['signatures_visible_on'])}")
         print(f"{r['visit']:8} {r['pages']:5} {r['identifiers']:4} {r['leaked']:4} "
-              f"{r['leaked_text']:4} {r['leaked_ocr']:4} {r['leaked_metadata']:4} "
+              f"{r['leaked_text']:4} {r['leaked_ocr']:4} {r['leaked_metadata']:4} {r['leaked_pixels']:4} "
               f"{r['signatures']:4} {r['signatures_visible']:4} "
               f"{r['clinical_terms']:6} {r['readable']:8}  "
               f"{'clean' if r['verified_clean'] else 'RESIDUALS'}"
               + "".join(f"  {n}" for n in notes), file=out)
-    print("(leak: identifiers leaked + signatures still visible; sigs: signatures drawn, "
-          "seen: of them still visible)", file=out)
+    print("(leak: identifiers leaked + signatures still visible; pix: identifiers still visible "
+          "where a scan shows them, read by OCR or not; sigs: signatures drawn, seen: of them "
+          "still visible)", file=out)
     t = figures["total"]
     print(f"total: {t['records']} records, {t['pages']} pages; leaks {t['leaked']}: identifiers "
           f"leaked {t['leaked_identifiers']} of {t['identifiers']} (text {t['leaked_text']}, "
-          f"OCR {t['leaked_ocr']}, metadata {t['leaked_metadata']}) + signatures still visible "
+          f"OCR {t['leaked_ocr']}, metadata {t['leaked_metadata']}, still visible on scans "
+          f"{t['leaked_pixels']}) + signatures still visible "
           f"{t['signatures_visible']} of {t['signatures']}; clinical terms readable "
           f"{t['readable']} of {t['clinical_terms']} ({100 * t['readable_share']:.1f}%); "
           f"verified clean {t['verified_clean']} of {t['records']}", file=out)

@@ -1,9 +1,10 @@
-"""Whether a demo archive's handwritten signatures still show in an output: a check by pixels.
+"""Whether a demo archive's handwritten signatures, or identifiers drawn on scanned pages, still
+show in an output: a check by pixels.
 
 OCR cannot read handwriting, so a signature left whole in the output is no leak to the text and
-OCR counts of `evaluate`. The ground truth says where each signature was drawn; that region of
-the source page is compared with the same region of the output page, both rendered in grey, cell
-by cell. A cell is intact when most of its ink is not lighter than it was and most of its paper
+OCR counts of `evaluate`; nor is a name on a scan that OCR misreads, though a person reads it.
+The ground truth says where each was drawn; that region of the source page is compared with the
+same region of the output page, both rendered in grey, cell by cell. A cell is intact when most of its ink is not lighter than it was and most of its paper
 not darker: a black box darkens the paper, a label's grey fill or blanked pixels lighten the ink,
 while re-encoding a scan as JPEG moves grey levels by a few. Ink and paper are measured against
 the region's own paper tone, since scans are darker than white and some inks scan light grey.
@@ -64,10 +65,10 @@ def visibility(source: pymupdf.Page, output: pymupdf.Page, rect) -> Visibility:
     return Visibility(share, share >= VISIBLE_SHARE)
 
 
-def signature_visibility(signatures: Sequence[dict], sources: Mapping[str, tuple[int, Path]],
-                         page_map: Sequence[tuple[int, int]], out: Path) -> list[dict]:
-    """Each ground-truth signature ({"doc", "page" from 1, "rect"}) with its `share` and
-    `visible` in the output `out`. `sources` gives a document id's index among the record's
+def region_visibility(signatures: Sequence[dict], sources: Mapping[str, tuple[int, Path]],
+                      page_map: Sequence[tuple[int, int]], out: Path) -> list[dict]:
+    """Each ground-truth region ({"doc", "page" from 1, "rect"}: a signature, or an identifier
+    drawn on a scanned page) with its `share` and `visible` in the output `out`. `sources` gives a document id's index among the record's
     inputs and its file; `page_map` the (input index, page from 0) of every output page. A
     signature whose page is not in the output (its document could not be read) is not visible.
     """

@@ -22,10 +22,12 @@ _ADVANCES: dict[str, float] = {}       # advance width at 1 pt of each character
 
 @dataclass
 class PageRecord:
-    """What one page holds: every string drawn, every identifier placed explicitly, and where
-    each handwritten signature was drawn (OCR cannot read it: the evaluation looks at its pixels)."""
+    """What one page holds: every string drawn (and where: `spans`), every identifier placed
+    explicitly, and where each handwritten signature was drawn (OCR cannot read it: the
+    evaluation looks at its pixels)."""
 
     strings: list[str] = field(default_factory=list)
+    spans: list[tuple[float, float, float, str]] = field(default_factory=list)  # x, baseline, size, s
     marks: list[tuple[str, str, str]] = field(default_factory=list)   # (category, value, where)
     signatures: list[tuple[float, float, float, float]] = field(default_factory=list)  # rects, pt
 
@@ -154,6 +156,7 @@ class Sheet:
         tw.append((x, y), s, font=self.font, fontsize=size)
         rec = self.records[self._index]
         rec.strings.append(s)
+        rec.spans.append((x, y, size, s))
         rec.marks.extend((c, v, "text") for c, v in marks)
         return self.text_width(s, size)
 

@@ -1,6 +1,8 @@
 """Ground truth of one visit: every identifier placed, where, and the clinical terms to keep."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pymupdf
 
 from .people import Cast
@@ -23,6 +25,8 @@ STAFF = "医护人员"
 HOSPITAL = "医院名称"
 
 MAX_TERMS_PER_DOCUMENT = 30
+# A CJK glyph's ink, in font sizes above and below its baseline (Droid Sans Fallback).
+DRAWN_ABOVE, DRAWN_BELOW = 0.9, 0.2
 
 
 def phi_values(cast: Cast) -> list[tuple[str, str]]:
@@ -58,6 +62,7 @@ class VisitTruth:
         self.documents: list[dict] = []
         self.clinical_terms: list[str] = []
         self.signatures: list[dict] = []
+        self.drawn: list[dict] = []
 
     def add(self, category: str, value: str, doc_id: str, page: int | None, where: str) -> None:
         spots = self._where.setdefault((category, value), [])
@@ -97,10 +102,27 @@ class VisitTruth:
                 self.signatures.append({"doc": doc_id, "page": number,
                                         "rect": [round(v, 2) for v in shown]})
 
+    def place_identifiers(self, doc_id: str, pages: list[PageRecord], moves: list[pymupdf.Matrix],
+                          width: Callable[[str, float], float]) -> None:
+        """Record where each identifier drawn on a scanned page shows, in points of the saved
+        page. OCR that misreads a name cannot count it as a leak; its pixels can (`sigvisible`).
+        `width` measures a string at a font size. A value wrapped over two lines is in neither
+        line's span and is left to the OCR count."""
+        for number, rec in enumerate(pages, start=1):
+            for x, y, size, s in rec.spans:
+                for cat, value in self.phi:
+                    at = s.find(value)
+                    while at >= 0:
+                        x0 = x + width(s[:at], size)
+                        rect = (x0, y - size * DRAWN_ABOVE, x0 + width(value, size), y + size * DRAWN_BELOW)
+                        self.drawn.append({"doc": doc_id, "page": number, "category": cat, "value": value,
+                                           "rect": [round(v, 2) for v in moved_rect(rect, moves[number - 1])]})
+                        at = s.find(value, at + len(value))
+
     def identifiers(self) -> list[dict]:
         return [{"category": c, "value": v, "where": w} for (c, v), w in self._where.items()]
 
     def to_dict(self, visit_id: str) -> dict:
         return {"visit_id": visit_id, "identifiers": self.identifiers(),
                 "clinical_terms": self.clinical_terms, "documents": self.documents,
-                "signatures": self.signatures}
+                "signatures": self.signatures, "drawn": self.drawn}

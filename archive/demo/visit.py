@@ -132,6 +132,8 @@ def make_visit(out: Path, index: int, seed: int, font: pymupdf.Font, terms: list
         else:
             doc.subset_fonts()
         truth.place_signatures(doc_id, pages, moves)
+        if moves:
+            truth.place_identifiers(doc_id, pages, moves, built.sheet.text_width)
         _decorate(doc, ctx, truth, doc_id, built.title, built.day, meta=n == 1 or r.random() < 0.5,
                   outline=n - 1 == outline_at or r.random() < 0.2, note=n - 1 == note_at or r.random() < 0.1)
         rel = f"records/{visit_id}/{n:02d}-{spec.slug}.pdf"
