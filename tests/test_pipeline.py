@@ -67,6 +67,22 @@ def test_known_identifiers_are_hunted_even_without_labels(policy, tmp_path):
     assert "发热3天" in text
 
 
+def test_a_name_in_a_documents_author_field_is_hunted_on_every_page(policy, tmp_path):
+    # A lab header's label OCR misread leaves its value a bare name; the EMR wrote the same
+    # doctor into another document's Author field, and that is enough to hide it.
+    lab = text_pdf(tmp_path / "lab.pdf", [["检验报告单", "标本涡豆  标本号  送雁区而",
+                                            "血清  2406188153  余雪", "肌酸激酶同工酶 9 U/L"]])
+    other = text_pdf(tmp_path / "gas.pdf", [["血气分析", "pH 7.35"]], metadata={"author": "余雪"})
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(lab), DocumentInput(other)], out)
+    assert result.released
+    text = all_text(out)
+    assert "余雪" not in text and "肌酸激酶同工酶" in text and "血清" in text
+    alone = tmp_path / "alone.pdf"          # without the Author field nothing names it
+    run_record(policy, [DocumentInput(lab)], alone)
+    assert "余雪" in all_text(alone)
+
+
 @pytest.mark.slow
 def test_scanned_record_is_redacted_in_pixels(policy, tmp_path):
     scan = scanned_pdf(tmp_path / "s.pdf", [PATIENT])

@@ -23,6 +23,7 @@ from dsl.model import DocumentType, OcrMode, Policy, Rule
 
 from . import classify, ruling, scanprep
 from .detect import run_rule
+from .docinfo import properties_layer
 from .extract import page_layer
 from .ocr import OcrEngine, OcrUnavailable
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
@@ -52,6 +53,8 @@ class DocumentAnalysis:
     page_count: int = 0
     ocr_mode: OcrMode = "auto"
     findings: dict[int, list[Finding]] = field(default_factory=dict)
+    # Found in the document's properties (`docinfo`): hunted record-wide, drawn nowhere.
+    revealed: list[Finding] = field(default_factory=list)
     removed: list[Finding] = field(default_factory=list)   # taken out by hand (with reason)
     ocr_pages: int = 0
     error: str | None = None
@@ -213,6 +216,17 @@ def detect_page(policy: Policy, rules: tuple[Rule, ...], layer: PageLayer,
     return found
 
 
+def revealed_by_properties(policy: Policy, doc_type: DocumentType | None,
+                           doc: pymupdf.Document) -> list[Finding]:
+    """What the policy's rules find in the document's metadata, in propagated categories."""
+    layer = properties_layer(doc)
+    if layer is None:
+        return []
+    propagate = set(policy.propagate)
+    return [f for f in detect_page(policy, policy.rules_for(doc_type), layer, 1)
+            if f.category in propagate and f.value]
+
+
 def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | None,
                      on_page=None, pages: tuple[int, int] | None = None) -> DocumentAnalysis:
     """Classify one document and run its rules on every page (or pages [start, stop)).
@@ -262,6 +276,7 @@ def _analyse(policy, doc, result, engine, on_page, start, stop) -> None:
     if result.doc_type is not None:
         result.label = result.doc_type.name
     rules = policy.rules_for(result.doc_type)
+    result.revealed = revealed_by_properties(policy, result.doc_type, doc)
     if first is not None and start == 0 and result.ocr_mode == policy.ocr:
         layers = _chain_first(first, ahead)
     else:

@@ -117,7 +117,7 @@ def hunted_values(policy: Policy, analyses: Iterable[DocumentAnalysis],
         values.setdefault(item.value, (item.category, f"archive:{item.category}"))
     propagate = set(policy.propagate)
     for analysis in analyses:
-        for findings in analysis.findings.values():
+        for findings in (*analysis.findings.values(), analysis.revealed):
             for f in findings:
                 if f.category in propagate and f.value:
                     values.setdefault(f.value, (f.category, f.rule))

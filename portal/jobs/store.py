@@ -1,6 +1,7 @@
 """Per-page results in the database: boxes and keyed hashes in clear, values sealed. No Flask."""
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +19,8 @@ from portal.models import (
     PageSecret,
     utcnow,
 )
-from workers.analyse import DocumentAnalysis, DocumentInput
+from workers.analyse import DocumentAnalysis, DocumentInput, revealed_by_properties
+from workers.pdfopen import UnreadableDocument, open_pdf
 from workers.textlayer import Finding, value_hash
 
 
@@ -98,4 +100,7 @@ def load_analysis(session: Session, policy: Policy, doc: ExportDocument, path: P
                     f.get("label", ""))
             for i, f in enumerate(row.findings or [])]
         analysis.ocr_pages += bool(row.ocr_used)
+    # Not stored: read again from the file's metadata, which is cheap and holds the PHI itself.
+    with contextlib.suppress(UnreadableDocument), open_pdf(path) as pdf:
+        analysis.revealed = revealed_by_properties(policy, doc_type, pdf)
     return analysis
