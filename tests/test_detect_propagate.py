@@ -151,6 +151,17 @@ def test_a_long_value_ocr_read_one_character_off_is_found_on_ocr_lines_only():
     assert covered_text(pg, found) == "武汉市妇产科医阮"
 
 
+def test_a_long_value_read_one_off_is_found_whole_around_a_shorter_known_value():
+    # The footer's short form "市妇幼" was hunted exactly; the full name one character off
+    # around it must still be taken whole, or "合肥" and "保健哮" stay readable (seed 22 V0024).
+    known = {"合肥市妇幼保健院": ("医院名称", "a:4"), "市妇幼": ("医院名称", "a:5")}
+    footer = line("合肥市妇幼保健哮 第1习/共1页", y=800)
+    footer.source = "ocr"
+    pg = page(footer)
+    found = ValueHunter(known).find(pg)
+    assert "合肥市妇幼保健哮" in covered_text(pg, found)
+
+
 def test_names_listed_after_a_known_name_are_taken_with_their_own_value():
     # "明" opens common words, so the label "家属" before it in running text is not trusted;
     # the name is known from elsewhere, and the relative listed after it never had a label.

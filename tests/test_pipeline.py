@@ -5,7 +5,7 @@ import json
 
 import pymupdf
 import pytest
-from pdfmaker import huge_image_pdf, scanned_pdf, text_pdf
+from pdfmaker import huge_image_pdf, scanned_pdf, text_page, text_pdf
 
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import DocumentInput, normalise
@@ -81,6 +81,24 @@ def test_a_name_in_a_documents_author_field_is_hunted_on_every_page(policy, tmp_
     alone = tmp_path / "alone.pdf"          # without the Author field nothing names it
     run_record(policy, [DocumentInput(lab)], alone)
     assert "余雪" in all_text(alone)
+
+
+def test_names_in_a_sticky_note_are_hunted_though_the_note_is_only_an_icon(policy, tmp_path):
+    # Baking draws a note as an icon: its text and its writer are not on the page, yet they
+    # name the doctor asked to sign and the nurse who asked, both standing bare on a lab sheet.
+    lab = text_pdf(tmp_path / "lab.pdf", [["检验报告单", "血清  2406188153  许家豪  赵玉华",
+                                            "肌酸激酶同工酶 9 U/L"]])
+    doc = pymupdf.open()
+    text_page(doc, ["出院小结", "病情平稳，准予出院。"])
+    note = doc[0].add_text_annot((500, 90), "请许家豪医师补签")
+    note.set_info(title="赵玉华")
+    note.update()
+    doc.save(tmp_path / "note.pdf")
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(lab), DocumentInput(tmp_path / "note.pdf")], out)
+    assert result.released
+    text = all_text(out)
+    assert "许家豪" not in text and "赵玉华" not in text and "肌酸激酶同工酶" in text
 
 
 @pytest.mark.slow

@@ -119,3 +119,11 @@ def test_a_name_before_a_title_the_paragraph_wrap_cut(policy):
 def test_a_clause_after_a_staff_label_and_colon_is_no_name(policy):
     got = found(policy, "主任医师：同意上述诊断，继续目前治疗。", "主治医师：目前病情平稳。")
     assert not {v for c, v in got if c in ("医护人员", "签名")}
+
+
+def test_a_colleague_asked_for_by_name_and_bare_title(policy):
+    got = found(policy, "请许家豪医师补签", "已通知王芳护士复核医嘱")
+    assert {("医护人员", "许家豪"), ("医护人员", "王芳")} <= got
+    # A department, a rank or a duty asked for is no one.
+    got = found(policy, "请产科医师会诊", "请上级医师查看患者", "通知值班医生", "请麻醉科医师评估")
+    assert not {c for c, _v in got} & {"医护人员"}

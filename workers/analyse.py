@@ -217,9 +217,11 @@ def detect_page(policy: Policy, rules: tuple[Rule, ...], layer: PageLayer,
 
 
 def revealed_by_properties(policy: Policy, doc_type: DocumentType | None,
-                           doc: pymupdf.Document) -> list[Finding]:
-    """What the policy's rules find in the document's metadata, in propagated categories."""
-    layer = properties_layer(doc)
+                           doc: pymupdf.Document, notes: list[tuple[str, str]] = ()
+                           ) -> list[Finding]:
+    """What the policy's rules find in the document's metadata and notes (`open_pdf` gives
+    them), in propagated categories."""
+    layer = properties_layer(doc, notes)
     if layer is None:
         return []
     propagate = set(policy.propagate)
@@ -235,8 +237,9 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
     """
     result = DocumentAnalysis(input=item, label=str(item.meta.get("doc_type") or "文档"))
     started = time.perf_counter()
+    notes: list[tuple[str, str]] = []
     try:
-        doc = open_pdf(item.path)
+        doc = open_pdf(item.path, notes)
     except UnreadableDocument as exc:
         result.error = str(exc)
         return result
@@ -244,7 +247,8 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
         result.page_count = doc.page_count
         start, stop = pages or (0, doc.page_count)
         try:
-            _analyse(policy, doc, result, engine, on_page, start, min(stop, doc.page_count))
+            _analyse(policy, doc, notes, result, engine, on_page, start,
+                     min(stop, doc.page_count))
         except OcrUnavailable:
             raise
         # MuPDF raises several types on a damaged page: name it, keep the others.
@@ -262,7 +266,7 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
     return result
 
 
-def _analyse(policy, doc, result, engine, on_page, start, stop) -> None:
+def _analyse(policy, doc, notes, result, engine, on_page, start, stop) -> None:
     result.doc_type = classify.by_metadata(policy, result.input.meta)
     first = ahead = None
     if result.doc_type is None:
@@ -276,7 +280,7 @@ def _analyse(policy, doc, result, engine, on_page, start, stop) -> None:
     if result.doc_type is not None:
         result.label = result.doc_type.name
     rules = policy.rules_for(result.doc_type)
-    result.revealed = revealed_by_properties(policy, result.doc_type, doc)
+    result.revealed = revealed_by_properties(policy, result.doc_type, doc, notes)
     if first is not None and start == 0 and result.ocr_mode == policy.ocr:
         layers = _chain_first(first, ahead)
     else:

@@ -1,11 +1,12 @@
-"""A document's properties as lines of text, so the policy's own rules can read them.
+"""A document's properties and notes as lines of text, so the policy's own rules can read them.
 
 An EMR export writes the signing doctor into the PDF's Author field, the patient into its Title
-and Keywords, the hospital into its Subject. Scrubbing drops them from the output, but the same
+and Keywords, the hospital into its Subject; a sticky note holds its writer's name and often
+another's ("请许家豪医师补签"). Scrubbing drops them from the output, but the same
 person may stand on a scanned page under a label OCR misread ("送雁区而" for 送检医师, seed 22):
 found in the properties, the name is hunted on every page like any value the record revealed.
-Each field is written as "label：value" with the label a policy would use for it, one line
-each, on a page of its own far from any real page's geometry.
+Each field is written as "label：value" with the label a policy would use for it (a note's
+writer is its 作者 too), one line each, on a page of its own far from any real page's geometry.
 """
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ import pymupdf
 from .textlayer import PageLayer, TextLine
 
 FIELDS = (("author", "作者"), ("title", "标题"), ("subject", "主题"), ("keywords", "关键词"))
+AUTHOR, NOTE = "作者", "批注"
 _CHAR, _LINE = 10.0, 30.0      # points: a character's width, a line's step
 
 
-def properties_layer(doc: pymupdf.Document) -> PageLayer | None:
-    """The document's metadata fields as a page of text lines; None when it has none."""
+def properties_layer(doc: pymupdf.Document,
+                     notes: list[tuple[str, str]] = ()) -> PageLayer | None:
+    """The document's metadata fields and its notes' (author, text) as a page of text lines;
+    None when there are none."""
     meta = doc.metadata or {}
+    fields = [(label, meta.get(key)) for key, label in FIELDS]
+    fields += [item for author, text in notes for item in ((AUTHOR, author), (NOTE, text))]
     lines = []
-    for key, label in FIELDS:
-        value = " ".join(str(meta.get(key) or "").split())
+    for label, value in fields:
+        value = " ".join(str(value or "").split())
         if value:
             text = f"{label}：{value}"
             y = len(lines) * _LINE

@@ -13,7 +13,10 @@ class UnreadableDocument(ValueError):
     """An input that is not a usable PDF. The message names the file and the remedy."""
 
 
-def open_pdf(path: Path | str) -> pymupdf.Document:
+def open_pdf(path: Path | str, notes: list[tuple[str, str]] | None = None) -> pymupdf.Document:
+    """The document, annotations and form fields baked into its pages. `notes`, when given,
+    receives each annotation's (author, text) first: baking draws a sticky note as an icon,
+    and what it said would otherwise be lost to the detectors (`docinfo`)."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -40,6 +43,9 @@ def open_pdf(path: Path | str) -> pymupdf.Document:
         doc.close()
         raise UnreadableDocument(f"{name}: the PDF has no pages (it may be truncated). "
                                  "Export it from the archive system again.")
+    if notes is not None:
+        notes.extend((a.info.get("title", ""), a.info.get("content", ""))
+                     for page in doc for a in page.annots() or ())
     if doc.is_form_pdf or any(page.first_annot is not None for page in doc):
         # Field values and annotation text are not page content: bake them in so the
         # detectors see them and redaction removes them (scrubbing alone would drop them

@@ -100,7 +100,8 @@ def load_analysis(session: Session, policy: Policy, doc: ExportDocument, path: P
                     f.get("label", ""))
             for i, f in enumerate(row.findings or [])]
         analysis.ocr_pages += bool(row.ocr_used)
-    # Not stored: read again from the file's metadata, which is cheap and holds the PHI itself.
-    with contextlib.suppress(UnreadableDocument), open_pdf(path) as pdf:
-        analysis.revealed = revealed_by_properties(policy, doc_type, pdf)
+    # Not stored: read again from the file's metadata and notes, cheap, and PHI themselves.
+    notes: list[tuple[str, str]] = []
+    with contextlib.suppress(UnreadableDocument), open_pdf(path, notes) as pdf:
+        analysis.revealed = revealed_by_properties(policy, doc_type, pdf, notes)
     return analysis

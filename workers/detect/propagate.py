@@ -28,6 +28,8 @@ MIN_HUNTED = 2
 # "床 屿? 22" for 床号: 23 on one record's scans). Between them at most this many characters
 # besides the label's own and a colon, none a digit; the number not part of a time or a decimal.
 LABEL_SLACK = 1
+# Points a finding may stick out of another that is taken to hold it (box rounding).
+COVER_SLACK = 1.0
 
 
 def key_of(value: str) -> str:
@@ -190,7 +192,7 @@ class ValueHunter:
                 value, category, rule = self._meta[key]
                 for f in view.text_findings(li, start, stop, category, rule, self._allow,
                                             value=value):
-                    if not _already(f, exact):
+                    if not _covered(f, exact):
                         out.append(f)
         return out
 
@@ -214,6 +216,14 @@ def _a_name(key: str) -> bool:
 def _already(f: Finding, found: list[Finding]) -> bool:
     """Whether a finding on the same page already covers part of `f`."""
     return any(g.page == f.page and overlaps(g.rect, f.rect) for g in found)
+
+
+def _covered(f: Finding, found: list[Finding]) -> bool:
+    """Whether one finding on the same page already holds all of `f`: a near reading around a
+    shorter exact value ("合肥市妇幼保健哮" around "市妇幼") reaches further, and is kept."""
+    x0, y0, x1, y1 = f.rect
+    return any(g.page == f.page and g.rect[0] <= x0 + COVER_SLACK and g.rect[2] >= x1 - COVER_SLACK
+               and g.rect[1] <= y0 + COVER_SLACK and g.rect[3] >= y1 - COVER_SLACK for g in found)
 
 
 def find_values(values: Mapping[str, tuple[str, str]], page: PageLayer,
