@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 
 import pymupdf
 import pytest
 from PIL import Image, ImageDraw
 
+from archive.demo import generate_archive
 from archive.demo.render import Sheet, load_font
-from archive.demo.scan import moved_rect, scan_page_image
+from archive.demo.scan import MOVED_PAD, moved_rect, scan_page_image
 from archive.demo.signature import Pen
-from workers.redact import BOX_FILL, LABEL_FILL
-from workers.sigvisible import region_visibility, visibility
+from dsl.model import Action
+from workers.pseudonyms import Pseudonyms
+from workers.redact import BOX_FILL, LABEL_FILL, redact_page
+from workers.rescan import image_xrefs, reencode_rewritten
+from workers.sigvisible import TEXT_MIN_CORRELATION, region_visibility, visibility
+from workers.textlayer import Finding
 
 
 def _signed_page() -> tuple[pymupdf.Document, pymupdf.Rect]:
@@ -67,6 +73,52 @@ def test_a_box_over_most_of_a_signature_hides_it_a_sliver_does_not():
     sliver = _copy(source)
     _box(sliver[0], _left(rect, 0.1), BOX_FILL)
     assert visibility(source[0], sliver[0], rect).visible
+
+
+@pytest.fixture(scope="module")
+def drawn_names(tmp_path_factory):
+    """A generated record's printed names on scanned pages, with their documents."""
+    root = generate_archive(tmp_path_factory.mktemp("demo"), records=1, seed=23)
+    truth = json.loads((root / "truth" / "V0001.json").read_text(encoding="utf-8"))
+    files = {d["doc_id"]: root / d["file"] for d in truth["documents"]}
+    return [(d, files[d["doc"]]) for d in truth["drawn"] if len(d["value"]) <= 4]
+
+
+def _redacted(path, page: int, item: dict) -> pymupdf.Document:
+    """The scan with one drawn identifier replaced by a pseudonym as the pipeline does it
+    (pixels blanked, label drawn, the page's scan re-encoded as JPEG)."""
+    doc = pymupdf.open(path)
+    rect = pymupdf.Rect(item["rect"]) + (MOVED_PAD, MOVED_PAD, -MOVED_PAD, -MOVED_PAD)
+    before = image_xrefs(doc[page])
+    redact_page(doc[page], [Finding(page, tuple(rect), item["category"], "t", item["value"])],
+                lambda _f: Action("pseudonym", "家属"), Pseudonyms())
+    reencode_rewritten(doc[page], before)
+    return pymupdf.open("pdf", doc.tobytes())
+
+
+def test_a_pseudonym_written_over_a_printed_name_hides_it(drawn_names):
+    # Redaction writes "家属甲" on a light grey fill about the name's size: its strokes land on
+    # much of the old ink and the fill is close to a dark scan's paper. Counted by ink and
+    # paper alone, "毛晨阳" under "家属甲" showed 70%; the strokes' shapes tell them apart.
+    assert len(drawn_names) >= 10
+    for item, path in drawn_names:
+        page = item["page"] - 1
+        with pymupdf.open(path) as source, _redacted(path, page, item) as out:
+            seen = visibility(source[page], out[page], item["rect"], TEXT_MIN_CORRELATION)
+            assert not seen.visible, item["category"]
+
+
+def test_a_printed_name_beside_a_redaction_is_still_visible(drawn_names):
+    # The same page re-encoded around another finding: the name left alone still shows.
+    pairs = [(a, b, path) for a, path in drawn_names for b, _ in drawn_names
+             if a["doc"] == b["doc"] and a["page"] == b["page"]
+             and not pymupdf.Rect(a["rect"]).intersects(b["rect"])]
+    assert pairs
+    for kept, gone, path in pairs[:8]:
+        page = kept["page"] - 1
+        with pymupdf.open(path) as source, _redacted(path, page, gone) as out:
+            seen = visibility(source[page], out[page], kept["rect"], TEXT_MIN_CORRELATION)
+            assert seen.visible and seen.share > 0.9, kept["category"]
 
 
 def _striped_page() -> tuple[pymupdf.Document, pymupdf.Rect]:

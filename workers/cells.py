@@ -8,10 +8,15 @@ import numpy as np
 def cell_counts(mask: np.ndarray, cell: int) -> np.ndarray:
     """How many pixels of `mask` are set in each cell x cell square (the last row and column
     of cells may be cut short by the image's edge)."""
-    h, w = mask.shape
+    return cell_sums(mask, cell, np.int32)
+
+
+def cell_sums(values: np.ndarray, cell: int, dtype=np.float64) -> np.ndarray:
+    """The sum of `values` in each cell x cell square, as `cell_counts` cuts them."""
+    h, w = values.shape
     rows, cols = -(-h // cell), -(-w // cell)
-    padded = np.zeros((rows * cell, cols * cell), dtype=np.int32)
-    padded[:h, :w] = mask
+    padded = np.zeros((rows * cell, cols * cell), dtype=dtype)
+    padded[:h, :w] = values
     return padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
 
 

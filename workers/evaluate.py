@@ -22,7 +22,7 @@ from archive.folder import FolderArchive
 from .analyse import DocumentInput, normalise, page_layers
 from .ocr import OcrCache, OcrEngine
 from .record import KnownIdentifier, RunOptions, run_record
-from .sigvisible import region_visibility
+from .sigvisible import TEXT_MIN_CORRELATION, region_visibility
 
 WAYS = ("text", "ocr", "metadata", "pixels")
 
@@ -75,7 +75,8 @@ def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -
     texts = output_texts(out, engine)
     values = {normalise(i["value"]): i["category"] for i in truth["identifiers"]}
     sources = {d.doc_id: (i, inp.path) for i, (d, inp) in enumerate(zip(visit.documents, inputs))}
-    drawn = region_visibility(truth.get("drawn", []), sources, result.page_map, out)
+    drawn = region_visibility(truth.get("drawn", []), sources, result.page_map, out,
+                              TEXT_MIN_CORRELATION)
     leaks = {way: sorted(v for v in values if v and readable_in(v, texts[way]))
              for way in WAYS if way != "pixels"}
     leaks["pixels"] = sorted({normalise(d["value"]) for d in drawn if d["visible"]})

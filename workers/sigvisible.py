@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from .cells import cell_counts
+from .cells import cell_counts, cell_sums
 from .ocr import render_region
 from .ocrdiff import CHANGED_LEVEL
 from .pdfopen import open_pdf
@@ -33,6 +33,12 @@ PAPER = 30           # levels within the paper's: paper; between them the edges 
                      # which blur and JPEG move most, are counted as neither
 MOST = 0.6           # share of a cell's ink (and of its paper) that must be as it was
 VISIBLE_SHARE = 0.5  # share of the signature's ink in intact cells from which it shows
+# Printed identifiers: a pseudonym label is written where the name was, about its size, so its
+# strokes land on much of the old ink and its grey fill is within CHANGED_LEVEL of a dark scan's
+# paper ("家属甲" over "毛晨阳" kept 70% of the ink "intact"). The strokes have other shapes: a
+# cell is intact only if its grey levels still follow the source's (Pearson correlation), which
+# JPEG re-encoding leaves near 1 and a different glyph drops below 0.3 (FINDINGS.md).
+TEXT_MIN_CORRELATION = 0.7
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,10 @@ def _grey(page: pymupdf.Page, rect) -> np.ndarray:
     return np.asarray(render_region(page, tuple(rect), DPI).image)
 
 
-def visibility(source: pymupdf.Page, output: pymupdf.Page, rect) -> Visibility:
-    """How much of what `rect` shows on the source page shows unchanged on the output page."""
+def visibility(source: pymupdf.Page, output: pymupdf.Page, rect,
+               min_correlation: float | None = None) -> Visibility:
+    """How much of what `rect` shows on the source page shows unchanged on the output page;
+    with `min_correlation`, a cell whose grey levels no longer follow the source's is not."""
     rect = pymupdf.Rect(rect) & source.rect
     if rect.is_empty:
         return Visibility(0.0, False)
@@ -60,13 +68,25 @@ def visibility(source: pymupdf.Page, output: pymupdf.Page, rect) -> Visibility:
     ink_n, paper_n = cell_counts(ink, CELL), cell_counts(paper, CELL)
     intact = (cell_counts(ink & ink_kept, CELL) >= MOST * ink_n) \
         & (cell_counts(paper & paper_kept, CELL) >= MOST * paper_n)
+    if min_correlation is not None:
+        intact &= _correlation(before, after) >= min_correlation
     total = int(ink_n.sum())
     share = float(ink_n[intact].sum()) / total if total else 0.0
     return Visibility(share, share >= VISIBLE_SHARE)
 
 
+def _correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of two images' grey levels in each CELL x CELL square."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    n, sa, sb = cell_sums(np.ones_like(a), CELL), cell_sums(a, CELL), cell_sums(b, CELL)
+    cov = cell_sums(a * b, CELL) - sa * sb / n
+    var = (cell_sums(a * a, CELL) - sa * sa / n) * (cell_sums(b * b, CELL) - sb * sb / n)
+    return cov / np.sqrt(np.maximum(var, 1e-9))
+
+
 def region_visibility(signatures: Sequence[dict], sources: Mapping[str, tuple[int, Path]],
-                      page_map: Sequence[tuple[int, int]], out: Path) -> list[dict]:
+                      page_map: Sequence[tuple[int, int]], out: Path,
+                      min_correlation: float | None = None) -> list[dict]:
     """Each ground-truth region ({"doc", "page" from 1, "rect"}: a signature, or an identifier
     drawn on a scanned page) with its `share` and `visible` in the output `out`. `sources` gives a document id's index among the record's
     inputs and its file; `page_map` the (input index, page from 0) of every output page. A
@@ -86,6 +106,7 @@ def region_visibility(signatures: Sequence[dict], sources: Mapping[str, tuple[in
                 for sig in sigs:
                     page = at.get((index, sig["page"] - 1))
                     seen = Visibility(0.0, False) if page is None else \
-                        visibility(source[sig["page"] - 1], output[page], sig["rect"])
+                        visibility(source[sig["page"] - 1], output[page], sig["rect"],
+                                   min_correlation)
                     checked.append({**sig, "share": round(seen.share, 3), "visible": seen.visible})
     return checked
