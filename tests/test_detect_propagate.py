@@ -216,3 +216,13 @@ def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
     assert values(hunter.find(pg)) == ["黄琳", "黄琳", "黄琳"]
     for text in ("母亲黄疸史，黄体酮治疗", "予黄连素口服", "黄疸(轻度)", "黄麻陪护"):
         assert hunter.find(page(rows(text) if text == "黄麻陪护" else ocr_rows(text))) == [], text
+
+
+def test_a_two_character_name_with_its_surname_misread_between_relation_and_carer_word():
+    # "丈夫宋欢陪护" wrapped in a nursing table cell and read "丈夫末欢陪" (seed 23 V0012):
+    # only the given character agrees, so the relation word before it must be there too.
+    hunter = ValueHunter({"宋欢": ("家属姓名", "f:1")})
+    pg = page(ocr_rows("四肢温，三凹征，遵医嘱静脉输液，丈夫末欢陪", "予心电监护，配偶米欢诉头痛"))
+    assert covered_text(pg, hunter.find(pg)) == "末欢米欢"
+    for text in ("喜欢陪护患儿", "丈夫末欢", "母亲联欢会", "丈夫末欢喜"):
+        assert hunter.find(page(ocr_rows(text))) == [], text

@@ -85,18 +85,22 @@ RELATIONS = ("配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子
 
 
 class NearShort:
-    """Known two-character names (a surname and one given character) OCR read with the given
-    character wrong ("黄麻陪护" for 黄琳陪护 in a scanned nursing note).
+    """Known two-character names (a surname and one given character) OCR read with one
+    character wrong: the given one ("黄麻陪护" for 黄琳陪护 in a scanned nursing note), or the
+    surname ("丈夫末欢陪" for 丈夫宋欢陪护).
 
     Agreeing on one character of two is weak evidence, so the window must be followed by a word
-    that follows a person ("陪护", "诉", "签字"): "黄疸史" next to a known 黄琳 is no name.
+    that follows a person ("陪护", "诉", "签字"): "黄疸史" next to a known 黄琳 is no name. A
+    misread surname leaves only the given character, so a relation word must also come before.
     """
 
     def __init__(self, keys: Mapping[str, object]):
         self._by_surname: dict[str, list[str]] = {}
+        self._by_given: dict[str, list[str]] = {}
         for key in sorted(keys):
             if len(key) == 2 and all(is_cjk(c) for c in key) and key[0] in SURNAMES:
                 self._by_surname.setdefault(key[0], []).append(key)
+                self._by_given.setdefault(key[1], []).append(key)
 
     def __bool__(self) -> bool:
         return bool(self._by_surname)
@@ -104,15 +108,23 @@ class NearShort:
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         out: list[tuple[int, int, str]] = []
         for j in range(len(text) - 1):
+            if not (is_cjk(text[j]) and is_cjk(text[j + 1])) or not _person_follows(text, j + 2):
+                continue
             keys = self._by_surname.get(text[j])
-            if (keys and is_cjk(text[j + 1]) and text[j:j + 2] not in keys
-                    and _person_follows(text, j + 2) and name_place(text, j, j + 2)):
+            if keys and text[j:j + 2] not in keys and name_place(text, j, j + 2):
+                out.append((j, j + 2, keys[0]))
+                continue
+            keys = self._by_given.get(text[j + 1])
+            if keys and text[j:j + 2] not in keys and any(text.endswith(r, 0, j) for r in RELATIONS):
                 out.append((j, j + 2, keys[0]))
         return out
 
 
 def _person_follows(text: str, at: int) -> bool:
-    if any(text.startswith(w, at) for w in AFTER_NAME):
+    """A word that follows a person opens text[at:], or is cut by the line's end ("陪" of 陪护)."""
+    rest = text[at:]
+    if any(rest.startswith(w) or (len(rest) < len(w) and rest and w.startswith(rest))
+           for w in AFTER_NAME):
         return True
     return (at < len(text) and text[at] in "(（"
             and any(text.startswith(w, at + 1) for w in RELATIONS))
