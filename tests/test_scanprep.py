@@ -141,6 +141,27 @@ def test_dust_specks_go_and_the_print_stays_down_to_a_decimal_point():
         assert (clean & ~ink).sum() < 0.05 * (dust & ~ink).sum(), dpi
 
 
+def test_a_footer_printed_in_light_grey_is_not_taken_for_dust():
+    # Light grey print scanned: only the cores of its strokes are darker than INK, few and far
+    # between, so they looked like specks, were whitened, and OCR read the hospital's name in
+    # the footer as "菏刘市案二.上人尿笑辽" (seed 23): a leak a person reads at a glance.
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=100)
+    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
+    page.insert_text((20, 50), "苏州市第二人民医院", fontname="cjk", fontsize=9, color=(0.66,) * 3)
+    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).astype(int)
+    noise = np.random.default_rng(3).normal(0, 4, grey.shape)
+    scan = np.clip(grey - 8 + noise, 0, 255).astype(np.uint8)          # grey paper, noisy
+    assert 100 < (scan < 160).sum() < 0.35 * (scan < 200).sum()        # dark cores are few
+    specked = dusty(Image.fromarray(scan, "L"), 0.002, (0, 0, pix.width, 40))
+    clean = np.asarray(despeckled(specked, 200))
+    print_ink = scan < 160
+    assert (print_ink & (clean >= 160)).sum() <= 0.02 * print_ink.sum()
+    dust = (np.asarray(specked) < 160) & ~print_ink
+    assert ((clean < 160) & dust).sum() < 0.05 * dust.sum()        # the dust above still goes
+
+
 @pytest.mark.slow
 def test_a_dusty_table_is_read_row_by_row(tmp_path):
     """Specks between the rows joined them into tall lines that Tesseract read squashed: the

@@ -21,7 +21,7 @@ from PIL import Image
 from . import cells
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
-VERSION = 10             # part of the OCR cache key: bump when preparation changes
+VERSION = 11             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
@@ -38,6 +38,8 @@ RULE_EM = 2.5           # a straight run of ink longer than this (em) is a table
 # (at 300 dpi: 12 pixels in 0.76 mm). The dot of "0.25g" has more; so does any stroke's end.
 SPECK_REACH = 4
 SPECK_INK = 12
+FAINT_BELOW_PAPER = 40  # grey levels under the paper's tone that count as print around a core
+DUST = 100              # dust specks are darker than this; light print's cores are not
 # A ruled table's columns are read one under the other (`unrolled`): its vertical rules are at
 # least TABLE_RULE_IN long, end within TABLE_END_IN of each other, and make at least
 # TABLE_COLUMNS columns. Between two columns so stacked, TABLE_GAP_IN of paper.
@@ -243,7 +245,12 @@ def despeckled(image: Image.Image, dpi: float) -> Image.Image:
     scale = dpi / 300.0
     reach = max(1, round(SPECK_REACH * scale))
     near = _box_sums(ink, reach)
-    specks = ink & (near <= max(2, round(SPECK_INK * scale * scale)))
+    few = max(2, round(SPECK_INK * scale * scale))
+    # Light grey print has only the cores of its strokes darker than INK, few and far between:
+    # a footer's hospital name was whitened as dust and read as noise (seed 23). Dust is dark;
+    # a core that is not, with the stroke's lighter grey around it, is print.
+    faint = grey < int(np.median(grey[::4, ::4])) - FAINT_BELOW_PAPER
+    specks = ink & (near <= few) & ((grey < DUST) | (_box_sums(faint, reach) <= few))
     if not specks.any():
         return image
     # A speck's blurred rim is lighter than INK: take a pixel round it too.
