@@ -127,3 +127,12 @@ def test_a_colleague_asked_for_by_name_and_bare_title(policy):
     # A department, a rank or a duty asked for is no one.
     got = found(policy, "请产科医师会诊", "请上级医师查看患者", "通知值班医生", "请麻醉科医师评估")
     assert not {c for c, _v in got} & {"医护人员"}
+
+
+def test_a_second_relative_listed_after_a_name_whose_surname_ocr_misread(policy):
+    # "与家属毛秀荣、禹凤英沟通" read with 禹 as 融 (seed 23): no common surname, but a name
+    # listed after a name and followed by 沟通 is a person.
+    got = found(policy, "与家属毛秀荣、融凤英沟通，家属同意进一步检查。")
+    assert {("家属姓名", "毛秀荣"), ("家属姓名", "融凤英")} <= got
+    got = found(policy, "与家属毛秀荣、血常规检查结果沟通")
+    assert ("家属姓名", "血常规") not in got

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .text import is_cjk
-from .vocab import COMPOUND_SURNAMES, FIELD_WORDS, SURNAMES, TITLES
+from .vocab import AFTER_NAME, COMPOUND_SURNAMES, FIELD_WORDS, SURNAMES, TITLES
 
 NAME_LENGTH = 3
 _PAIRS = ((0, 1), (0, 2), (1, 2))
@@ -76,10 +76,6 @@ def name_place(text: str, start: int, end: int) -> bool:
     return any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
 
 
-# Words that follow a relative's or carer's name in notes ("黄琳陪护", "配偶都飞体健"), or
-# the relation in brackets ("齐磊(配偶)要求").
-AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
-              "拒绝", "表示")
 RELATIONS = ("配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子", "女儿", "家属", "监护人",
              "祖父", "祖母", "外祖父", "外祖母", "哥哥", "姐姐", "弟弟", "妹妹")
 

@@ -5,6 +5,7 @@ import re
 
 from .text import is_cjk, is_latin
 from .vocab import (
+    AFTER_NAME,
     COMPOUND_SURNAMES,
     FIELD_WORDS,
     NAME_ENDERS,
@@ -230,7 +231,7 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
     while len(out) < most:
         # In a list after a name, a surname that also opens common words (文, 高) still counts.
         loose = i < end and (t[i] in SURNAMES or t[i:i + 2] in COMPOUND_SURNAMES)
-        got = take_name(t, i, end, strict=not loose)
+        got = take_name(t, i, end, strict=not loose) or _before_person_word(t, i, end)
         if got is None or got[1] - got[0] > 3:
             break
         out.append(got)
@@ -238,6 +239,16 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
             break
         i = got[1] + 1
     return out
+
+
+def _before_person_word(t: str, i: int, end: int) -> Span | None:
+    """Two or three Chinese characters that a word following a person ends ("毛秀荣、融凤英沟通":
+    OCR read 禹 as 融, no surname): in a list after a name, that is the next name."""
+    for n in (3, 2):
+        if (i + n <= end and all(is_cjk(c) for c in t[i:i + n])
+                and any(t.startswith(w, i + n) for w in AFTER_NAME)):
+            return i, i + n
+    return None
 
 
 def _skip_space(t: str, i: int, end: int) -> int:

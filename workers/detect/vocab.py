@@ -110,3 +110,9 @@ def words_in(t: str, s: int, e: int, headers: Sequence[str] = ()
         tokens.append(got)
         i = got[1]
     return tokens, stray
+
+
+# Words that follow a relative's or carer's name in notes ("黄琳陪护", "配偶都飞体健",
+# "与家属毛秀荣、禹凤英沟通"), or the relation in brackets ("齐磊(配偶)要求").
+AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
+              "拒绝", "表示", "沟通", "谈话")
