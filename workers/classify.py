@@ -17,9 +17,10 @@ TITLE_BAND = 0.35
 def title_text(first_page: PageLayer) -> str:
     """Text of the first page's top band, lines joined in reading order, spaces removed."""
     limit = first_page.height * TITLE_BAND
-    lines = [ln for ln in first_page.lines if ln.boxes and ln.bbox[1] < limit]
-    lines.sort(key=lambda ln: (round(ln.bbox[1]), ln.bbox[0]))
-    return "\n".join(re.sub(r"\s+", "", ln.text) for ln in lines)
+    boxed = [(ln.bbox, ln) for ln in first_page.lines if ln.boxes]   # each line's box once
+    lines = [(box, ln) for box, ln in boxed if box[1] < limit]
+    lines.sort(key=lambda item: (round(item[0][1]), item[0][0]))
+    return "\n".join(re.sub(r"\s+", "", ln.text) for _box, ln in lines)
 
 
 @lru_cache(maxsize=256)

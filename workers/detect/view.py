@@ -5,7 +5,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from ..textlayer import Finding, FindingKind, PageLayer, Rect, TextLine
+from ..textlayer import Finding, FindingKind, PageLayer, Rect, TextLine, union
 from .text import alternation, canonical, fold
 
 # A gap wider than this many character heights ends a table cell ("姓名：      张三").
@@ -202,9 +202,8 @@ class PageView:
 
 
 def span_rect(line: TextLine, start: int, end: int) -> Rect:
-    """Union of the boxes of characters [start, end): TextLine.span_rect, in one pass each."""
-    x0s, y0s, x1s, y1s = zip(*line.boxes[start:end])
-    return (min(x0s), min(y0s), max(x1s), max(y1s))
+    """Union of the boxes of characters [start, end): TextLine.span_rect."""
+    return union(line.boxes[start:end])
 
 
 def _bbox(line: TextLine) -> Rect:
