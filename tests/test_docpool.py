@@ -10,7 +10,7 @@ from pdfmaker import text_pdf
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import DocumentInput, LayerSpool, analyse_document, normalise
 from workers.detect import ValueHunter
-from workers.docpool import document_pool, verify_output, verify_ranges
+from workers.docpool import TEXT_RANGES_PER_PROCESS, document_pool, verify_output, verify_ranges
 from workers.extract import page_layer
 from workers.record import KnownIdentifier, RunOptions, run_record
 from workers.verify import verify_export
@@ -104,6 +104,13 @@ def test_a_short_scanned_record_is_verified_by_every_worker():
         ranges = verify_ranges(total, 2)
         assert [p for a, b in ranges for p in range(a, b)] == list(range(total))
         assert len(ranges) >= min(total, 2 * 2)
+
+
+def test_a_record_pass_1_read_without_ocr_is_verified_in_fewer_ranges():
+    """Text pages cost about the same, and each range parses the output's fonts again."""
+    ranges = verify_ranges(320, 2, TEXT_RANGES_PER_PROCESS)
+    assert [p for a, b in ranges for p in range(a, b)] == list(range(320))
+    assert len(ranges) == 2 * TEXT_RANGES_PER_PROCESS < len(verify_ranges(320, 2))
 
 
 def test_a_handed_over_spool_file_travels_and_is_removed_by_its_new_owner(policy, tmp_path):

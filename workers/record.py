@@ -239,7 +239,8 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
                              replacements=frozenset(pseudonyms.issued()) | action_for.labels()
                              | frozenset(dropped),
                              sources=page_sources(policy, analyses, page_map),
-                             whole=options.verify_whole_pages)
+                             whole=options.verify_whole_pages,
+                             text_only=not any(a.ocr_pages for a in usable))
             verification = verify(on_page=counter.tick("verify"))
             # What a fresh read of the output still finds (OCR of a redacted scan reads a name
             # the first OCR misread) is redacted where it stands, then checked again.

@@ -88,6 +88,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                   unsure: bool = True, previous: Path | None = None,
                   whole: bool = True) -> Verification:
     """Verify the file at `path`. `replacements` are texts we drew (labels, pseudonyms).
+    `on_page(layer)` is called once each page is read and checked.
 
     `pages` (0-based) limits the reading of pages to those (workers split a file; a second
     look reads again only what it redacted); the places beside the pages (metadata,
@@ -128,7 +129,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                 result.residuals.append(Residual(layer.number + 1, line_source, hit.category,
                                                  value_hash(hit.value, key), hit.rect, hit))
             if on_page:
-                on_page()
+                on_page(layer)
     return result
 
 
