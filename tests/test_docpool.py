@@ -56,6 +56,8 @@ def test_workers_give_the_export_one_process_gives(policy, tmp_path):
     two = run_record(policy, inputs, tmp_path / "two.pdf", known, RunOptions(processes=2))
     assert one.released and two.released
     assert _pages(tmp_path / "one.pdf") == _pages(tmp_path / "two.pdf")   # pseudonyms too
+    pages = _pages(tmp_path / "two.pdf")   # numbered where they were redacted, each once
+    assert [p.count(f"第{n}页/共{len(pages)}页") for n, p in enumerate(pages, 1)] == [1] * 5
     text = "".join(_pages(tmp_path / "two.pdf"))
     for phi in ("王秀英", ID, "13812345678", "20240517", "李建国"):
         assert phi not in text

@@ -83,6 +83,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def number_page(page: pymupdf.Page, number: int, total: int) -> None:
+    """The footer of output page `number` (0-based) of `total`."""
+    rect = page.rect
+    shape = page.new_shape()
+    band = pymupdf.Rect(0, rect.height - 24, rect.width, rect.height - 8)
+    fit_text(shape, band, f"第{number + 1}页/共{total}页", color=FOOTER_GREY, max_size=FOOTER_SIZE)
+    commit(shape)
+
+
 def _watermark_png(text: str, width: float, height: float) -> bytes:
     """The watermark as a transparent image: the requester's text is not in the text layer,
     so verification never mistakes it for the record's content."""
@@ -107,8 +116,11 @@ class Assembler:
     """Builds one PDF from documents added in order; use as a context manager, then `finish()`."""
 
     def __init__(self, out_path: Path | str, *, watermark: str | None = None,
-                 password: str | None = None) -> None:
+                 password: str | None = None, numbered: bool = False) -> None:
+        """`numbered`: the pages come with their footers (`number_page`), drawn by the workers
+        that redacted them; otherwise they are drawn here, one page after another."""
         self.out_path = Path(out_path)
+        self.numbered = numbered
         self.watermark = watermark or None
         self.password = password or None
         self._work_path: Path | None = None
@@ -206,6 +218,8 @@ class Assembler:
 
     def _stamp(self, work: pymupdf.Document) -> None:
         """Footer and watermark on every page (new content is small: memory stays flat)."""
+        if self.numbered and not self.watermark:
+            return
         marks: dict[tuple[int, int], int] = {}     # page size -> watermark image xref
         for page in work:
             self._stamp_page(page, work.page_count, marks)
@@ -214,16 +228,14 @@ class Assembler:
                 release_caches()
 
     def _stamp_page(self, page: pymupdf.Page, total: int, marks: dict) -> None:
-        footer = f"第{page.number + 1}页/共{total}页"
+        if not self.numbered:
+            number_page(page, page.number, total)
+        if not self.watermark:
+            return
         rect = page.rect
-        shape = page.new_shape()
-        band = pymupdf.Rect(0, rect.height - 24, rect.width, rect.height - 8)
-        fit_text(shape, band, footer, color=FOOTER_GREY, max_size=FOOTER_SIZE)
-        commit(shape)
-        if self.watermark:
-            key = (round(rect.width), round(rect.height))
-            if key in marks:
-                page.insert_image(rect, xref=marks[key], overlay=True)
-            else:
-                png = _watermark_png(self.watermark, rect.width, rect.height)
-                marks[key] = page.insert_image(rect, stream=png, overlay=True)
+        key = (round(rect.width), round(rect.height))
+        if key in marks:
+            page.insert_image(rect, xref=marks[key], overlay=True)
+        else:
+            png = _watermark_png(self.watermark, rect.width, rect.height)
+            marks[key] = page.insert_image(rect, stream=png, overlay=True)

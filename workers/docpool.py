@@ -14,6 +14,7 @@ one document overlaps the text pages of the others. Memory stays per document in
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import tempfile
@@ -31,7 +32,7 @@ from .analyse import DocumentAnalysis, DocumentInput, analyse_document
 from .detect import ValueHunter
 from .ocr import OcrCache, OcrEngine
 from .pdfopen import open_pdf, release_caches
-from .produce import PART_PAGES, copy_part, produce_document
+from .produce import PART_PAGES, copy_part, number_part, produce_document
 from .pseudonyms import Pseudonyms
 from .redact import redact_page, replacement_text
 from .scrub import scrub_document
@@ -105,9 +106,10 @@ def _analyse(item: DocumentInput) -> DocumentAnalysis:
 
 def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, list[Glyph]],
             pseudonyms: Pseudonyms, action_for: Callable[[Finding], Action], workdir: Path,
-            ) -> list[Path]:
-    """Redact and scrub one document with the findings given; its parts' paths, in order.
-    `glyphs` are pass 1's characters of the pages with text findings."""
+            numbering: tuple[int, int]) -> list[Path]:
+    """Redact, scrub and number one document with the findings given; its parts' paths, in
+    order. `glyphs` are pass 1's characters of the pages with text findings; `numbering` as
+    `produce_document` takes it."""
     parts: list[Path] = []
     with open_pdf(path) as src:
         for start in range(0, src.page_count, PART_PAGES):
@@ -118,6 +120,7 @@ def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, li
                     redact_page(page, findings.get(number, []), action_for, pseudonyms,
                                 glyphs.get(number))
                 scrub_document(part)
+                number_part(part, numbering[0] + start, numbering[1])
                 fd, name = tempfile.mkstemp(suffix=".pdf", dir=workdir)
                 os.close(fd)
                 part.save(name, garbage=4, deflate=True)   # garbage: drop scrubbed objects
@@ -170,27 +173,35 @@ def produce_documents(analyses: Sequence[DocumentAnalysis], hunter: ValueHunter,
                       action_for: Callable[[Finding], Action],
                       pool: DocumentPool | None, on_page: OnPage = None,
                       ) -> Iterator[tuple[int, DocumentAnalysis, Iterator]]:
-    """Pass 2: (index, analysis, its redacted parts: documents or paths) per usable document,
-    in record order. A path is removed once the caller asks for the next part."""
+    """Pass 2: (index, analysis, its redacted, numbered parts: documents or paths) per usable
+    document, in record order. A path is removed once the caller asks for the next part."""
     usable = [(i, a) for i, a in enumerate(analyses) if a.ok]
+    numbering = _numbering([a for _, a in usable])
     if pool is None or any(a.layers is None for _, a in usable):
         # Without every spool the layers would be read again here: keep to one process.
-        for index, analysis in usable:
+        for (index, analysis), numbers in zip(usable, numbering):
             yield index, analysis, produce_document(analysis, hunter, engine, pseudonyms,
-                                                    action_for, on_page=on_page)
+                                                    action_for, on_page, numbers)
         return
     with tempfile.TemporaryDirectory(prefix="emr-redact-") as workdir:
         # A job is made just before it is submitted: its findings completed, its pseudonyms
         # issued (in record order all the same), while the workers redact the documents ahead.
         jobs = ((_redact, (a.input.path, a.findings,
                            _complete_findings(a, hunter, action_for, pseudonyms), pseudonyms,
-                           action_for, Path(workdir)))
-                for _, a in usable)
+                           action_for, Path(workdir), numbers))
+                for (_, a), numbers in zip(usable, numbering))
         for (index, analysis), parts in zip(usable, _in_order(pool, jobs)):
             if on_page:
                 for number in range(analysis.page_count):
                     on_page(analysis.input, number)
             yield index, analysis, _consumed(parts)
+
+
+def _numbering(usable: Sequence[DocumentAnalysis]) -> list[tuple[int, int]]:
+    """(output number of its first page, output pages in all) per document, in record order."""
+    total = sum(a.page_count for a in usable)
+    firsts = itertools.accumulate((a.page_count for a in usable[:-1]), initial=0)
+    return [(first, total) for first in firsts]
 
 
 def _complete_findings(analysis: DocumentAnalysis, hunter: ValueHunter,

@@ -16,6 +16,7 @@ import pymupdf
 from dsl.model import Action, Policy
 
 from .analyse import DocumentAnalysis, LayerSpool, page_layers
+from .assemble import number_page
 from .detect import ValueHunter
 from .ocr import OcrEngine
 from .pdfopen import open_pdf, release_caches
@@ -59,10 +60,13 @@ class ActionTable:
 def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
                      engine: OcrEngine | None, pseudonyms: Pseudonyms,
                      action_for: Callable[[Finding], Action],
-                     on_page=None) -> Iterator[pymupdf.Document]:
+                     on_page=None, numbering: tuple[int, int] | None = None,
+                     ) -> Iterator[pymupdf.Document]:
     """Redact one analysed document; yields its redacted, scrubbed parts in order.
 
-    Each part is closed when the caller asks for the next one: copy it before that.
+    `numbering`: (output number of the document's first page, output pages in all): the
+    pages get their footers (`number_part`). Each part is closed when the caller asks for the
+    next one: copy it before that.
     """
     spool, analysis.layers = analysis.layers, None   # read once, then gone from disk
     try:
@@ -79,6 +83,8 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
                     if on_page:
                         on_page(analysis.input, number)
                 scrub_document(part)
+                if numbering is not None:
+                    number_part(part, numbering[0] + start, numbering[1])
                 try:
                     yield part
                 finally:
@@ -88,6 +94,14 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
         if spool is not None:
             spool.discard()
         release_caches()
+
+
+def number_part(part: pymupdf.Document, first: int, total: int) -> None:
+    """The footers of a part's pages, the first being output page `first` (0-based) of
+    `total`. Drawn with the redaction, in the workers, rather than one page after another
+    by the assembler: 0.25 s of 320 born-digital pages the other cores waited for."""
+    for page in part:
+        number_page(page, first + page.number, total)
 
 
 def copy_part(src: pymupdf.Document, start: int, stop: int) -> pymupdf.Document:

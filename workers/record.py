@@ -222,7 +222,8 @@ def finish_record(policy: Policy, analyses: Sequence[DocumentAnalysis], out_path
     page_map: list[tuple[int, int]] = []
     with _engine(options, engine) as ocr:
         t = time.perf_counter()
-        with Assembler(pending, watermark=options.watermark, password=options.password) as asm:
+        with Assembler(pending, watermark=options.watermark, password=options.password,
+                       numbered=True) as asm:
             for index, analysis, parts in produce_documents(
                     analyses, hunter, ocr, pseudonyms, action_for, pool, counter.tick("redact")):
                 for i, part in enumerate(parts):
