@@ -128,3 +128,22 @@ def test_a_handed_over_spool_file_travels_and_is_removed_by_its_new_owner(policy
     file = moved.path
     del moved
     assert not file.exists()
+
+
+def test_page_one_read_to_classify_is_not_extracted_again(policy, tmp_path, monkeypatch):
+    """An ECG printout's type ("ocr always") is known only from its title on page 1: that
+    page's extraction is used, not made again, and the document reads as before. (The pages
+    read ahead meanwhile are still read again.)"""
+    from workers import analyse
+
+    path = text_pdf(tmp_path / "ecg.pdf", [["心电图报告", "姓名：王秀英"], ["心率 72 次/分"]])
+    once = analyse_document(policy, DocumentInput(path), None)
+    read: list[int] = []
+    real = analyse.page_layer
+    monkeypatch.setattr(analyse, "page_layer",
+                        lambda page, number, glyphs=False: read.append(number)
+                        or real(page, number, glyphs))
+    again = analyse_document(policy, DocumentInput(path), None)
+    assert again.ocr_mode == "always"
+    assert read.count(0) == 1 and 1 in read
+    assert again.findings == once.findings and again.findings[0]

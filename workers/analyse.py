@@ -155,7 +155,7 @@ def normalise(value: str) -> str:
 
 def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
                 start: int = 0, stop: int | None = None, submit=None, glyphs: bool = False,
-                numbers: Iterable[int] | None = None,
+                numbers: Iterable[int] | None = None, read: PageLayer | None = None,
                 ) -> Iterator[tuple[pymupdf.Page, PageLayer]]:
     """Yield each page with its text layer, OCR lines included, in page order.
 
@@ -163,6 +163,7 @@ def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
     OCR of the next pages runs in the engine's pool while the caller works on this one.
     `submit(page, layer)` starts a page's OCR (a Future of its lines, or None); by default
     the engine reads what `mode` asks for. `glyphs`: extract the characters for redaction too.
+    `read`: a page's layer already extracted as asked (and not OCR'd), used instead.
     """
     if submit is None and engine is not None and mode != "never":
         def submit(page, layer):
@@ -173,9 +174,12 @@ def page_layers(doc: pymupdf.Document, mode: OcrMode, engine: OcrEngine | None,
     lookahead = max(1, (engine.workers if engine else 1) * LOOKAHEAD_PER_WORKER)
     for number in numbers:
         page = doc[number]
-        layer = page_layer(page, number, glyphs)
-        if glyphs:
-            layer.rules = _scan_rules(page, layer)
+        if read is not None and read.number == number:
+            layer = read
+        else:
+            layer = page_layer(page, number, glyphs)
+            if glyphs:
+                layer.rules = _scan_rules(page, layer)
         future = submit(page, layer) if submit is not None and engine is not None else None
         pending.append((page, layer, future))
         if len(pending) > lookahead:
@@ -286,8 +290,11 @@ def _analyse(policy, doc, notes, result, engine, on_page, start, stop) -> None:
     else:
         if ahead is not None:
             ahead.close()
-        layers = page_layers(doc, result.ocr_mode, engine, start, stop,
-                             glyphs=True)   # kept in the spool: redaction reads them from there
+        # Page 1, read to classify the document, is read again only where OCR added to it in
+        # the policy's mode: an ECG printout's ("ocr always") was extracted twice.
+        read = first[1] if first is not None and not first[1].ocr_used else None
+        layers = page_layers(doc, result.ocr_mode, engine, start, stop, glyphs=True,
+                             read=read)   # kept in the spool: redaction reads them from there
     spool = result.layers = LayerSpool()
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)
