@@ -131,6 +131,17 @@ def test_handwriting_ocr_read_as_marks_and_a_digit_is_blanked_up_to_the_date():
     assert not any(r[2] > date_x + 5 and r[1] < 442 for r in blanked)   # the date stays
 
 
+def test_handwriting_ocr_read_as_quotes_letters_and_a_dash_is_blanked():
+    # "冯思远" read as "“3Z久远-" (seed 23 V0018): four letters and three marks. The marks and
+    # the label's colon are no running text, so the area right of the label is still quiet.
+    scan = (0, 0, W, H)
+    pg = page(line((334, "记录医师: “3Z久远-"), y=356), images=[scan])
+    pg.lines[0].source = "ocr"
+    found = run_rule(rule(Signature(("记录医师",)), "医护人员"), pg)
+    end = pg.lines[0].boxes[-1][2]
+    assert any(f.kind == "image" and f.rect[2] >= end and f.rect[1] <= 356 for f in found)
+
+
 def test_a_date_alone_beside_the_label_is_not_blanked():
     scan = (0, 0, W, H)
     pg = page(line((300, "诊断医师："), (360, "2025-03-09"), y=700), images=[scan])

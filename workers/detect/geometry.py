@@ -132,14 +132,15 @@ def _signature_areas(view: PageView, hit, labels: tuple[str, ...]) -> tuple[Rect
 
 
 def _quiet(view: PageView, area: Rect, max_chars: int = 6) -> bool:
-    """No line holds more than a few characters inside the area."""
+    """No line holds more than a few letters or digits inside the area."""
     for li, b in enumerate(view.bboxes):
         if b[2] < area[0] or b[0] > area[2] or b[3] < area[1] or b[1] > area[3]:
             continue
         n = 0
         for ch, c in zip(view.lines[li].text, view.lines[li].boxes):
             cx, cy = (c[0] + c[2]) / 2, (c[1] + c[3]) / 2
-            if not ch.isspace() and area[0] <= cx <= area[2] and area[1] <= cy <= area[3]:
+            # Letters and digits only: OCR reads a signature's strokes as ":“-" as often as not.
+            if ch.isalnum() and area[0] <= cx <= area[2] and area[1] <= cy <= area[3]:
                 n += 1
         if n > max_chars:
             return False
