@@ -122,6 +122,16 @@ def test_number_date_and_text_shapes():
     assert values(run_rule(text, pg)) == ["北京市朝阳区幸福路12号"]
 
 
+def test_a_long_number_ocr_broke_with_a_mark_is_taken_whole_on_a_scan():
+    # "330106198802080505" read "ao1o6; 98802080505" (seed 24): the boxed "ao1o6" left the
+    # birth date and sequence readable. Printed text says what it says: not joined there.
+    ocr = line("公民身份号码ao1o6; 98802080505  床号：23，体重3.5kg")
+    ocr.source = "ocr"
+    num = rule(AfterLabel(("公民身份号码", "床号"), "number"))
+    assert values(run_rule(num, page(ocr))) == ["ao1o6;98802080505", "23"]
+    assert values(run_rule(num, page(line("公民身份号码ao1o6; 98802080505")))) == ["ao1o6"]
+
+
 def test_text_value_ends_at_the_cell():
     text = rule(AfterLabel(("工作单位",), "text"))
     pg = page(line((50, "工作单位：北京市 第一 机床厂"), (300, "职业：工人")))

@@ -23,6 +23,9 @@ Span = tuple[int, int]
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'\-]*(?: [A-Za-z][A-Za-z'\-]*){0,3}")
 # A leading + or 加 marks an extra bed ("床位号：+6", "加3").
 _NUMBER = re.compile(r"(?:No\.?|NO\.?|#)? ?([+＋加]?[A-Za-z0-9][A-Za-z0-9\-]*(?: [0-9]+)*)")
+# On a scan OCR reads a digit inside a long number as a mark ("330106198802080505" read
+# "ao1o6; 98802080505"): a run of 4+ letters or digits after one such mark goes on the number.
+_OCR_NUMBER = re.compile(_NUMBER.pattern[:-1] + r"(?: ?[;:,.，；：。] ?[A-Za-z0-9]{4,})*)")
 _DATE = re.compile(
     r"[0-9]{4} ?[-/.年] ?[0-9]{1,2} ?[-/.月] ?[0-9]{1,2} ?日?"
     r"(?: ?[0-9]{1,2} ?[:：时] ?[0-9]{1,2}(?: ?[:：分] ?[0-9]{1,2})?[分秒]?)?"
@@ -131,8 +134,8 @@ def skip_title(t: str, i: int, end: int) -> int:
     return i
 
 
-def take_number(t: str, i: int, end: int) -> Span | None:
-    m = _NUMBER.match(t, _skip_space(t, i, end), end)
+def take_number(t: str, i: int, end: int, ocr: bool = False) -> Span | None:
+    m = (_OCR_NUMBER if ocr else _NUMBER).match(t, _skip_space(t, i, end), end)
     if not m or not any(c.isdigit() for c in m.group(1)):
         return None
     return m.span(1)
@@ -210,7 +213,7 @@ def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) 
             # names (common surname, no narrative word), as in running text.
             return [got, *more_names(t, got[1] + 1, end)]
     elif shape == "number":
-        got = take_number(t, i, end) or (take_misread_sign(t, i, end) if ocr else None)
+        got = take_number(t, i, end, ocr) or (take_misread_sign(t, i, end) if ocr else None)
     elif shape == "date":
         got = take_date(t, i, end)
     elif shape == "place":
