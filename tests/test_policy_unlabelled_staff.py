@@ -136,3 +136,19 @@ def test_a_second_relative_listed_after_a_name_whose_surname_ocr_misread(policy)
     assert {("家属姓名", "毛秀荣"), ("家属姓名", "融凤英")} <= got
     got = found(policy, "与家属毛秀荣、血常规检查结果沟通")
     assert ("家属姓名", "血常规") not in got
+
+
+def test_an_attendee_with_a_bare_title_in_a_list(policy):
+    # "参加人员：…陈建平副主任医" / "师、罗子涵护士、李桂芳主管护师" (seed 24 V0014).
+    got = found(policy, "师、罗子涵护士、李桂芳主管护师")
+    assert {("医护人员", "罗子涵"), ("医护人员", "李桂芳")} <= got
+    got = found(policy, "遵医嘱予吸氧，通知医生，请产科医师会诊，值班护士、床旁护士巡视")
+    assert not {c for c, _v in got} & {"医护人员"}
+
+
+def test_a_relative_between_the_relation_and_what_they_did(policy):
+    # 扈 read as 雇 on every scan of seed 24 V0014: no common surname, but a relation before and
+    # a carer's verb after make it a person.
+    assert ("家属姓名", "雇晨阳") in found(policy, "四肢凉，烦躁，记录出入量，父亲雇晨阳陪护")
+    got = found(policy, "父亲表示同意手术", "丈夫本人签字", "家属均在场", "母亲情绪激动，家属及患儿同意")
+    assert not {c for c, _v in got} & {"家属姓名"}
