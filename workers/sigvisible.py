@@ -4,9 +4,10 @@ show in an output: a check by pixels.
 OCR cannot read handwriting, so a signature left whole in the output is no leak to the text and
 OCR counts of `evaluate`; nor is a name on a scan that OCR misreads, though a person reads it.
 The ground truth says where each was drawn; that region of the source page is compared with the
-same region of the output page, both rendered in grey, cell by cell. A cell is intact when most of its ink is not lighter than it was and most of its paper
-not darker: a black box darkens the paper, a label's grey fill or blanked pixels lighten the ink,
-while re-encoding a scan as JPEG moves grey levels by a few. Ink and paper are measured against
+same region of the output page, both rendered in grey, cell by cell. A cell is intact when most
+of its ink is not lighter than it was and most of its paper not darker: a black box darkens the
+paper, a label's grey fill or blanked pixels lighten the ink, while re-encoding a scan as JPEG
+moves grey levels by a few. Ink and paper are measured against
 the region's own paper tone, since scans are darker than white and some inks scan light grey.
 The signature is visible when intact cells hold at least half of its ink: half a name written by
 hand still names, and a box that covers most of it leaves only strokes.
@@ -84,29 +85,31 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return cov / np.sqrt(np.maximum(var, 1e-9))
 
 
-def region_visibility(signatures: Sequence[dict], sources: Mapping[str, tuple[int, Path]],
+def region_visibility(regions: Sequence[dict], sources: Mapping[str, tuple[int, Path]],
                       page_map: Sequence[tuple[int, int]], out: Path,
                       min_correlation: float | None = None) -> list[dict]:
     """Each ground-truth region ({"doc", "page" from 1, "rect"}: a signature, or an identifier
-    drawn on a scanned page) with its `share` and `visible` in the output `out`. `sources` gives a document id's index among the record's
-    inputs and its file; `page_map` the (input index, page from 0) of every output page. A
-    signature whose page is not in the output (its document could not be read) is not visible.
+    drawn on a scanned page) with its `share` and `visible` in the output `out`. `sources`
+    gives a document id's index among the record's inputs and its file; `page_map` the (input
+    index, page from 0) of every output page. A region whose page is not in the output (its
+    document could not be read) is not visible.
     """
     at = {src: n for n, src in enumerate(page_map)}
     checked = []
     with pymupdf.open(out) as output:
-        for doc_id in dict.fromkeys(s["doc"] for s in signatures):
+        for doc_id in dict.fromkeys(r["doc"] for r in regions):
             index, path = sources[doc_id]
-            sigs = [s for s in signatures if s["doc"] == doc_id]
+            mine = [r for r in regions if r["doc"] == doc_id]
             if not any(d == index for d, _ in page_map):      # unreadable: nothing to open
-                checked.extend({**s, "share": 0.0, "visible": False} for s in sigs)
+                checked.extend({**r, "share": 0.0, "visible": False} for r in mine)
                 continue
             # As the pipeline read it: open_pdf bakes notes into the page, as redaction saw it.
             with open_pdf(path) as source:
-                for sig in sigs:
-                    page = at.get((index, sig["page"] - 1))
+                for region in mine:
+                    page = at.get((index, region["page"] - 1))
                     seen = Visibility(0.0, False) if page is None else \
-                        visibility(source[sig["page"] - 1], output[page], sig["rect"],
+                        visibility(source[region["page"] - 1], output[page], region["rect"],
                                    min_correlation)
-                    checked.append({**sig, "share": round(seen.share, 3), "visible": seen.visible})
+                    checked.append({**region, "share": round(seen.share, 3),
+                                    "visible": seen.visible})
     return checked

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from ..textlayer import Finding, PageLayer, overlaps
+from ..textlayer import Finding, PageLayer, contains, overlaps
 from .nearnames import NearLong, NearNames, NearShort
 from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
@@ -28,8 +28,6 @@ MIN_HUNTED = 2
 # "床 屿? 22" for 床号: 23 on one record's scans). Between them at most this many characters
 # besides the label's own and a colon, none a digit; the number not part of a time or a decimal.
 LABEL_SLACK = 1
-# Points a finding may stick out of another that is taken to hold it (box rounding).
-COVER_SLACK = 1.0
 
 
 def key_of(value: str) -> str:
@@ -221,9 +219,7 @@ def _already(f: Finding, found: list[Finding]) -> bool:
 def _covered(f: Finding, found: list[Finding]) -> bool:
     """Whether one finding on the same page already holds all of `f`: a near reading around a
     shorter exact value ("合肥市妇幼保健哮" around "市妇幼") reaches further, and is kept."""
-    x0, y0, x1, y1 = f.rect
-    return any(g.page == f.page and g.rect[0] <= x0 + COVER_SLACK and g.rect[2] >= x1 - COVER_SLACK
-               and g.rect[1] <= y0 + COVER_SLACK and g.rect[3] >= y1 - COVER_SLACK for g in found)
+    return any(g.page == f.page and contains(g.rect, f.rect) for g in found)
 
 
 def find_values(values: Mapping[str, tuple[str, str]], page: PageLayer,
