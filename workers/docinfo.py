@@ -14,8 +14,8 @@ import pymupdf
 
 from .textlayer import PageLayer, TextLine
 
-FIELDS = (("author", "作者"), ("title", "标题"), ("subject", "主题"), ("keywords", "关键词"))
 AUTHOR, NOTE = "作者", "批注"
+FIELDS = (("author", AUTHOR), ("title", "标题"), ("subject", "主题"), ("keywords", "关键词"))
 _CHAR, _LINE = 10.0, 30.0      # points: a character's width, a line's step
 
 
