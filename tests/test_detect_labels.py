@@ -98,6 +98,16 @@ def test_label_in_running_text_without_colon():
     assert names(line("患者诉头痛，无恶心呕吐。"), det=det) == []
 
 
+def test_a_form_row_value_whose_surname_ocr_misread():
+    # A scanned discharge summary: OCR read 蒋静 as 狗静. 狗 is no surname, but a label and two
+    # characters filling a cell, the next cell a field, is a form row, not a sentence.
+    row = line("姓 名 狗静", (200.0, "性别 女"), (320.0, "年龄 25岁"))
+    assert names(row) == ["狗静"]
+    # Running text after the same label still needs a name's shape.
+    assert names(line("姓名不详", (200.0, "性别 女"))) == []
+    assert names(line("病人于今晨出现发热，家属要求转院。")) == []
+
+
 def test_names_list():
     det = rule(AfterLabel(("参加人员", "参加者"), "names"))
     assert names(line("参加人员：张三、李四、王五 主任医师"), det=det, allow=ALLOW) == \

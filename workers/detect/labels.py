@@ -128,8 +128,8 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
                               or any(t.startswith(w, q) for w in labels)):
             # A header row set with narrow spaces ("姓名 性别 年龄"): values are below.
             return _below_token(view, hit, labels)
-        return Slot(li, q, cells[k][1], not hit.colon and not _staff_cell(t, hit, cells[k]),
-                    "same")
+        clear = _staff_cell(t, hit, cells[k]) or _form_cell(t, hit, cells, k)
+        return Slot(li, q, cells[k][1], not hit.colon and not clear, "same")
     if k_label is not None and cells[k_label][0] < hit.start and not hit.colon:
         if words_in(t, cells[k_label][0], hit.start)[1] == 0:
             # Header cells read as one ("入院时间病史陈述者"): the value is the cell below it.
@@ -164,6 +164,17 @@ def _staff_cell(t: str, hit: LabelHit, cell: tuple[int, int]) -> bool:
             and 2 <= len(rest) <= 3 and all(is_cjk(c) for c in rest)
             and (rest[0] in SURNAMES or rest[:2] in COMPOUND_SURNAMES)
             and rest[:2] not in NOT_A_NAME and rest[1:3] not in NOT_A_NAME)
+
+
+def _form_cell(t: str, hit: LabelHit, cells: list[tuple[int, int]], k: int) -> bool:
+    """Whether the label opens its cell, 2-3 Chinese characters fill the rest, and the next
+    cell opens with a field word: a form row ("姓 名 狗静 | 性别 女"), no sentence. Then the
+    value is taken whatever its first character: OCR misreads surnames (蒋 as 狗)."""
+    rest = "".join(t[hit.pos:cells[k][1]].split())
+    return (not t[cells[k][0]:hit.start].strip() and k + 1 < len(cells)
+            and 2 <= len(rest) <= 3 and all(is_cjk(c) for c in rest)
+            and rest[:2] not in NOT_A_NAME and rest[1:3] not in NOT_A_NAME
+            and starts_with_any("".join(t[slice(*cells[k + 1])].split()), 0, FIELD_WORDS))
 
 
 def label_like(t: str, cell: tuple[int, int], labels: tuple[str, ...]) -> bool:

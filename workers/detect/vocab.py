@@ -55,7 +55,8 @@ NOT_A_NAME_START = frozenset("于和向常时都那平应明文安全强成来�
 # Words that open a clause rather than a name, after a colon-less label ("医师查房", "家属同意").
 NOT_A_NAME = _words("查房 查体 查看 指示 同意 要求 签字 签名 表示 交代 告知 诊断 考虑 建议 意见 会诊 "
                     "讨论 病情 陪同 详细 商议 决定 拒绝 放弃 知情 理解 确认 记录 说明 协助 在场 立即 "
-                    "组织 进行 给予 予以 目前 当时 随即 再次 反映 回忆 介绍 描述 签署 到场 来院")
+                    "组织 进行 给予 予以 目前 当时 随即 再次 反映 回忆 介绍 描述 签署 到场 来院 "
+                    "不详 不明 未知 无名")   # "姓名不详": an unknown patient, no name
 
 # Inside a colon-less phrase a name ends before these ("患者张三因腹痛入院" -> 张三).
 NARRATIVE_STOPS = frozenset("因于诉在以主入出既无有的之等及与和为是今昨自经行已未突反持于并伴现要陪详（(，")
