@@ -109,6 +109,21 @@ def test_cli_keeps_pymupdf_extras_out_of_a_fresh_process() -> None:
     assert out == ["True", "False"]
 
 
+def test_a_run_of_text_pages_never_imports_the_pixel_libraries(tmp_path) -> None:
+    # numpy, Pillow and pytesseract are imported on first use (workers.lazy): a record of text
+    # pages must not pay for them at start-up, nor later.
+    import subprocess
+    src = text_pdf(tmp_path / "a.pdf", [["出院记录", "姓名：王秀英", "诊断：肺炎"]])
+    code = ("import sys; from workers import cli; "
+            f"cli.main(['run', '--processes', '1', '--out', {str(tmp_path / 'out.pdf')!r}, "
+            f"{str(src)!r}]); "
+            "print(*(m in sys.modules for m in ('numpy', 'PIL', 'pytesseract')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[-3:] == ["False", "False", "False"]
+    assert (tmp_path / "out.pdf").exists()
+
+
 def test_pass_1_characters_place_the_removal_bands_the_text_trace_places(tmp_path) -> None:
     lines = ["姓名：王秀英    性别：女    住院号：20240517", "身份证号：11010519491231002X",
              "联系电话：138 1234 5678  Tel (010) 6512-3456", "记录者：李建国    主治医师"]

@@ -2,7 +2,9 @@
 a blob or a table rule is looked for."""
 from __future__ import annotations
 
-import numpy as np
+from .lazy import LazyModule
+
+np = LazyModule("numpy", globals())
 
 
 def cell_counts(mask: np.ndarray, cell: int) -> np.ndarray:
@@ -11,7 +13,7 @@ def cell_counts(mask: np.ndarray, cell: int) -> np.ndarray:
     return cell_sums(mask, cell, np.int32)
 
 
-def cell_sums(values: np.ndarray, cell: int, dtype=np.float64) -> np.ndarray:
+def cell_sums(values: np.ndarray, cell: int, dtype=float) -> np.ndarray:
     """The sum of `values` in each cell x cell square, as `cell_counts` cuts them."""
     h, w = values.shape
     rows, cols = -(-h // cell), -(-w // cell)

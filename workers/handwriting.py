@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import unicodedata
 
-import numpy as np
-
 from .cells import cell_counts, components, grown
+from .lazy import LazyModule
 from .redact import LABEL_FILL
 from .scanprep import runs
+
+np = LazyModule("numpy", globals())
 
 # A word read with at least this confidence is print, and its ink is explained.
 PRINT_CONF = 60.0

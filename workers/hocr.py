@@ -8,11 +8,13 @@ import html
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import pymupdf
 
 from . import handwriting, ocrfit
+from .lazy import LazyModule
 from .textlayer import HANDWRITING, Rect, TextLine, union
+
+np = LazyModule("numpy", globals())
 
 _LINE = re.compile(r"class='(?:ocr_line|ocr_header|ocr_textfloat|ocr_caption)'[^>]*"
                    r"title=\"bbox (\d+) (\d+) (\d+) (\d+)")

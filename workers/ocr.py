@@ -14,17 +14,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Self
 
-import numpy as np
 import pymupdf
-import pytesseract
-from PIL import Image
 
 from . import ocrfit, scanprep, stamps
 from .cells import grown
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .hocr import lines_from_hocr, parse_hocr  # noqa: F401 - parse_hocr is part of the API
+from .lazy import LazyModule
 from .ocrcache import OcrCache
 from .textlayer import HANDWRITING, PageLayer, Rect, TextLine
+
+np = LazyModule("numpy", globals())
+pytesseract = LazyModule("pytesseract", globals())
+Image = LazyModule("PIL.Image", globals())
 
 LANG = "chi_sim"   # not chi_sim+eng: slower, and it turns Chinese labels into Latin letters
 # psm 6 (one block of text lines): with a scan levelled and its table rules taken out

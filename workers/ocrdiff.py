@@ -26,17 +26,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Self
 
-import numpy as np
 import pymupdf
-from PIL import Image
 
 from dsl.model import Rule
 
 from .cells import cell_counts, grown_box
 from .extract import OcrModeName, OcrRegion, ocr_plan
+from .lazy import LazyModule
 from .ocr import OcrEngine, done_future, gather, region_dpi, region_job
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
 from .textlayer import PageLayer, TextLine
+
+np = LazyModule("numpy", globals())
+Image = LazyModule("PIL.Image", globals())
 
 # A pixel has changed when its grey level moved by more than this: JPEG re-encoding of a
 # redacted scan moves untouched pixels by a few levels, a box or a glyph by far more.

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 
-import numpy as np
-
 from .cells import true_runs
+from .lazy import LazyModule
+
+np = LazyModule("numpy", globals())
 
 VERSION = 2   # part of the OCR cache key: bump when boxes (or handwriting marks) change
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import io
 
 import pymupdf
-from PIL import Image
+
+from .lazy import LazyModule
+
+Image = LazyModule("PIL.Image", globals())
 
 QUALITY = 85
 # Smaller images (a signature, a stamp) stay as MuPDF wrote them: deflate suits their few tones.

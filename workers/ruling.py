@@ -7,13 +7,15 @@ both: a column lies between two vertical rules, down to where they stop.
 """
 from __future__ import annotations
 
-import numpy as np
 import pymupdf
 
 from . import scanprep
 from .cells import true_runs
+from .lazy import LazyModule
 from .ocr import render_region
 from .textlayer import Rect
+
+np = LazyModule("numpy", globals())
 
 DPI = 100              # rules are long and dark: a coarse rendering finds them, in ~20 ms
 MIN_RULE_PT = 40.0     # a straight vertical run of ink this long is a rule (no stroke is: 3 em)

@@ -14,11 +14,13 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 
-import numpy as np
 import pymupdf
-from PIL import Image
 
 from . import cells
+from .lazy import LazyModule
+
+np = LazyModule("numpy", globals())
+Image = LazyModule("PIL.Image", globals())
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
 VERSION = 12             # part of the OCR cache key: bump when preparation changes

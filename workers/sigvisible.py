@@ -18,13 +18,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pymupdf
 
 from .cells import cell_counts, cell_sums
+from .lazy import LazyModule
 from .ocr import render_region
 from .ocrdiff import CHANGED_LEVEL
 from .pdfopen import open_pdf
+
+np = LazyModule("numpy", globals())
 
 DPI = 144.0          # 2 px a point: a rect at whole points falls on whole pixels
 CELL = 12            # px, 6 pt: about a third of a written character

@@ -10,10 +10,11 @@ OCR cannot read. Red print smaller than that (a flag on a lab value) is left to 
 """
 from __future__ import annotations
 
-import numpy as np
-from PIL import Image
-
 from .cells import cell_counts, components, grown_box
+from .lazy import LazyModule
+
+np = LazyModule("numpy", globals())
+Image = LazyModule("PIL.Image", globals())
 
 # A pixel is red ink when red stands this far above both green and blue (scanner noise and
 # JPEG colour bleed stay under 40 on black print and grey paper).
