@@ -14,6 +14,7 @@ one document overlaps the text pages of the others. Memory stays per document in
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -76,12 +77,29 @@ def document_pool(processes: int, documents: int, engine: OcrEngine | None,
         yield None
         return
     cache_dir = engine.cache.directory if engine is not None else None
-    pool = DocumentPool(min(processes, documents), mp_context=multiprocessing.get_context("fork"),
-                        initializer=_start_worker, initargs=(policy, engine is not None, cache_dir))
+    with _frozen_heap():
+        pool = DocumentPool(min(processes, documents),
+                            mp_context=multiprocessing.get_context("fork"),
+                            initializer=_start_worker,
+                            initargs=(policy, engine is not None, cache_dir))
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """The objects made so far (modules, the policy: most of the heap) kept out of the cyclic
+    collector's sight while the workers are forked and run. A worker's full collections
+    walked them all (~16 ms each) and wrote to their headers, copying the parent's memory pages
+    into every worker; the parent's own collections walked them too. Unfrozen afterwards, so a
+    long-lived process (the portal's job worker) still collects what it lets go of later."""
+    gc.freeze()
     try:
-        yield pool
+        yield
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 # --- in the workers ------------------------------------------------------------------------
