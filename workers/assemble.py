@@ -85,11 +85,16 @@ def file_sha256(path: Path) -> str:
 
 def number_page(page: pymupdf.Page, number: int, total: int) -> None:
     """The footer of output page `number` (0-based) of `total`."""
-    rect = page.rect
     shape = page.new_shape()
+    write_footer(shape, number, total)
+    commit(shape)
+
+
+def write_footer(shape: pymupdf.Shape, number: int, total: int) -> None:
+    """`number_page`'s footer, added to a shape its caller commits."""
+    rect = shape.page.rect
     band = pymupdf.Rect(0, rect.height - 24, rect.width, rect.height - 8)
     fit_text(shape, band, f"第{number + 1}页/共{total}页", color=FOOTER_GREY, max_size=FOOTER_SIZE)
-    commit(shape)
 
 
 def _watermark_png(text: str, width: float, height: float) -> bytes:

@@ -33,9 +33,9 @@ from .analyse import DocumentAnalysis, DocumentInput, analyse_document
 from .detect import ValueHunter
 from .ocr import OcrCache, OcrEngine
 from .pdfopen import open_pdf, release_caches
-from .produce import PART_PAGES, copy_part, number_part, produce_document
+from .produce import PART_PAGES, copy_part, produce_document, redact_numbered
 from .pseudonyms import Pseudonyms
-from .redact import redact_page, replacement_text
+from .redact import replacement_text
 from .scrub import scrub_document
 from .textlayer import Finding, Glyph, PageLayer
 from .verify import Verification, verify_export
@@ -135,10 +135,9 @@ def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, li
             try:
                 for page in part:
                     number = start + page.number
-                    redact_page(page, findings.get(number, []), action_for, pseudonyms,
-                                glyphs.get(number))
+                    redact_numbered(page, findings.get(number, []), action_for, pseudonyms,
+                                    glyphs.get(number), (numbering[0] + number, numbering[1]))
                 scrub_document(part)
-                number_part(part, numbering[0] + start, numbering[1])
                 fd, name = tempfile.mkstemp(suffix=".pdf", dir=workdir)
                 os.close(fd)
                 part.save(name, garbage=4, deflate=True)   # garbage: drop scrubbed objects

@@ -121,10 +121,13 @@ def _area(r: Rect) -> float:
 
 def redact_page(page: pymupdf.Page, findings: list[Finding],
                 action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms,
-                glyphs: list[Glyph] | None = None) -> RedactStats:
+                glyphs: list[Glyph] | None = None, shape: pymupdf.Shape | None = None,
+                ) -> RedactStats:
     """Remove every finding's glyphs and pixels from `page` and draw its replacement.
 
     `glyphs`: the page's characters as pass 1 extracted them (sorted), else they are read here.
+    `shape`: the page's shape to draw the replacements into, committed by the caller with
+    whatever else it draws over the page; else they are drawn and committed here.
     """
     stats = RedactStats(findings=len(findings))
     if not findings:
@@ -180,7 +183,12 @@ def redact_page(page: pymupdf.Page, findings: list[Finding],
     if has_images:
         reencode_rewritten(page, before)
     stats.glyph_rects, stats.pixel_rects = len(glyph_rects), len(pixel_rects)
-    _draw(page, visuals)
+    if shape is None:
+        drawn = page.new_shape()
+        _draw(drawn, visuals)
+        commit(drawn)
+    else:
+        _draw(shape, visuals)
     return stats
 
 
@@ -223,8 +231,7 @@ def _apply(page: pymupdf.Page, rects: list[Rect], *, text: int,
         raise RuntimeError("MuPDF did not apply the redactions")
 
 
-def _draw(page: pymupdf.Page, visuals: list[tuple[Rect, str, bool]]) -> None:
-    shape = page.new_shape()
+def _draw(shape: pymupdf.Shape, visuals: list[tuple[Rect, str, bool]]) -> None:
     # The operators Shape.draw_rect + finish(fill=..., color=None, width=0) write, composed
     # here: those calls cost ~0.1 ms a box through PyMuPDF's Rect and Matrix.
     a, b, c, d, e, f = shape.ipctm
@@ -237,10 +244,9 @@ def _draw(page: pymupdf.Page, visuals: list[tuple[Rect, str, bool]]) -> None:
     shape.totalcont += "".join(parts)
     texts = _apart([(rect, text) for rect, text, _is_box in visuals if text])
     if texts:
-        use_replacement_font(page)   # once, not per label (~30 µs each, ~19 labels a page)
+        use_replacement_font(shape.page)   # once, not per label (~30 µs each, ~19 a page)
     for rect, text in texts:
         fit_text(shape, pymupdf.Rect(rect), text, font_ready=True)
-    commit(shape)
 
 
 def _apart(texts: list[tuple[Rect, str]]) -> list[tuple[Rect, str]]:
