@@ -132,8 +132,10 @@ def cmd_run(args) -> int:
                          allow_residuals=args.allow_residuals, use_ocr=not args.no_ocr,
                          processes=max(1, args.processes),
                          verify_whole_pages=args.verify_ocr == "whole")
+    bar = ProgressBar()
     try:
-        result = run_record(policy, inputs, args.out, known, options, progress=ProgressBar())
+        result = run_record(policy, inputs, args.out, known, options,
+                            progress=bar if bar.enabled else None)
     except NothingToExport as exc:
         _say(str(exc))
         return NOTHING
