@@ -138,6 +138,13 @@ def test_a_second_relative_listed_after_a_name_whose_surname_ocr_misread(policy)
     assert ("家属姓名", "血常规") not in got
 
 
+def test_a_listed_relative_whose_verb_the_line_break_cut(policy):
+    # "与家属陈霞、赵一诺沟" / "通，...": the name and the head of 沟通 read as one four-character
+    # name, too long for a list, and 赵一诺 was left (seed 26 V0011).
+    got = found(policy, "继续予氨甲环酸注射液1g 静滴 st。与家属陈霞、赵一诺沟", "通，家属表示理解。")
+    assert {("家属姓名", "陈霞"), ("家属姓名", "赵一诺")} <= got
+
+
 def test_an_attendee_with_a_bare_title_in_a_list(policy):
     # "参加人员：…陈建平副主任医" / "师、罗子涵护士、李桂芳主管护师" (seed 24 V0014).
     got = found(policy, "师、罗子涵护士、李桂芳主管护师")

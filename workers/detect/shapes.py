@@ -234,8 +234,10 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
     while len(out) < most:
         # In a list after a name, a surname that also opens common words (文, 高) still counts.
         loose = i < end and (t[i] in SURNAMES or t[i:i + 2] in COMPOUND_SURNAMES)
-        got = take_name(t, i, end, strict=not loose) or _before_person_word(t, i, end)
+        got = take_name(t, i, end, strict=not loose)
         if got is None or got[1] - got[0] > 3:
+            got = _before_person_word(t, i, end)
+        if got is None:
             break
         out.append(got)
         if got[1] >= end or t[got[1]] not in _JOINERS:
@@ -246,10 +248,13 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
 
 def _before_person_word(t: str, i: int, end: int) -> Span | None:
     """Two or three Chinese characters that a word following a person ends ("毛秀荣、融凤英沟通":
-    OCR read 禹 as 融, no surname): in a list after a name, that is the next name."""
+    OCR read 禹 as 融, no surname): in a list after a name, that is the next name. The line's
+    end may cut that word ("陈霞、赵一诺沟" / "通"): its head then ends the text."""
     for n in (3, 2):
-        if (i + n <= end and all(is_cjk(c) for c in t[i:i + n])
-                and any(t.startswith(w, i + n) for w in AFTER_NAME)):
+        rest = t[i + n:end]
+        if (i + n < end and all(is_cjk(c) for c in t[i:i + n])
+                and any(w.startswith(rest) if len(rest) < len(w) else rest.startswith(w)
+                        for w in AFTER_NAME)):
             return i, i + n
     return None
 
