@@ -108,6 +108,13 @@ def test_a_form_row_value_whose_surname_ocr_misread():
     assert names(line("病人于今晨出现发热，家属要求转院。")) == []
 
 
+def test_a_newborn_named_after_its_mother_is_taken_whole():
+    # "曾可馨之女" is the newborn's name until it has its own: 之女 left beside a box reads
+    # "[患者甲]之女", and the name once cut at four characters left "女" (seed 26 V0005).
+    assert names(line("姓名 曾可馨之女", (200.0, "性别 女"))) == ["曾可馨之女"]
+    assert names(line("患者姓名：陈霞之子，男，3天")) == ["陈霞之子"]
+
+
 def test_names_list():
     det = rule(AfterLabel(("参加人员", "参加者"), "names"))
     assert names(line("参加人员：张三、李四、王五 主任医师"), det=det, allow=ALLOW) == \

@@ -11,6 +11,7 @@ from .vocab import (
     NAME_ENDERS,
     NAME_STOPS,
     NARRATIVE_STOPS,
+    NEWBORN_SUFFIXES,
     NOT_A_NAME,
     NOT_A_NAME_START,
     SURNAMES,
@@ -69,6 +70,9 @@ def take_name(t: str, i: int, end: int, strict: bool = False, min_len: int = 2) 
     while j < end:
         c = t[j]
         if is_cjk(c):
+            if n >= 2 and t[j:min(j + 2, end)] in NEWBORN_SUFFIXES:
+                last = j + 2     # "曾可馨之女": a newborn is named after the mother, whole
+                break
             if n >= 2 and (c in NAME_STOPS
                            or (strict and (c in NARRATIVE_STOPS or t[j:j + 2] in NOT_A_NAME))
                            or starts_with_any(t, j, NAME_ENDERS)):

@@ -115,5 +115,8 @@ def words_in(t: str, s: int, e: int, headers: Sequence[str] = ()
 
 # Words that follow a relative's or carer's name in notes ("黄琳陪护", "配偶都飞体健",
 # "与家属毛秀荣、禹凤英沟通"), or the relation in brackets ("齐磊(配偶)要求").
+# A newborn not yet named is registered as its mother's child: "曾可馨之女".
+NEWBORN_SUFFIXES = frozenset({"之女", "之子", "之男", "之婴", "之儿"})
+
 AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
               "拒绝", "表示", "沟通", "谈话")
