@@ -65,6 +65,10 @@ def test_a_staff_label_run_into_a_name_that_opens_like_a_word(policy):
     # staff label and two characters, nothing else, is a form field.
     assert ("医护人员", "文林") in found(policy, "送检医师文林")
     assert ("医护人员", "明军") in found(policy, "报告医师 明军")
+    # OCR read 廖东 as 雇东 on a lab form: the field after it (临床诊断) makes it a form row.
+    row = page(line("送检医师 雇东", (200.0, "临床诊断 缺氧缺血性脑病")))
+    assert ("医护人员", "雇东") in {(f.category, f.value)
+                                    for f in detect_page(policy, policy.rules, row, 1)}
     got = found(policy, "医师查房", "护士安排。", "家属都同意", "通知值班医师查看",
                 "值班医师明天复查")
     assert not {v for c, v in got if c == "医护人员"}
