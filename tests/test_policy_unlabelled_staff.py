@@ -142,6 +142,17 @@ def test_a_second_relative_listed_after_a_name_whose_surname_ocr_misread(policy)
     assert ("家属姓名", "血常规") not in got
 
 
+def test_a_listed_relative_on_the_next_line_whose_surname_ocr_misread(policy):
+    # "与家属刘军、" / "锅琳沟通" (贺琳, seed 26 V0004-02): the list goes on below, and a name
+    # followed by 沟通 is a person whatever OCR made of the surname.
+    got = found(policy, "继续予甘露醇注射液125ml静滴q8h，母乳喂养。与家属刘军、",
+                "锅琳沟通，家属同意进一步检查。")
+    assert {("家属姓名", "刘军"), ("家属姓名", "锅琳")} <= got
+    got = found(policy, "继续予甘露醇注射液125ml静滴q8h，母乳喂养。与家属刘军、",
+                "血常规检查结果良好。")
+    assert ("家属姓名", "血常规") not in got
+
+
 def test_a_listed_relative_whose_verb_the_line_break_cut(policy):
     # "与家属陈霞、赵一诺沟" / "通，...": the name and the head of 沟通 read as one four-character
     # name, too long for a list, and 赵一诺 was left (seed 26 V0011).

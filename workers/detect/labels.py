@@ -9,7 +9,7 @@ from functools import lru_cache
 from dsl.model import AfterLabel
 
 from ..textlayer import Finding, Rect
-from .shapes import skip_title, take, take_names
+from .shapes import before_person_word, skip_title, take, take_names
 from .text import COLONS, SPACE, alternation, is_cjk
 from .view import PageView
 from .vocab import (
@@ -385,7 +385,9 @@ def _list_continues(view: PageView, li: int, most: int = 3) -> list[tuple[int, i
             i = close + 1
         while i < len(nt) and nt[i] in "、，, ":
             i += 1
-        spans = take_names(nt, i, len(nt), strict=True)
+        # Or a name that OCR misread, if a person's word follows it ("锅琳沟通" for 贺琳).
+        spans = take_names(nt, i, len(nt), strict=True) or [
+            got for got in [before_person_word(nt, i, len(nt))] if got]
         if not spans:
             break
         out.extend((li, s, e) for s, e in spans)

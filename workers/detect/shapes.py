@@ -240,7 +240,7 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
         loose = i < end and (t[i] in SURNAMES or t[i:i + 2] in COMPOUND_SURNAMES)
         got = take_name(t, i, end, strict=not loose)
         if got is None or got[1] - got[0] > 3:
-            got = _before_person_word(t, i, end)
+            got = before_person_word(t, i, end)
         if got is None:
             break
         out.append(got)
@@ -250,7 +250,7 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
     return out
 
 
-def _before_person_word(t: str, i: int, end: int) -> Span | None:
+def before_person_word(t: str, i: int, end: int) -> Span | None:
     """Two or three Chinese characters that a word following a person ends ("毛秀荣、融凤英沟通":
     OCR read 禹 as 融, no surname): in a list after a name, that is the next name. The line's
     end may cut that word ("陈霞、赵一诺沟" / "通"): its head then ends the text."""
