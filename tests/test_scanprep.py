@@ -141,20 +141,25 @@ def test_dust_specks_go_and_the_print_stays_down_to_a_decimal_point():
         assert (clean & ~ink).sum() < 0.05 * (dust & ~ink).sum(), dpi
 
 
+def grey_footer(height: float, y: float, tone: float) -> np.ndarray:
+    """A hospital's name printed in grey `tone` at `y` on a page 300 pt wide, at 200 dpi."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=height)
+    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
+    page.insert_text((20, y), "苏州市第二人民医院", fontname="cjk", fontsize=9, color=(tone,) * 3)
+    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+
+
 def test_a_footer_printed_in_light_grey_is_not_taken_for_dust():
     # Light grey print scanned: only the cores of its strokes are darker than INK, few and far
     # between, so they looked like specks, were whitened, and OCR read the hospital's name in
     # the footer as "菏刘市案二.上人尿笑辽" (seed 23): a leak a person reads at a glance.
-    doc = pymupdf.open()
-    page = doc.new_page(width=300, height=100)
-    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
-    page.insert_text((20, 50), "苏州市第二人民医院", fontname="cjk", fontsize=9, color=(0.66,) * 3)
-    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
-    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).astype(int)
+    grey = grey_footer(100, 50, 0.66).astype(int)
     noise = np.random.default_rng(3).normal(0, 4, grey.shape)
     scan = np.clip(grey - 8 + noise, 0, 255).astype(np.uint8)          # grey paper, noisy
     assert 100 < (scan < 160).sum() < 0.35 * (scan < 200).sum()        # dark cores are few
-    specked = dusty(Image.fromarray(scan, "L"), 0.002, (0, 0, pix.width, 40))
+    specked = dusty(Image.fromarray(scan, "L"), 0.002, (0, 0, scan.shape[1], 40))
     clean = np.asarray(despeckled(specked, 200))
     print_ink = scan < 160
     assert (print_ink & (clean >= 160)).sum() <= 0.02 * print_ink.sum()
@@ -166,14 +171,9 @@ def test_dust_a_scan_blurred_goes_beside_light_grey_print():
     # A 200 dpi scan smoothed and rendered at 300 dpi: its specks are grey (130-160) with a
     # rim as wide as a light stroke's. They were kept as print, and OCR read "记录者：任文"
     # under a page of them as "2 0050517 ER" (seed 25): the signature beside it stayed.
-    doc = pymupdf.open()
-    page = doc.new_page(width=300, height=320)
-    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
-    page.insert_text((20, 310), "苏州市第二人民医院", fontname="cjk", fontsize=9, color=(0.5,) * 3)
-    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
-    printed = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-    specked = dusty(printed, 0.0015, (0, 0, pix.width, 700)).filter(ImageFilter.SMOOTH)
-    scan = specked.resize((pix.width * 3 // 2, pix.height * 3 // 2), Image.BILINEAR)
+    printed = Image.fromarray(grey_footer(320, 310, 0.5), "L")
+    specked = dusty(printed, 0.0015, (0, 0, printed.width, 700)).filter(ImageFilter.SMOOTH)
+    scan = specked.resize((printed.width * 3 // 2, printed.height * 3 // 2), Image.BILINEAR)
     grey, clean = np.asarray(scan), np.asarray(despeckled(scan, 300))
     dust, print_ink = grey[:1100] < 160, grey[1100:] < 160
     assert dust.sum() > 50 and print_ink.sum() > 100
