@@ -8,13 +8,13 @@ from pdfmaker import scanned_pdf
 from test_detect_grid import line, page
 
 from dsl import compile_text
-from dsl.model import AfterLabel, Rule
+from dsl.model import AfterLabel, Pattern, Rule
 from workers.analyse import normalise
 from workers.detect import ValueHunter, run_rule
 from workers.extract import needs_ocr, page_layer
 from workers.ocr import OcrCache, OcrEngine, ready, region_dpi, region_job
 from workers.ocrdiff import reading_order, submit_verification
-from workers.verify import _in_new_readings, _new_label_hits
+from workers.verify import _in_new_readings, _new_label_hits, _not_our_marks
 
 BEFORE = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。",
           "诊断：妊娠期高血压，胎膜早破。", "处理：予硫酸镁静滴。", "记录者：李建国"]
@@ -188,6 +188,25 @@ def test_a_name_read_anew_after_a_label_must_open_with_a_surname():
     policy = compile_text("policy \"t\" version 1\n")
     hits = _new_label_hits(policy, (doctor, bed), layer, 1, frozenset())
     assert sorted(h.value for h in hits) == ["28", "梁玉兰"]
+
+
+def test_our_own_marks_read_back_wrong_are_not_residuals():
+    """OCR of a redacted scan reads the small pseudonym 医护I as "医拉" and the rule for
+    attendees takes it for a doctor; it reads the label [工作单位] as the value of the form's
+    单位. Only our marks' ink stands there: not residuals. A name beside a mark still is."""
+    staff = Rule("t:4", Pattern(r"参加人员：([\u4e00-\u9fa5]{2,3})（", 1), "医护人员", None, None)
+    work = Rule("t:5", Pattern(r"单位\s*([^\s]{2,30})", 1), "工作单位", None, None)
+    read = [line("参加人员：医拉（副主任医师）", y=100), line("单位 工作单位]", y=140),
+            line("参加人员：王建军（主治医师）", y=180)]
+    for ocr_line in read:
+        ocr_line.source = "ocr"
+    drawn = [line((100, "医护I"), y=100), line((70, "[工作单位]"), y=140)]
+    layer = page(*read, *drawn)
+    layer.ocr_used = True
+    hits = run_rule(staff, layer) + run_rule(work, layer)
+    assert sorted(h.value for h in hits) == ["医拉", "工作单位]", "王建军"]
+    kept = _not_our_marks(layer, hits, frozenset({"医护I", "[工作单位]"}))
+    assert [h.value for h in kept] == ["王建军"]
 
 
 FAR = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。", "诊断：妊娠期高血压。",

@@ -29,6 +29,10 @@ from .textlayer import Finding, Rect, contains, overlaps, value_hash
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
 STRUCTURAL = (IdCard, Phone, Pattern, WordList, Handwriting)
 NAME_SHAPES = ("name", "names")
+# A hit this much inside the marks we drew, each grown by the slack (points: OCR's boxes are
+# looser than the text layer's), reads nothing but the marks.
+MARK_SHARE = 0.7
+MARK_SLACK = 1.5
 # Where a residual found by reading a page stands (the others are places beside the pages).
 PAGE_PLACES = ("text", "ocr")
 
@@ -122,9 +126,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             if info is not None and info.label_rules and layer.ocr_used:
                 hits.extend(_new_label_hits(policy, info.label_rules, layer, doc.page_count,
                                             replacements))
-            for hit in hits:
-                if hit.value and hit.value in replacements:
-                    continue
+            for hit in _not_our_marks(layer, hits, replacements):
                 line_source = _source_of(layer, hit.rect)
                 result.residuals.append(Residual(layer.number + 1, line_source, hit.category,
                                                  value_hash(hit.value, key), hit.rect, hit))
@@ -142,6 +144,33 @@ def _new_label_hits(policy: Policy, rules: tuple[Rule, ...], layer, page_count: 
     return [h for h in _in_new_readings(layer, detect_page(policy, rules, layer, page_count))
             if _plausible(h.value) and not _misread_mark(h.value, replacements)
             and (h.category not in names or _surname_first(h.value))]
+
+
+def _not_our_marks(layer, hits: list[Finding], replacements: frozenset[str]) -> list[Finding]:
+    """The hits that are not a mark we drew (a label, a pseudonym), as drawn or as OCR of the
+    page read it back: "医拉" for the small pseudonym 医护I, "工作单位]" after a form's 单位 for
+    the label [工作单位]. Redaction removed the pixels under a mark, so the only ink there is
+    the mark's own; a hit that reaches well past a mark may hold a name beside it."""
+    marks = [line.bbox for line in layer.lines
+             if line.source == "text" and line.text.strip() in replacements
+             ] if layer.ocr_used else []
+    return [h for h in hits if not (h.value and h.value in replacements)
+            and not _over_marks(h.rect, marks)]
+
+
+def _over_marks(rect: Rect, marks: list[Rect]) -> bool:
+    if not marks:
+        return False
+    area = (rect[2] - rect[0]) * (rect[3] - rect[1])
+    if area <= 0:
+        return False
+    covered = 0.0
+    for m in marks:
+        w = min(rect[2], m[2] + MARK_SLACK) - max(rect[0], m[0] - MARK_SLACK)
+        h = min(rect[3], m[3] + MARK_SLACK) - max(rect[1], m[1] - MARK_SLACK)
+        if w > 0 and h > 0:
+            covered += w * h
+    return covered >= MARK_SHARE * area
 
 
 def _surname_first(value: str) -> bool:
