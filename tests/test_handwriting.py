@@ -101,6 +101,20 @@ def test_unread_print_beside_a_table_rule_a_row_high_is_no_signature(page_image)
     assert blobs(img, printed) == []
 
 
+def test_unread_print_beside_a_rule_ocr_read_as_a_bar_is_no_signature(page_image):
+    # An ECG's header: OCR read the upper part of the rule between two cells as a confident
+    # "|"; taking that character away left a stub too short for a rule, and the date beside it
+    # (print OCR was unsure of) with the stub was tall enough for handwriting.
+    img, printed = page_image
+    img[1100:1100 + 19 * EM // 10, 595:598] = INK          # the rule, a row high
+    for x in range(605, 805, 20):                            # a date, smaller than the em
+        img[1120:1144, x:x + 3] = INK
+        img[1120:1123, x:x + 14] = INK
+        img[1141:1144, x:x + 14] = INK
+    bar = (590, 1095, 605, 1140, "|")                         # the rule's top, read as print
+    assert blobs(img, printed + [bar]) == []
+
+
 def test_unread_text_of_a_redaction_label_is_no_signature(page_image):
     img, printed = page_image
     img[1100:1100 + 2 * EM, 600:600 + 4 * EM] = 217             # the label's grey fill

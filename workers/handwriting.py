@@ -65,6 +65,10 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
         return []
     paper = int(np.median(gray[::4, ::4]))
     ink = gray < paper - DARK_BELOW_PAPER
+    # Rules are looked for in all the ink: OCR reads a table's rule as a confident "|", and with
+    # that character taken away the rule's stub below it was too short to be one and made the
+    # date beside it (unsure print) tall enough for handwriting.
+    whole = ink.copy()
     pad = max(1, round(0.1 * em))
     for x0, y0, x1, y1, _ch in printed:
         ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = False
@@ -75,7 +79,7 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
         # looking far enough either side to see a rule's length; what is left is looked at again.
         m = round(RULE_EM * em)
         ay, ax = max(0, y0 - m), max(0, x0 - m)
-        around = ink[ay:y1 + m, ax:x1 + m]
+        around = whole[ay:y1 + m, ax:x1 + m]
         rules = _rules(around, em, 0) | _rules(around, em, 1)
         inner = rules[y0 - ay:y1 - ay, x0 - ax:x1 - ax]
         if not inner.any():
