@@ -12,7 +12,8 @@ from archive.demo import generate_archive
 from archive.folder import FolderArchive
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import normalise
-from workers.cli import INCOMPLETE, OK, RESIDUALS, USAGE, main
+from workers.cli import INCOMPLETE, NO_OCR, OK, RESIDUALS, USAGE, main
+from workers.ocr import OcrFailed
 
 ID = "11010519491231002X"
 NARROW = textwrap.dedent("""\
@@ -84,6 +85,19 @@ def test_unreadable_input_is_named_and_the_rest_exported(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "scan-03.pdf" in err and "1 of 2" in err
     assert out.exists()
+
+
+def test_output_that_ocr_cannot_read_back_is_not_released(tmp_path, capsys, monkeypatch):
+    def unreadable(*_args, **_kwargs):
+        raise OcrFailed("Tesseract failed on an image (exit status 1: Image too large).")
+
+    monkeypatch.setattr("workers.record.verify_output", unreadable)
+    doc = text_pdf(tmp_path / "a.pdf", [["出院记录", "诊断：肺炎"]])
+    out = tmp_path / "o.pdf"
+    assert main(["run", "--out", str(out), str(doc)]) == NO_OCR
+    err = capsys.readouterr().err
+    assert "Image too large" in err and "no PDF was written" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [doc]
 
 
 @pytest.mark.slow

@@ -12,8 +12,9 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from workers.extract import page_layer
-from workers.ocr import OcrEngine, OcrJob, OcrUnavailable, ocr_text_of_page, parse_hocr
+from workers.extract import OcrRegion, page_layer
+from workers.ocr import (MAX_SIDE, OcrEngine, OcrFailed, OcrJob, OcrUnavailable, ocr_text_of_page,
+                         parse_hocr, recognise_image, region_dpi, render_region)
 from workers.ocrcache import OcrCache
 from workers.ocrfit import fit_line
 from workers.textlayer import TextLine
@@ -182,6 +183,26 @@ def test_missing_tesseract_says_how_to_install_it(scan):
         job = OcrJob(Image.new("L", (10, 10), 255), (1, 0, 0, 1, 0, 0))
         with pytest.raises(OcrUnavailable, match="language model"):
             engine.submit(job)
+
+
+def test_a_failing_tesseract_says_why_in_its_own_words():
+    """Tesseract refuses an image longer than 32767 pixels; the error says so (exit status
+    alone told nobody what to fix), and holds nothing Tesseract read."""
+    with pytest.raises(OcrFailed, match=r"exit status 1: .*Image too large"):
+        recognise_image(Image.new("L", (8, MAX_SIDE + 10), 255))
+
+
+def test_a_long_narrow_region_is_rendered_within_tesseracts_limit():
+    """A rhythm strip scanned whole (300 dpi over 2.8 m would be 33,000 pixels): read at a
+    lower resolution rather than refused."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=120, height=8000)
+    region = OcrRegion(rect=(0.0, 0.0, 120.0, 8000.0))
+    dpi = region_dpi(page, region)
+    assert 8000 * dpi / 72 < MAX_SIDE
+    job = render_region(page, region.rect, dpi)
+    assert max(job.image.size) < MAX_SIDE
+    assert region_dpi(page, OcrRegion(rect=(0.0, 0.0, 120.0, 800.0))) == 300
 
 
 HOCR = """<span class='ocr_line' id='line_1_1' title="bbox 40 10 130 40; baseline 0 0">

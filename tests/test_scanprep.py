@@ -13,7 +13,8 @@ from PIL import Image, ImageFilter
 from workers.analyse import normalise
 from workers.extract import page_layer
 from workers.ocr import OcrCache, OcrEngine, OcrJob
-from workers.scanprep import despeckled, levelled, table_columns, tilt, unrolled, without_rules
+from workers.scanprep import (despeckled, levelled, prepared, table_columns, tilt, unrolled,
+                              without_rules)
 
 DPI = 200
 ROWS = [("日期", "时间", "病情观察及护理措施", "护士签名"),
@@ -247,6 +248,35 @@ def test_a_ruled_table_is_unrolled_column_by_column_and_maps_back():
                    for j in range(i + 1, len(inked)))
     # A page without a ruled table is left alone.
     assert table_columns(np.full((800, 600), 240, np.uint8), DPI) is None
+
+
+def test_an_ecg_grid_is_not_a_table_to_unroll():
+    """An ECG's 5 mm grid has 35 ruled "columns" a page tall: unrolled, they made an image of
+    36,000 rows that Tesseract refused, and the verification of the record stopped."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    mm = 72 / 25.4
+    for k in range(int(535 / (5 * mm)) + 1):
+        page.draw_line((30 + k * 5 * mm, 200), (30 + k * 5 * mm, 700), width=0.8)
+    for k in range(int(500 / (5 * mm)) + 1):
+        page.draw_line((30, 200 + k * 5 * mm), (565, 200 + k * 5 * mm), width=0.8)
+    assert table_columns(np.asarray(scanned(doc, 0.0)), DPI) is None
+    assert table_columns(np.asarray(scanned(tall_row_page(), 0.0)), DPI) is not None
+
+
+def test_a_table_too_tall_to_unroll_is_read_row_by_row():
+    """Unrolled, a page-long table of several columns would pass Tesseract's 32767 rows."""
+    def page(height):
+        grey = np.full((height + 200, 600), 240, np.uint8)
+        grey[100:height + 100, [50, 51, 150, 151, 250, 251, 350, 351, 450, 451]] = 0
+        for y in (200, 600):     # two notes half a line lower than the cell beside them
+            grey[y:y + 30, 70:130] = grey[y + 20:y + 50, 170:230] = 20
+        job = OcrJob(Image.fromarray(grey, "L"), (72 / 300, 0, 0, 72 / 300, 0, 0))
+        return prepared(job, 0.0)
+
+    assert page(2000).unrolled
+    tall = page(8000)
+    assert not tall.unrolled and tall.image.size == (600, 8200)
 
 
 @pytest.mark.slow

@@ -25,7 +25,7 @@ from . import classify, ruling, scanprep
 from .detect import run_rule
 from .docinfo import properties_layer
 from .extract import page_layer
-from .ocr import OcrEngine, OcrUnavailable
+from .ocr import OcrEngine, OcrFailed, OcrUnavailable
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
 from .textlayer import Finding, ImageBox, PageLayer, TextLine
 
@@ -255,6 +255,8 @@ def analyse_document(policy: Policy, item: DocumentInput, engine: OcrEngine | No
                      min(stop, doc.page_count))
         except OcrUnavailable:
             raise
+        except OcrFailed as exc:
+            result.error = f"{item.path.name}: a page could not be read by OCR. {exc}"
         # MuPDF raises several types on a damaged page: name it, keep the others.
         except Exception as exc:  # noqa: BLE001
             result.error = (f"{item.path.name}: a page could not be read ({type(exc).__name__})."

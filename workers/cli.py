@@ -107,7 +107,7 @@ def cmd_run(args) -> int:
     from dsl.errors import PolicyError
 
     from .analyse import DocumentInput
-    from .ocr import OcrUnavailable
+    from .ocr import OcrFailed, OcrUnavailable
     from .progress import ProgressBar
     from .record import NothingToExport, RunOptions, run_record
     from .report import build_report, write_report
@@ -141,6 +141,9 @@ def cmd_run(args) -> int:
         return NOTHING
     except OcrUnavailable as exc:
         _say(str(exc))
+        return NO_OCR
+    except OcrFailed as exc:   # reading the output back failed: it cannot be verified
+        _say(f"{exc} The output could not be verified, so no PDF was written.")
         return NO_OCR
     if args.report:
         write_report(args.report, build_report(result, policy))

@@ -38,6 +38,7 @@ CONFIG = "--psm 6 -c tessedit_do_invert=0 -c hocr_char_boxes=1"
 DPI = 300
 NATIVE_DPI = (190.0, 310.0)    # a scan in this range is read as it is: no resampling
 MAX_PIXELS = 40_000_000        # a huge image is read at a lower dpi rather than not at all
+MAX_SIDE = 32_767              # Tesseract refuses an image longer than this ("Image too large")
 TIMEOUT_S = 300
 CROP_MARGIN = 24               # pixels of paper kept around the windows a verification reads
 INSTALL_HINT = ("Install it with: apt-get install tesseract-ocr tesseract-ocr-chi-sim "
@@ -147,7 +148,8 @@ def region_dpi(page: pymupdf.Page, region: OcrRegion, dpi: float | None = None) 
     pixels = w * h * (chosen / 72.0) ** 2
     if pixels > MAX_PIXELS:
         chosen *= (MAX_PIXELS / pixels) ** 0.5
-    return chosen
+    # A long narrow strip (a rhythm strip scanned whole) stays under Tesseract's limit too.
+    return min(chosen, (MAX_SIDE - 4) * 72.0 / max(w, h, 1e-6))
 
 
 def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = False) -> OcrJob:
@@ -232,7 +234,10 @@ def recognise_image(image: Image.Image, lang: str = LANG, config: str = CONFIG) 
     except pytesseract.TesseractNotFoundError:
         raise OcrUnavailable(f"Tesseract was not found. {INSTALL_HINT}") from None
     except pytesseract.TesseractError as exc:
-        raise OcrFailed(f"Tesseract failed on an image (exit status {exc.status}).") from None
+        # Tesseract's stderr says why ("Image too large: ..."); it never holds what it read.
+        why = " ".join(str(exc.message).split())[:200]
+        raise OcrFailed(f"Tesseract failed on an image (exit status {exc.status}"
+                        + (f": {why}" if why else "") + ").") from None
     except RuntimeError:   # pytesseract's timeout
         raise OcrFailed(f"Tesseract took longer than {TIMEOUT_S} s on one image.") from None
     return out.decode("utf-8")

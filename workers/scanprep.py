@@ -23,7 +23,7 @@ np = LazyModule("numpy", globals())
 Image = LazyModule("PIL.Image", globals())
 
 # Only regions this large (share of the page) are measured: a scan, not a signature or a stamp.
-VERSION = 12             # part of the OCR cache key: bump when preparation changes
+VERSION = 13             # part of the OCR cache key: bump when preparation changes
 MIN_PAGE_SHARE = 0.4
 MAX_TILT = 3.0          # degrees searched either way
 STEP = 0.1              # degrees between the angles tried
@@ -50,6 +50,9 @@ TABLE_RULE_IN = 1.0
 TABLE_END_IN = 0.2
 TABLE_COLUMNS = 3
 TABLE_GAP_IN = 0.4
+# Columns narrower than this (median) hold no text: they are a chart's grid (an ECG's 5 mm
+# squares, 35 "columns" on a page), and unrolled they made an image Tesseract refused.
+MIN_COLUMN_IN = 0.3
 # Lines of two columns are level when they share this much of the smaller one's height; a
 # table is read a column at a time when MISALIGNED_LINES pairs of lines are not, and not
 # apart either. Runs of ink shorter than MIN_LINE_IN are specks, not lines.
@@ -85,7 +88,7 @@ def tilt(image: Image.Image) -> float:
 def prepared(job, angle: float, unroll: bool = True):
     """The job as Tesseract reads a scan best: levelled by `angle`, table rules taken out, and
     (`unroll`) a ruled table's columns stacked one under the other (`unrolled`)."""
-    from .ocr import OcrJob
+    from .ocr import MAX_SIDE, OcrJob
 
     job = levelled(job, angle)
     dpi = 72.0 / max(math.hypot(job.transform[0], job.transform[1]), 1e-9)
@@ -94,7 +97,7 @@ def prepared(job, angle: float, unroll: bool = True):
     if table is None:
         return OcrJob(clean, job.transform)
     grey = np.asarray(clean.convert("L") if clean.mode != "L" else clean)
-    if not misaligned(grey, table, dpi):
+    if not misaligned(grey, table, dpi) or unrolled_height(table, grey.shape[0], dpi) > MAX_SIDE:
         return OcrJob(clean, job.transform)
     image, rows = unrolled(grey, table, dpi)
     return OcrJob(Image.fromarray(image, "L"), job.transform, rows=rows, unrolled=True)
@@ -126,9 +129,19 @@ def table_columns(grey: np.ndarray, dpi: float) -> tuple[int, int, list[int]] | 
                key=lambda group: (len(group), group[0][2] - group[0][1]))
     if len(best) <= TABLE_COLUMNS:
         return None
+    xs = sorted(r[0] for r in best)
+    if np.median(np.diff(xs)) < MIN_COLUMN_IN * dpi:
+        return None
     top = int(np.median([r[1] for r in best]))
     bottom = int(np.median([r[2] for r in best]))
-    return top, bottom, sorted(r[0] for r in best)
+    return top, bottom, xs
+
+
+def unrolled_height(table: tuple[int, int, list[int]], height: int, dpi: float) -> int:
+    """Rows of the page once its table is `unrolled`: the table's band once per column and
+    once for what stands beside it, a gap after each."""
+    top, bottom, xs = table
+    return height + (len(xs) - 1) * (bottom - top) + len(xs) * max(1, round(TABLE_GAP_IN * dpi))
 
 
 def misaligned(grey: np.ndarray, table: tuple[int, int, list[int]], dpi: float) -> bool:
@@ -195,7 +208,7 @@ def _strip(grey: np.ndarray, top: int, bottom: int, a: int, b: int, paper: int) 
 def levelled(job, angle: float, fill: int = 255):
     """The job with its image turned by -`angle` (grown to keep every corner, `fill`ed),
     same content; a prepared job (no `level` left to apply)."""
-    from .ocr import OcrJob
+    from .ocr import MAX_SIDE, OcrJob
 
     if abs(angle) < MIN_TILT:
         return OcrJob(job.image, job.transform)
