@@ -13,9 +13,9 @@ import pytest
 from archive.demo import generate_archive
 from archive.demo.people import id_check_digit, is_valid_resident_id
 from archive.demo.render import Sheet, load_font
-from archive.demo.scan import moved_rect, scan_document
+from archive.demo.scan import MOVED_PAD, moved_rect, scan_document
 from archive.demo.signature import Pen
-from archive.demo.truth import INPATIENT_NO, PATIENT_NAME, STAFF, VisitTruth
+from archive.demo.truth import BED_NO, INPATIENT_NO, PATIENT_NAME, STAFF, VisitTruth
 
 SEED = 11
 
@@ -271,6 +271,20 @@ def test_a_scan_moves_identifier_rects_with_their_ink():
     assert (ink & inside).sum() / ink.sum() == 1.0
     for d in truth.drawn:                      # tight enough that the print beside is outside
         assert pymupdf.Rect(d["rect"]).width < sheet.text_width(d["value"]) + 10
+
+
+def test_a_bed_number_is_placed_where_it_was_marked_not_wherever_its_digits_are():
+    """A bed number ("+2", an extra bed) is too short to look for; unplaced, OCR misreading it
+    on a scan ("床于 5932") hid that it was still there to see."""
+    sheet = Sheet(load_font())
+    sheet.new_page()
+    sheet.text(60, 160, "停经39+2周，胎动减少7天")
+    sheet.text(60, 120, "床号：+2", marks=((BED_NO, "+2"),))
+    truth = VisitTruth([(PATIENT_NAME, "王玉兰")], [])
+    truth.place_identifiers("D1", sheet.records, [pymupdf.Matrix(1, 0, 0, 1, 0, 0)], sheet.text_width)
+    assert [(d["category"], d["value"]) for d in truth.drawn] == [(BED_NO, "+2")]
+    rect = truth.drawn[0]["rect"]
+    assert rect[0] == pytest.approx(60 + sheet.text_width("床号：") - MOVED_PAD, abs=0.1) and rect[3] < 130
 
 
 def test_truth_places_the_identifiers_drawn_on_scanned_pages(archive):

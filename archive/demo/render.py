@@ -29,6 +29,8 @@ class PageRecord:
     strings: list[str] = field(default_factory=list)
     spans: list[tuple[float, float, float, str]] = field(default_factory=list)  # x, baseline, size, s
     marks: list[tuple[str, str, str]] = field(default_factory=list)   # (category, value, where)
+    # Identifiers placed explicitly in a span (a bed number): (index in spans, category, value).
+    marked: list[tuple[int, str, str]] = field(default_factory=list)
     signatures: list[tuple[float, float, float, float]] = field(default_factory=list)  # rects, pt
 
 
@@ -158,6 +160,7 @@ class Sheet:
         rec.strings.append(s)
         rec.spans.append((x, y, size, s))
         rec.marks.extend((c, v, "text") for c, v in marks)
+        rec.marked.extend((len(rec.spans) - 1, c, v) for c, v in marks)
         return self.text_width(s, size)
 
     def centered(self, y: float, s: str, size: float | None = None, color: tuple = BLACK,

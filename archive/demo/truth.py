@@ -109,8 +109,12 @@ class VisitTruth:
         `width` measures a string at a font size. A value wrapped over two lines is in neither
         line's span and is left to the OCR count."""
         for number, rec in enumerate(pages, start=1):
-            for x, y, size, s in rec.spans:
-                for cat, value in self.phi:
+            # Explicit marks (a bed number "+2", too short to look for) only in their own span.
+            placed = [(span, self.phi) for span in rec.spans]
+            placed += [(rec.spans[i], [(cat, value)]) for i, cat, value in rec.marked
+                       if (cat, value) not in self.phi]
+            for (x, y, size, s), wanted in placed:
+                for cat, value in wanted:
                     at = s.find(value)
                     while at >= 0:
                         x0 = x + width(s[:at], size)
