@@ -128,3 +128,20 @@ def test_run_on_generated_records_leaves_no_identifier(tmp_path, capsys):
         terms = [normalise(t) for t in truth["clinical_terms"]]
         born_digital = [t for t in terms if t in text]
         assert len(born_digital) >= 0.5 * len(terms)
+
+
+def test_run_collects_young_objects_rarely_and_restores_the_thresholds(tmp_path, monkeypatch):
+    import gc
+
+    from workers import cli
+
+    seen = []
+    monkeypatch.setattr("workers.record.run_record",
+                        lambda *a, **k: seen.append(gc.get_threshold()) or 1 / 0)
+    before = gc.get_threshold()
+    pdf = tmp_path / "in.pdf"
+    text_pdf(pdf, [["姓名：张三"]])
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["run", "--out", str(tmp_path / "out.pdf"), str(pdf)])
+    assert seen and seen[0][0] == 10_000 and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
