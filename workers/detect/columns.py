@@ -34,7 +34,12 @@ class ColumnArea(NamedTuple):
 
 
 def column_areas(view: PageView, col: Column) -> list[ColumnArea]:
-    """The column area under each header naming one of `col.headers`."""
+    """The column area under each header naming one of `col.headers`: found once per page and
+    scope, as every rule with that scope asks (a column rule twice: its scope, its finding)."""
+    return view.remember(("column_areas", col), lambda: _column_areas(view, col))
+
+
+def _column_areas(view: PageView, col: Column) -> list[ColumnArea]:
     headers = ["".join(h.split()) for h in col.headers if h.strip()]
     out: list[ColumnArea] = []
     for li, t in enumerate(view.texts):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from ..textlayer import Finding, FindingKind, PageLayer, Rect, TextLine, union
 from .text import alternation, canonical, fold
@@ -14,6 +16,7 @@ CELL_GAP_EM = 1.5
 RULE_CHARS = frozenset("_-—－~～＿")
 RULE_EM = 2.0
 _NO_RECT: Rect = (0.0, 0.0, 0.0, 0.0)
+T = TypeVar("T")
 # A paragraph's line wraps into the next when the next starts at most this far below it (em),
 # at its margin or up to a first-line indent to the left, and the line ends this close to the
 # right edge of the paragraph's lines.
@@ -40,6 +43,7 @@ class PageView:
         "_nlines",
         "_wrapping",
         "lines",
+        "memo",
         "page",
         "starts",
         "stream",
@@ -65,6 +69,9 @@ class PageView:
         self._cells: dict[int, list[tuple[int, int]]] = {}
         self._allowed: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._wrapping: set[int] | None = None
+        # What the detectors derive from the page and ask for again and again (a scope's
+        # column areas, ...), under keys of their own: `remember`.
+        self.memo: dict[tuple, object] = {}
 
     @classmethod
     def of(cls, page: PageLayer) -> PageView:
@@ -76,6 +83,15 @@ class PageView:
         view = cls(page)
         cls._last = view
         return view
+
+    def remember(self, key: tuple, make: Callable[[], T]) -> T:
+        """`make()`, computed once for this page view under `key` (the caller's own: a tuple
+        whose first item names what it is). The result is shared: never change it."""
+        try:
+            return self.memo[key]   # type: ignore[return-value]
+        except KeyError:
+            got = self.memo[key] = make()
+            return got
 
     # --- offsets and geometry ---------------------------------------------------------------
 
