@@ -184,7 +184,12 @@ def column_everything(view: PageView, areas: list[ColumnArea], category: str,
 def page_slope(view: PageView) -> float:
     """How far the page's lines of text fall per point to the right: a scan put on the glass
     askew (a vertical rule then moves left by as much per point down). The median over long
-    OCR lines of the slope from their first character to their last; 0 below SKEWED."""
+    OCR lines of the slope from their first character to their last; 0 below SKEWED. Once per
+    page: each column rule asks."""
+    return view.remember(("page_slope",), lambda: _page_slope(view))
+
+
+def _page_slope(view: PageView) -> float:
     slopes = []
     for line in view.lines:
         ink = [b for ch, b in zip(line.text, line.boxes) if not ch.isspace()]

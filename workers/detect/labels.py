@@ -186,7 +186,13 @@ def label_like(t: str, cell: tuple[int, int], labels: tuple[str, ...]) -> bool:
 
 
 def band(view: PageView, li: int) -> list[int]:
-    """Other lines on the same row: their vertical centres within half a line height."""
+    """Other lines on the same row: their vertical centres within half a line height. Once
+    per page and line: every label rule asks it of the lines its labels are on, and each
+    walks every line of the page."""
+    return view.remember(("band", li), lambda: _band(view, li))
+
+
+def _band(view: PageView, li: int) -> list[int]:
     b = view.bboxes[li]
     cy, tol = (b[1] + b[3]) / 2, view.em(li) * 0.5
     return [lj for lj, o in enumerate(view.bboxes)
@@ -209,7 +215,12 @@ def _right_cell(view: PageView, li: int, k: int | None) -> tuple[int, int] | Non
 
 
 def column_bounds(view: PageView, li: int, k: int) -> tuple[float, float]:
-    """A cell's column: its x-range widened halfway to the neighbouring cells of its row."""
+    """A cell's column: its x-range widened halfway to the neighbouring cells of its row (once
+    per page and cell: label and column rules ask it of the same cells)."""
+    return view.remember(("column_bounds", li, k), lambda: _column_bounds(view, li, k))
+
+
+def _column_bounds(view: PageView, li: int, k: int) -> tuple[float, float]:
     r, em = view.cell_rect(li, k), view.em(li)
     lefts, rights = [], []
     for lj in [li, *band(view, li)]:
