@@ -32,6 +32,7 @@ from .geometry import (
 )
 from .identifiers import find_ids, find_phones
 from .labels import find_after_label
+from .literals import may_match
 from .text import canonical
 from .view import PageView
 from .wordlists import find_words
@@ -46,7 +47,10 @@ def find_pattern(view: PageView, det: Pattern, category: str, rule: str,
                  allow: frozenset[str]) -> list[Finding]:
     """The policy's regex over each line's own text; group `det.group` is the finding. Where a
     paragraph's line wraps into the next ("…护理常规。焦磊主" / "治医师查房后指示"), the regex
-    is also read over the two joined, for what only the join shows."""
+    is also read over the two joined, for what only the join shows. A page without a word
+    the regex cannot match without (`literals`) is not read."""
+    if not may_match(det.regex, _lines_end_to_end(view)):
+        return []
     rx = _compiled(det.regex)
     wrapping = view.wrapping_lines()
     alone: dict[int, set[tuple[int, int]]] = {}   # a wrapping line's own matches
@@ -72,6 +76,11 @@ def find_pattern(view: PageView, det: Pattern, category: str, rule: str,
                 out.extend(view.text_findings(li + 1, 0, e - cut, category, rule, allow,
                                               value=value))
     return out
+
+
+def _lines_end_to_end(view: PageView) -> str:
+    # Every text find_pattern searches (a line, a line joined to the next) is a part of this.
+    return view.remember(("lines_end_to_end",), lambda: "".join(ln.text for ln in view.lines))
 
 
 def _group_span(m: re.Match, group: int) -> tuple[int, int]:
