@@ -13,7 +13,7 @@ import pytest
 from pdfmaker import text_page, text_pdf
 
 from dsl import compile_file, default_ruleset_path
-from workers.analyse import DocumentInput, LayerSpool, analyse_document
+from workers.analyse import DocumentInput, LayerSpool, analyse_document, unpack_glyphs
 from workers.drawing import REPLACEMENT_FONT, commit, fit_text, q_balance
 from workers.extract import page_layer
 from workers.redact import _Glyphs, _removal_bands
@@ -85,6 +85,10 @@ def test_spooled_layers_equal_a_fresh_extraction(tmp_path) -> None:
             fresh = page_layer(page, page.number, glyphs=True)
             assert spool.get(page.number) == fresh
             assert spool.get(page.number).glyphs == fresh.glyphs   # for redaction
+            # the parent hands the characters on packed, for the worker to unpack
+            layer, packed = spool.get_packed(page.number)
+            assert layer == fresh and layer.glyphs is None and isinstance(packed, bytes)
+            assert unpack_glyphs(packed) == fresh.glyphs
     assert pickle.loads(pickle.dumps(analysis)).layers is None   # it stays in this process
     spool.discard()
     assert not spool.path.exists() and spool.get(0) is None

@@ -27,7 +27,7 @@ from .docinfo import properties_layer
 from .extract import page_layer
 from .ocr import OcrEngine, OcrFailed, OcrUnavailable
 from .pdfopen import UnreadableDocument, open_pdf, release_caches
-from .textlayer import Finding, ImageBox, PageLayer, TextLine
+from .textlayer import Finding, Glyph, ImageBox, PageLayer, TextLine
 
 # Pages whose OCR is under way at once: enough to keep every Tesseract busy while this thread
 # renders the next page, few enough that rendered images do not pile up in memory.
@@ -98,10 +98,13 @@ class LayerSpool:
         self._handed_over = True
 
     def put(self, layer: PageLayer) -> None:
+        # The characters are packed apart: the parent reads the lines back and hands the
+        # characters, still packed, to the process that redacts (`get_packed`).
+        glyphs = None if layer.glyphs is None else marshal.dumps(layer.glyphs)
         record = marshal.dumps((layer.width, layer.height, layer.ocr_used,
                                 [(ln.text, ln.boxes, ln.source) for ln in layer.lines],
                                 [(im.rect, im.xref, im.digest) for im in layer.images],
-                                layer.glyphs))
+                                glyphs))
         out = self._file[0]
         self._offsets[layer.number] = (out.tell(), len(record))
         out.write(record)
@@ -114,6 +117,18 @@ class LayerSpool:
 
     def get(self, number: int) -> PageLayer | None:
         """The layer of page `number` as pass 1 saw it, or None if it was not analysed."""
+        got = self.get_packed(number)
+        if got is None:
+            return None
+        layer, glyphs = got
+        layer.glyphs = unpack_glyphs(glyphs)
+        return layer
+
+    def get_packed(self, number: int) -> tuple[PageLayer, bytes | None] | None:
+        """The layer of page `number` without its characters, and the characters packed
+        (`unpack_glyphs`), or None if it was not analysed. For the parent, which only hands
+        the characters on: unpacking them and pickling them again for the worker cost more
+        than the rest of the layer."""
         where = self._offsets.get(number)
         if where is None or not self._finalizer.alive:
             return None
@@ -126,10 +141,15 @@ class LayerSpool:
         return PageLayer(number, width, height,
                          [TextLine(text, boxes, source) for text, boxes, source in lines],
                          [ImageBox(rect, xref, digest) for rect, xref, digest in images],
-                         ocr_used, glyphs)
+                         ocr_used), glyphs
 
     def discard(self) -> None:
         self._finalizer()
+
+
+def unpack_glyphs(packed: bytes | None) -> list[Glyph] | None:
+    """The characters `LayerSpool.get_packed` gave (None stays None)."""
+    return None if packed is None else marshal.loads(packed)
 
 
 def _adopt(path: Path, offsets: dict[int, tuple[int, int]]) -> LayerSpool:

@@ -29,7 +29,7 @@ import pymupdf
 
 from dsl.model import Action, Policy
 
-from .analyse import DocumentAnalysis, DocumentInput, analyse_document
+from .analyse import DocumentAnalysis, DocumentInput, analyse_document, unpack_glyphs
 from .detect import ValueHunter
 from .ocr import OcrCache, OcrEngine
 from .pdfopen import open_pdf, release_caches
@@ -37,7 +37,7 @@ from .produce import PART_PAGES, copy_part, produce_document, redact_numbered
 from .pseudonyms import Pseudonyms
 from .redact import replacement_text
 from .scrub import scrub_document
-from .textlayer import Finding, Glyph, PageLayer
+from .textlayer import Finding, PageLayer
 from .verify import Verification, verify_export
 
 # Documents handed to the workers ahead of the one the parent waits for: enough to keep every
@@ -122,11 +122,12 @@ def _analyse(item: DocumentInput) -> DocumentAnalysis:
     return analysis
 
 
-def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, list[Glyph]],
+def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, bytes],
             pseudonyms: Pseudonyms, action_for: Callable[[Finding], Action], workdir: Path,
             numbering: tuple[int, int]) -> list[Path]:
     """Redact, scrub and number one document with the findings given; its parts' paths, in
-    order. `glyphs` are pass 1's characters of the pages with text findings; `numbering` as
+    order. `glyphs` are pass 1's characters of the pages with text findings, as the spool
+    packed them (`unpack_glyphs`); `numbering` as
     `produce_document` takes it."""
     parts: list[Path] = []
     with open_pdf(path) as src:
@@ -136,7 +137,8 @@ def _redact(path: Path, findings: dict[int, list[Finding]], glyphs: dict[int, li
                 for page in part:
                     number = start + page.number
                     redact_numbered(page, findings.get(number, []), action_for, pseudonyms,
-                                    glyphs.get(number), (numbering[0] + number, numbering[1]))
+                                    unpack_glyphs(glyphs.get(number)),
+                                    (numbering[0] + number, numbering[1]))
                 scrub_document(part)
                 fd, name = tempfile.mkstemp(suffix=".pdf", dir=workdir)
                 os.close(fd)
@@ -223,24 +225,24 @@ def _numbering(usable: Sequence[DocumentAnalysis]) -> list[tuple[int, int]]:
 
 def _complete_findings(analysis: DocumentAnalysis, hunter: ValueHunter,
                        action_for: Callable[[Finding], Action], pseudonyms: Pseudonyms,
-                       ) -> dict[int, list[Glyph]]:
+                       ) -> dict[int, bytes]:
     """Add the hunter's hits to each page's findings (from pass 1's spool) and issue their
     pseudonyms in page order, as redacting in one process would. Returns the characters
-    of the pages that have text to remove, for the worker that redacts them."""
+    of the pages that have text to remove, for the worker that redacts them, packed as the
+    spool keeps them: sent as bytes, they are neither unpacked here nor pickled again."""
     spool, analysis.layers = analysis.layers, None
-    glyphs: dict[int, list[Glyph]] = {}
+    glyphs: dict[int, bytes] = {}
     try:
         for number in range(analysis.page_count):
             found = list(analysis.findings.get(number, ()))
-            layer = spool.get(number)
+            layer, packed = spool.get_packed(number) or (None, None)
             if layer is not None:
                 found.extend(hunter.find(layer))
             analysis.findings[number] = found
             for finding in found:
                 replacement_text(finding, action_for(finding), pseudonyms)
-            if layer is not None and layer.glyphs is not None and any(
-                    f.kind == "text" for f in found):
-                glyphs[number] = layer.glyphs
+            if packed is not None and any(f.kind == "text" for f in found):
+                glyphs[number] = packed
     finally:
         spool.discard()
     return glyphs
