@@ -39,6 +39,9 @@ def test_a_verb_or_a_role_before_a_title_and_colon_is_no_name(policy):
 def test_a_workplace_run_into_its_label_is_found_by_its_ending(policy):
     assert ("工作单位", "晖来计算机信息有限公司") in found(policy, "单位晖来计算机信息有限公司")
     assert ("工作单位", "南宁区卫生健康局") in found(policy, "单位南宁区卫生健康局")
+    # A government office, a court (seed 28 V0017-02 kept "单位 南宁区人民政府" in its text).
+    assert ("工作单位", "南宁区人民政府") in found(policy, "单位 南宁区人民政府")
+    assert ("工作单位", "青秀区人民法院") in found(policy, "青秀区人民法院")
     # A lab report's units column is not a workplace.
     assert not {c for c, _v in found(policy, "单位 mmol/L 参考范围 3.9-6.1")} & {"工作单位"}
 
