@@ -245,10 +245,22 @@ def test_a_bed_number_whose_sign_ocr_read_as_a_character():
     # A scanned header "床号：+7": Tesseract read the + as 了. The whole value is hidden.
     bed = rule(AfterLabel(("床号",), "number"), "病案编号")
     pg = page(ocr(line("科室:产科 床号:了7 住院号: 100200300")))
-    assert covered_text(pg, run_rule(bed, pg)) == "了7"
+    assert covered_text(pg, run_rule(bed, pg)) == ":了7"    # on a scan, with the mark beside it
     # Only a character right before the digits, and only in OCR: a text layer says what it says.
     assert values(run_rule(bed, page(ocr(line("床号:号 住院号:"))))) == []
     assert values(run_rule(bed, page(line("床号:了7")))) == []
+
+
+def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
+    # "床位号 12" read "床位号12." (seed 28 V0007-08): boxes fitted to the line's ink shifted
+    # with the phantom ".", which held the ink of "2"; boxed without it, the 2 stayed.
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+    pg = page(ocr(line("科室:新生儿科”床位号12.住院号")))
+    assert values(run_rule(bed, pg)) == ["12"]
+    assert covered_text(pg, run_rule(bed, pg)) == "12."
+    # A text layer's boxes are the glyphs': its value alone is boxed.
+    pg = page(line("床位号12.住院号"))
+    assert covered_text(pg, run_rule(bed, pg)) == "12"
 
 
 def test_ocr_colon_misreads_are_not_taken_from_a_text_layer():

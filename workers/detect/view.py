@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
@@ -183,7 +184,8 @@ class PageView:
             if s >= e:
                 continue
             v = canonical(text[s:e]) if value is None else value
-            out.append(Finding(self.page.number, span_rect(line, s, e), category, rule, v, kind))
+            a, b = _with_marks(text, s, e) if line.source == "ocr" else (s, e)
+            out.append(Finding(self.page.number, span_rect(line, a, b), category, rule, v, kind))
         return out
 
     def region_findings(self, rect: Rect, category: str, rule: str) -> list[Finding]:
@@ -215,6 +217,17 @@ class PageView:
             return None
         rect = span_rect(self.lines[li], run[0], run[-1] + 1)
         return Finding(self.page.number, rect, category, rule, "", "region")
+
+
+def _with_marks(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) grown over the punctuation OCR read right beside it. Such a mark is often
+    a piece of the value's own ink read apart, and the boxes fitted to the line's ink shift with
+    it: "床位号 12" read "床位号12." gave "12" the ink of "号1" and "." that of "2"."""
+    while start > 0 and unicodedata.category(text[start - 1]).startswith("P"):
+        start -= 1
+    while end < len(text) and unicodedata.category(text[end]).startswith("P"):
+        end += 1
+    return start, end
 
 
 def span_rect(line: TextLine, start: int, end: int) -> Rect:
