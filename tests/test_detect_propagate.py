@@ -207,6 +207,27 @@ def test_a_text_layer_is_not_hunted_for_a_short_number_beside_a_label():
     assert ValueHunter({}, beside_labels=BED).find(page(rows("床旁 23 次"))) == []
 
 
+def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
+    # Seed 28 V0009-03: a fetal monitoring table's header OCR ran together ("住院吧码，床号，
+    # 孚周"), so the label rule took the next header for the bed number; the 30 under 床号 stayed.
+    header = line((40, "名|，年龄，”住院吧码，"), (250, "床号，"), (330, "孚周 监护日其"), y=100)
+    row = line((40, "”梁子涵 25岁 80947499 "), (255, "30 "), (330, "37+5周 2025年?月27日03:10"), y=118)
+    for ln in (header, row):
+        ln.source = "ocr"
+    pg = page(header, row)
+    bed30 = {("30", "床号"): ("病案编号", "r:1")}
+    found = ValueHunter({}, beside_labels=bed30).find(pg)
+    assert [(f.value, f.category) for f in found] == [("30", "病案编号")]
+    assert covered_text(pg, found) == "30"
+    # Not a 30 under another column, nor one inside a number, a date or a sum.
+    other = line((40, "30 25岁 80947499 "), (255, "37+30周 "), (330, "2025/01/30"), y=118)
+    other.source = "ocr"
+    assert ValueHunter({}, beside_labels=bed30).find(page(header, other)) == []
+    # A text layer's header is read as printed: the label rule finds its value.
+    printed = [line((250, "床号"), y=100), line((255, "30"), y=118)]
+    assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []
+
+
 def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
     # A scanned nursing note: "黄琳陪护" read "黄麻陪护". One character of two agrees, so only
     # where a word that follows a person comes next.

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer, contains, overlaps
+from .labels import BELOW_EM
 from .nearnames import NearLong, NearNames, NearShort
 from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
@@ -77,6 +78,9 @@ class ValueHunter:
         self._beside = [(_beside_label(key_of(value), label), value, meta)
                         for (value, label), meta in (beside_labels or {}).items()
                         if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
+        self._under = [(label, _alone(key_of(value)), value, meta)
+                       for (value, label), meta in (beside_labels or {}).items()
+                       if _short_number(key_of(value)) and len(label) >= 2]
 
     def __len__(self) -> int:
         return len(self._meta) + len(self._beside)
@@ -142,6 +146,35 @@ class ValueHunter:
                     continue
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
                                               f"{rule}:beside-label", self._allow, value=value))
+        for label, rx, value, (category, rule) in self._under:
+            out.extend(self._under_label(view, label, rx, value, category, rule))
+        return out
+
+    def _under_label(self, view: PageView, label: str, rx: re.Pattern, value: str,
+                     category: str, rule: str) -> list[Finding]:
+        """A short number in the cell under its label, on a scanned table whose header row OCR
+        ran together ("住院吧码，床号，孚周" over "80947499 30 37+5周", seed 28 V0009-03): the
+        label rule took the next header for the value. Only a number standing alone, in the
+        label's column, on one of the next lines."""
+        out: list[Finding] = []
+        key = fold(label)
+        for li, text in enumerate(view.texts):
+            line = view.lines[li]
+            if line.source != "ocr" or key not in text:
+                continue
+            col = text.index(key)
+            x0, _y0, x1, y1 = line.span_rect(col, col + len(key))
+            em = view.em(li)
+            for lj in range(li + 1, min(li + 3, len(view.lines))):
+                below = view.lines[lj]
+                if below.source != "ocr" or view.bboxes[lj][1] > y1 + BELOW_EM * em:
+                    break
+                for m in rx.finditer(view.texts[lj]):
+                    r = below.span_rect(*m.span(1))
+                    if r[2] > x0 - em and r[0] < x1 + em:
+                        out.extend(view.text_findings(lj, *m.span(1), category,
+                                                      f"{rule}:under-label", self._allow,
+                                                      value=value))
         return out
 
     def _listed_after(self, view: PageView, li: int, col: int, category: str, rule: str,
@@ -205,6 +238,11 @@ def _beside_label(key: str, label: str) -> re.Pattern:
     value = _DIGIT_GAP.join(re.escape(c) for c in key)
     return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}\s*"
                       rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
+
+
+def _alone(key: str) -> re.Pattern:
+    """A number standing alone: not part of a longer number, a decimal, a time or a sum."""
+    return re.compile(rf"(?<![\d.:+/-])({re.escape(key)})(?![\d.:+/])")
 
 
 def _a_name(key: str) -> bool:
