@@ -223,6 +223,13 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
     other = line((40, "30 25岁 80947499 "), (255, "37+30周 "), (330, "2025/01/30"), y=118)
     other.source = "ocr"
     assert ValueHunter({}, beside_labels=bed30).find(page(header, other)) == []
+    # Seed 29 V0018-02: a one-digit bed "7" read "了" under its header; not the 了 of a word.
+    for text, want in (("了 ", [("7", "病案编号")]), ("好了 ", [])):
+        row = line((40, "陈丽丽 27岁 62509023 "), (255, text), y=118)
+        row.source = "ocr"
+        found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
+            page(header, row))
+        assert [(f.value, f.category) for f in found] == want, text
     # A text layer's header is read as printed: the label rule finds its value.
     printed = [line((250, "床号"), y=100), line((255, "30"), y=118)]
     assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []

@@ -78,15 +78,17 @@ class ValueHunter:
         self._beside = [(_beside_label(key_of(value), label), value, meta)
                         for (value, label), meta in (beside_labels or {}).items()
                         if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
+        # In the label's own column a one-digit bed number is specific enough.
         self._under = [(label, _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
-                       if _short_number(key_of(value)) and len(label) >= 2]
+                       if len(key_of(value)) < MIN_OTHER and key_of(value).isdigit()
+                       and len(label) >= 2]
 
     def __len__(self) -> int:
-        return len(self._meta) + len(self._beside)
+        return len(self._meta) + len(self._beside) + len(self._under)
 
     def __bool__(self) -> bool:
-        return self._rx is not None or bool(self._beside)
+        return self._rx is not None or bool(self._beside) or bool(self._under)
 
     def _matches(self, text: str):
         """(start, end, key) of each hunted value in a folded text, digits not inside numbers."""
@@ -240,9 +242,15 @@ def _beside_label(key: str, label: str) -> re.Pattern:
                       rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
 
 
+# Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
+LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq"}
+
+
 def _alone(key: str) -> re.Pattern:
-    """A number standing alone: not part of a longer number, a decimal, a time or a sum."""
-    return re.compile(rf"(?<![\d.:+/-])({re.escape(key)})(?![\d.:+/])")
+    """A number standing alone, its digits or what OCR reads for them: not part of a word,
+    a longer number, a decimal, a time or a sum."""
+    digits = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
+    return re.compile(rf"(?<![\w.:+/-])({digits})(?![\w.:+/])")
 
 
 def _a_name(key: str) -> bool:
