@@ -230,6 +230,25 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
         found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
             page(header, row))
         assert [(f.value, f.category) for f in found] == want, text
+    # Seed 27 V0001-06: a header centred over its cell, the value left-aligned under it, far
+    # left of the label itself; a number under the next header is that header's.
+    centred = line((100, "床号 "), (220, "住院号 "), (340, "检查号"), y=100)
+    for text, x, want in (("17 ", 52, [("17", "病案编号")]), ("17 ", 225, [])):
+        row = line((x, text), y=118)
+        for ln in (centred, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={("17", "床号"): ("病案编号", "r:1")}).find(
+            page(centred, row))
+        assert [(f.value, f.category) for f in found] == want, x
+    # A header OCR spaced out ("床 号"), and an extra bed "+4" whose sign it read as 十.
+    spaced = line((40, "姓 名 性 别 "), (200, "床 号"), y=100)
+    for value, text, x in (("14", "14 ", 205), ("+4", "十4 ", 205), ("14", "心内科14 ", 170)):
+        row = line((40, "刘定 男 "), (x, text), y=118)
+        for ln in (spaced, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={(value, "床号"): ("病案编号", "r:1")}).find(
+            page(spaced, row))
+        assert [(f.value, f.category) for f in found] == [(value, "病案编号")], text
     # A text layer's header is read as printed: the label rule finds its value.
     printed = [line((250, "床号"), y=100), line((255, "30"), y=118)]
     assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer, contains, overlaps
@@ -81,7 +82,7 @@ class ValueHunter:
         # In the label's own column a one-digit bed number is specific enough.
         self._under = [(label, _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
-                       if len(key_of(value)) < MIN_OTHER and key_of(value).isdigit()
+                       if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
 
     def __len__(self) -> int:
@@ -159,21 +160,25 @@ class ValueHunter:
         label rule took the next header for the value. Only a number standing alone, in the
         label's column, on one of the next lines."""
         out: list[Finding] = []
-        key = fold(label)
+        spaced = re.compile(r"\s*".join(map(re.escape, fold("".join(label.split())))))
         for li, text in enumerate(view.texts):
             line = view.lines[li]
-            if line.source != "ocr" or key not in text:
+            hit = spaced.search(text) if line.source == "ocr" else None
+            if hit is None:
                 continue
-            col = text.index(key)
-            x0, _y0, x1, y1 = line.span_rect(col, col + len(key))
+            _x0, _y0, _x1, y1 = line.span_rect(*hit.span())
+            x0, x1 = _column(line, *hit.span())
             em = view.em(li)
             for lj in range(li + 1, min(li + 3, len(view.lines))):
                 below = view.lines[lj]
                 if below.source != "ocr" or view.bboxes[lj][1] > y1 + BELOW_EM * em:
                     break
                 for m in rx.finditer(view.texts[lj]):
+                    if (not m.group(1).lstrip("+").isdigit() and m.start(1) > 0
+                            and not view.texts[lj][m.start(1) - 1].isspace()):
+                        continue   # a stand-in character ("了") only where it stands apart
                     r = below.span_rect(*m.span(1))
-                    if r[2] > x0 - em and r[0] < x1 + em:
+                    if x0 - em < (r[0] + r[2]) / 2 < x1 + em:
                         out.extend(view.text_findings(lj, *m.span(1), category,
                                                       f"{rule}:under-label", self._allow,
                                                       value=value))
@@ -243,14 +248,32 @@ def _beside_label(key: str, label: str) -> re.Pattern:
 
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
-LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq"}
+LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
+              "+": "十干了"}   # an extra bed's sign ("+4")
+
+
+def _column(line, start: int, end: int) -> tuple[float, float]:
+    """The x range of the column a header word [start, end) heads: from the header before it
+    to the header after it (a header is centred, its values left-aligned under it), not
+    counting the marks OCR put between them."""
+    def word(i: int) -> bool:
+        ch = line.text[i]
+        return not ch.isspace() and not unicodedata.category(ch).startswith("P")
+
+    before = [i for i in range(start) if word(i)]
+    after = [i for i in range(end, len(line.text)) if word(i)]
+    left = line.boxes[before[-1]][2] if before else line.boxes[start][0] - 4 * (
+        line.boxes[start][3] - line.boxes[start][1])
+    right = line.boxes[after[0]][0] if after else line.boxes[end - 1][2]
+    return left, right
 
 
 def _alone(key: str) -> re.Pattern:
-    """A number standing alone, its digits or what OCR reads for them: not part of a word,
-    a longer number, a decimal, a time or a sum."""
+    """A number standing alone, its digits or what OCR reads for them: not part of a longer
+    number, a decimal, a time or a sum (a cell's value may run into the cell before it:
+    "心内科14")."""
     digits = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
-    return re.compile(rf"(?<![\w.:+/-])({digits})(?![\w.:+/])")
+    return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
 
 
 def _a_name(key: str) -> bool:
