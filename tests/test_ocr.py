@@ -13,8 +13,18 @@ import pytest
 from PIL import Image
 
 from workers.extract import OcrRegion, page_layer
-from workers.ocr import (MAX_SIDE, OcrEngine, OcrFailed, OcrJob, OcrUnavailable, ocr_text_of_page,
-                         parse_hocr, recognise_image, region_dpi, render_region)
+from workers.ocr import (
+    MAX_SIDE,
+    OcrEngine,
+    OcrFailed,
+    OcrJob,
+    OcrUnavailable,
+    ocr_text_of_page,
+    parse_hocr,
+    recognise_image,
+    region_dpi,
+    render_region,
+)
 from workers.ocrcache import OcrCache
 from workers.ocrfit import fit_line
 from workers.textlayer import TextLine

@@ -13,8 +13,15 @@ from PIL import Image, ImageFilter
 from workers.analyse import normalise
 from workers.extract import page_layer
 from workers.ocr import OcrCache, OcrEngine, OcrJob
-from workers.scanprep import (despeckled, levelled, prepared, table_columns, tilt, unrolled,
-                              without_rules)
+from workers.scanprep import (
+    despeckled,
+    levelled,
+    prepared,
+    table_columns,
+    tilt,
+    unrolled,
+    without_rules,
+)
 
 DPI = 200
 ROWS = [("日期", "时间", "病情观察及护理措施", "护士签名"),
