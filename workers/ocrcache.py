@@ -34,7 +34,7 @@ def load_lines(data: str) -> list[tuple[TextLine, float]]:
 
 
 class OcrCache:
-    """Maps a content key (see `workers.ocr.job_key`) to OCR lines in PDF coordinates."""
+    """Maps a content key (see `workers.ocrjob.job_key`) to OCR lines in PDF coordinates."""
 
     def __init__(self, directory: Path | None = None):
         self.directory = Path(directory) if directory is not None else None

@@ -88,7 +88,8 @@ def tilt(image: Image.Image) -> float:
 def prepared(job, angle: float, unroll: bool = True):
     """The job as Tesseract reads a scan best: levelled by `angle`, table rules taken out, and
     (`unroll`) a ruled table's columns stacked one under the other (`unrolled`)."""
-    from .ocr import MAX_SIDE, OcrJob
+    from .ocr import MAX_SIDE
+    from .ocrjob import OcrJob
 
     job = levelled(job, angle)
     dpi = 72.0 / max(math.hypot(job.transform[0], job.transform[1]), 1e-9)
@@ -208,7 +209,7 @@ def _strip(grey: np.ndarray, top: int, bottom: int, a: int, b: int, paper: int) 
 def levelled(job, angle: float, fill: int = 255):
     """The job with its image turned by -`angle` (grown to keep every corner, `fill`ed),
     same content; a prepared job (no `level` left to apply)."""
-    from .ocr import MAX_SIDE, OcrJob
+    from .ocrjob import OcrJob
 
     if abs(angle) < MIN_TILT:
         return OcrJob(job.image, job.transform)
