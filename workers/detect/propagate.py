@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer, contains, overlaps
 from .labels import BELOW_EM
 from .nearnames import NearLong, NearNames, NearShort
 from .shapes import more_names
-from .text import canonical, fold, is_cjk, trie_source
+from .text import canonical, fold, is_cjk, is_mark, spaced, trie_source
 from .view import PageView
 from .wrapped import WrapIndex
 
@@ -80,7 +79,7 @@ class ValueHunter:
                         for (value, label), meta in (beside_labels or {}).items()
                         if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
-        self._under = [(label, _alone(key_of(value)), value, meta)
+        self._under = [(re.compile(spaced(label)), _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
@@ -153,17 +152,16 @@ class ValueHunter:
             out.extend(self._under_label(view, label, rx, value, category, rule))
         return out
 
-    def _under_label(self, view: PageView, label: str, rx: re.Pattern, value: str,
+    def _under_label(self, view: PageView, label: re.Pattern, rx: re.Pattern, value: str,
                      category: str, rule: str) -> list[Finding]:
         """A short number in the cell under its label, on a scanned table whose header row OCR
         ran together ("住院吧码，床号，孚周" over "80947499 30 37+5周", seed 28 V0009-03): the
         label rule took the next header for the value. Only a number standing alone, in the
         label's column, on one of the next lines."""
         out: list[Finding] = []
-        spaced = re.compile(r"\s*".join(map(re.escape, fold("".join(label.split())))))
         for li, text in enumerate(view.texts):
             line = view.lines[li]
-            hit = spaced.search(text) if line.source == "ocr" else None
+            hit = label.search(text) if line.source == "ocr" else None
             if hit is None:
                 continue
             _x0, _y0, _x1, y1 = line.span_rect(*hit.span())
@@ -258,7 +256,7 @@ def _column(line, start: int, end: int) -> tuple[float, float]:
     counting the marks OCR put between them."""
     def word(i: int) -> bool:
         ch = line.text[i]
-        return not ch.isspace() and not unicodedata.category(ch).startswith("P")
+        return not ch.isspace() and not is_mark(ch)
 
     before = [i for i in range(start) if word(i)]
     after = [i for i in range(end, len(line.text)) if word(i)]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # One character in, one character out: offsets into a folded line are offsets into the original,
 # so a match maps straight back to character boxes. Punctuation such as ：stays as it is because
@@ -50,6 +51,11 @@ def canonical(value: str) -> str:
             continue
         out.append(ch)
     return "".join(out)
+
+
+def is_mark(ch: str) -> bool:
+    """Punctuation: a comma, a colon, a bracket, a quote (OCR's misreadings of ink included)."""
+    return unicodedata.category(ch).startswith("P")
 
 
 def spaced(word: str) -> str:

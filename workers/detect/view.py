@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
 
 from ..textlayer import Finding, FindingKind, PageLayer, Rect, TextLine, union
-from .text import alternation, canonical, fold
+from .text import alternation, canonical, fold, is_mark
 
 # A gap wider than this many character heights ends a table cell ("姓名：      张三").
 CELL_GAP_EM = 1.5
@@ -223,9 +222,9 @@ def _with_marks(text: str, start: int, end: int) -> tuple[int, int]:
     """[start, end) grown over the punctuation OCR read right beside it. Such a mark is often
     a piece of the value's own ink read apart, and the boxes fitted to the line's ink shift with
     it: "床位号 12" read "床位号12." gave "12" the ink of "号1" and "." that of "2"."""
-    while start > 0 and unicodedata.category(text[start - 1]).startswith("P"):
+    while start > 0 and is_mark(text[start - 1]):
         start -= 1
-    while end < len(text) and unicodedata.category(text[end]).startswith("P"):
+    while end < len(text) and is_mark(text[end]):
         end += 1
     return start, end
 
