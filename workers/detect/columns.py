@@ -9,7 +9,7 @@ from dsl.model import Column
 
 from ..textlayer import Finding, Rect
 from .geometry import image_findings
-from .labels import band, column_bounds
+from .rows import band, column_bounds
 from .ruled import between_rules, char_width, ruled_headers
 from .shapes import take_name
 from .view import PageView, span_rect

@@ -5,8 +5,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import Finding, PageLayer, contains, overlaps
-from .labels import BELOW_EM
 from .nearnames import NearLong, NearNames, NearShort
+from .rows import BELOW_EM
 from .shapes import more_names
 from .text import canonical, fold, is_cjk, is_mark, spaced, trie_source
 from .view import PageView
