@@ -249,6 +249,17 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
         found = ValueHunter({}, beside_labels={(value, "床号"): ("病案编号", "r:1")}).find(
             page(spaced, row))
         assert [(f.value, f.category) for f in found] == [(value, "病案编号")], text
+    # Seed 27 V0016-07: the header's last character misread ("床王"), alone between the
+    # row's headers; not a word of other length nor one run into its neighbour.
+    for head, want in (("床王 ", [("+4", "病案编号")]), ("床 写 ", [("+4", "病案编号")]),
+                       ("床王号 ", []), ("予床王 ", []), ("床4 ", [])):
+        header = line((100, head), (220, "住院号 "), (340, "检查号"), y=100)
+        row = line((52, "+4 "), (225, "41255325"), y=118)
+        for ln in (header, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={("+4", "床号"): ("病案编号", "r:1")}).find(
+            page(header, row))
+        assert [(f.value, f.category) for f in found] == want, head
     # A text layer's header is read as printed: the label rule finds its value.
     printed = [line((250, "床号"), y=100), line((255, "30"), y=118)]
     assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []

@@ -8,7 +8,7 @@ from ..textlayer import Finding, PageLayer, contains, overlaps
 from .nearnames import NearLong, NearNames, NearShort
 from .rows import BELOW_EM
 from .shapes import more_names
-from .text import canonical, fold, is_cjk, is_mark, spaced, trie_source
+from .text import SPACE, canonical, fold, is_cjk, is_mark, spaced, trie_source
 from .view import PageView
 from .wrapped import WrapIndex
 
@@ -79,7 +79,7 @@ class ValueHunter:
                         for (value, label), meta in (beside_labels or {}).items()
                         if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
-        self._under = [(re.compile(spaced(label)), _alone(key_of(value)), value, meta)
+        self._under = [(_header(label), _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
@@ -248,6 +248,16 @@ def _beside_label(key: str, label: str) -> re.Pattern:
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
 LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
               "+": "十干了"}   # an extra bed's sign ("+4")
+
+
+def _header(label: str) -> re.Pattern:
+    """A table header: the label, spaced or not, or a word of its length that starts with
+    its first character and stands alone between the row's other headers. OCR misreads a
+    header's last character more than its value (seed 27 V0016-07: "床号" over "+4" read
+    "床王", then "床写" in the export)."""
+    chars = [c for c in fold(label) if not c.isspace()]
+    misread = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
+    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){misread}(?=\s|$)")
 
 
 def _column(line, start: int, end: int) -> tuple[float, float]:
