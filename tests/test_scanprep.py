@@ -10,11 +10,14 @@ import pytest
 from pdfmaker import cjk_font
 from PIL import Image, ImageFilter
 
-from workers.analyse import normalise
+from dsl import compile_file, default_ruleset_path
+from workers.analyse import DocumentInput, normalise
 from workers.extract import page_layer
 from workers.ocr import OcrCache, OcrEngine, OcrJob
+from workers.record import RunOptions, run_record
 from workers.scanprep import (
     despeckled,
+    flattened,
     levelled,
     prepared,
     table_columns,
@@ -22,6 +25,7 @@ from workers.scanprep import (
     unrolled,
     without_rules,
 )
+from workers.textlayer import overlaps
 
 DPI = 200
 ROWS = [("日期", "时间", "病情观察及护理措施", "护士签名"),
@@ -296,3 +300,46 @@ def test_a_note_at_the_top_of_a_tall_row_is_read_beside_its_centred_cells(tmp_pa
     assert "记录出入量" in joined and "更换体位" in joined, texts
     # The row's cells are one line again: its time beside the note's line it is level with.
     assert any("09:22" in t and "鞠华" in t for t in texts), texts
+
+
+def test_a_tinted_fill_is_lifted_to_the_paper_and_its_print_stays_ink():
+    grey = np.full((600, 800), 245, dtype=np.uint8)
+    grey[0:120, :] = 200                            # a header band's fill
+    grey[40:70, 300:500:6] = 40                     # strokes of print on it
+    grey[300:420, 100:300] = 0                      # a black box: no fill to lift
+    grey[500:540, 100:700:6] = 30                   # print on the paper
+    out = np.asarray(flattened(Image.fromarray(grey, "L"), 300))
+    assert out[10:110, 10:290].min() >= 235         # the band reads as paper now
+    assert out[40:70, 300:500:6].max() < 100        # its print is still ink
+    assert (out[300:420, 100:300] == 0).all()
+    assert (out[500:540] == grey[500:540]).all()
+    plain = Image.fromarray(np.full((600, 800), 245, dtype=np.uint8), "L")
+    assert flattened(plain, 300) is plain           # nothing to lift costs one pass
+
+
+def test_a_hospital_name_on_a_tinted_header_band_is_read_and_hidden(tmp_path):
+    # Seed 27 V0001-07: Tesseract binarises a page with one threshold, and a name printed on a
+    # grey-blue header band went dark with the band: never read, never hidden, yet plain to see.
+    src = pymupdf.open()
+    page = src.new_page(width=595, height=842)
+    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
+    page.draw_rect(pymupdf.Rect(0, 0, 595, 90), color=None, fill=(0.80, 0.80, 0.82))
+    page.insert_text((200, 35), "青岛市人民医院", fontname="cjk", fontsize=16)
+    page.insert_text((200, 60), "常规心电图检查报告", fontname="cjk", fontsize=16)
+    for i in range(3):
+        page.insert_text((50, 120 + 20 * i), "心率140bpm PR间期171ms 心电轴113", fontname="cjk",
+                         fontsize=10)
+    pix = page.get_pixmap(dpi=300, colorspace=pymupdf.csGRAY)
+    scan = pymupdf.open()
+    scan.new_page(width=595, height=842).insert_image(pymupdf.Rect(0, 0, 595, 842),
+                                                      stream=pix.tobytes("png"))
+    scan.save(tmp_path / "scan.pdf")
+    out = tmp_path / "out.pdf"
+    result = run_record(compile_file(default_ruleset_path()),
+                        [DocumentInput(tmp_path / "scan.pdf")], out, options=RunOptions())
+    name = page.search_for("青岛市人民医院")[0]
+    boxes = [f.rect for f in result.documents[0].findings[0] if f.category == "医院名称"]
+    # The whole name's width is boxed (boxes are fitted to ink, the search's to the font).
+    assert any(r[0] <= name.x0 + 2 and r[2] >= name.x1 - 2 and overlaps(r, tuple(name))
+               for r in boxes), (boxes, name)
+    assert result.released, result.verification.residuals
