@@ -285,3 +285,24 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     assert covered_text(pg, hunter.find(pg)) == "末欢米欢"
     for text in ("喜欢陪护患儿", "丈夫末欢", "母亲联欢会", "丈夫末欢喜"):
         assert hunter.find(page(ocr_rows(text))) == [], text
+
+
+def test_a_bed_number_ocr_could_not_read_after_its_misread_label_is_hidden():
+    # Seed 27 V0029-11: "床 号： +2" on a scan read "床于 5932", the 5932 at confidence 0 and
+    # the 于 at 8: neither label nor value is there to find, but the bed "+2" is known.
+    bed = {("+2", "床号"): ("病案编号", "r:1")}
+    def scanned(text: str, unsure: str):
+        ln = line((40, text), y=100)
+        ln.source, ln.unsure = "ocr", unsure
+        return ln
+    text = "科室产科 床于 5932 住院号98962742"
+    doubt = "     ?? ????" + " " * (len(text) - 12)
+    pg = page(scanned(text, doubt))
+    found = ValueHunter({}, beside_labels=bed).find(pg)
+    assert [(f.value, f.category) for f in found] == [("+2", "病案编号")]
+    assert covered_text(pg, found) == "5932"
+    # A number OCR read with confidence is what it says; one far from the label is not it.
+    assert ValueHunter({}, beside_labels=bed).find(page(scanned(text, ""))) == []
+    far = "床旁 心电监护 5932"
+    assert ValueHunter({}, beside_labels=bed).find(
+        page(scanned(far, " " * (len(far) - 4) + "????"))) == []

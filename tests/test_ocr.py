@@ -19,6 +19,7 @@ from workers.ocr import (
     OcrFailed,
     OcrJob,
     OcrUnavailable,
+    lines_from_hocr,
     ocr_text_of_page,
     parse_hocr,
     recognise_image,
@@ -27,7 +28,7 @@ from workers.ocr import (
 )
 from workers.ocrcache import OcrCache
 from workers.ocrfit import fit_line
-from workers.textlayer import TextLine
+from workers.textlayer import UNSURE, TextLine
 
 NAME, ID = "张伟明", "110101198003074518"
 LINES = [f"姓名：{NAME}  性别：男  年龄：45岁", f"身份证号：{ID}", "诊断：慢性阻塞性肺疾病急性加重期",
@@ -233,6 +234,36 @@ def test_boxes_are_moved_onto_the_ink_tesseract_reported_too_far_right():
     assert text == "张三&"
     for (x0, _, x1, _), (ink0, ink1) in zip(boxes, ((40, 68), (72, 100), (104, 118))):
         assert x0 <= ink0 and x1 >= ink1 and x0 > ink0 - 6
+
+
+UNSURE_HOCR = """<span class='ocr_line' id='line_1_1' title="bbox 10 10 200 40; baseline 0 0">
+<span class='ocrx_word' id='word_1_1' title='bbox 10 10 40 40; x_wconf 34'>
+<span class='ocrx_cinfo' title='x_bboxes 10 10 40 40; x_conf 34'>床</span></span>
+<span class='ocrx_word' id='word_1_2' title='bbox 44 10 74 40; x_wconf 8'>
+<span class='ocrx_cinfo' title='x_bboxes 44 10 74 40; x_conf 8'>于</span></span>
+<span class='ocrx_word' id='word_1_3' title='bbox 100 10 160 40; x_wconf 0'>
+<span class='ocrx_cinfo' title='x_bboxes 100 10 115 40; x_conf 0'>5</span>
+<span class='ocrx_cinfo' title='x_bboxes 115 10 130 40; x_conf 0'>9</span>
+<span class='ocrx_cinfo' title='x_bboxes 130 10 145 40; x_conf 0'>3</span>
+<span class='ocrx_cinfo' title='x_bboxes 145 10 160 40; x_conf 0'>2</span></span>
+<span class='ocrx_word' id='word_1_4' title='bbox 170 10 200 40; x_wconf 96'>
+<span class='ocrx_cinfo' title='x_bboxes 170 10 200 40; x_conf 96'>号</span></span>
+</span>"""
+
+
+def test_words_tesseract_could_not_read_are_marked_and_kept_through_the_cache():
+    # Seed 27 V0029-11: "床号：+2" read "床于 5932" with confidences 34, 8 and 0.
+    img = np.full((50, 220), 255, np.uint8)
+    for x0, x1 in ((12, 38), (46, 72), (102, 158), (172, 198)):
+        img[12:38, x0:x1] = 0
+    (line, _conf), = lines_from_hocr(UNSURE_HOCR, img, (1, 0, 0, 1, 0, 0))
+    assert line.text.replace(" ", "") == "床于5932号"
+    marked = "".join(ch for ch, u in zip(line.text, line.unsure) if u == UNSURE)
+    assert marked == "于5932"
+    cache = OcrCache(None)
+    cache.put("k", [(line, 50.0)])
+    (got, _), = cache.get("k")
+    assert got.unsure == line.unsure
 
 
 def test_memory_cache_round_trip_and_limit():

@@ -102,7 +102,8 @@ class LayerSpool:
         # characters, still packed, to the process that redacts (`get_packed`).
         glyphs = None if layer.glyphs is None else marshal.dumps(layer.glyphs)
         record = marshal.dumps((layer.width, layer.height, layer.ocr_used,
-                                [(ln.text, ln.boxes, ln.source) for ln in layer.lines],
+                                [(ln.text, ln.boxes, ln.source, ln.unsure)
+                                 for ln in layer.lines],
                                 [(im.rect, im.xref, im.digest) for im in layer.images],
                                 glyphs))
         out = self._file[0]
@@ -139,7 +140,8 @@ class LayerSpool:
         src.seek(where[0])
         width, height, ocr_used, lines, images, glyphs = marshal.loads(src.read(where[1]))
         return PageLayer(number, width, height,
-                         [TextLine(text, boxes, source) for text, boxes, source in lines],
+                         [TextLine(text, boxes, source, unsure=unsure)
+                          for text, boxes, source, unsure in lines],
                          [ImageBox(rect, xref, digest) for rect, xref, digest in images],
                          ocr_used), glyphs
 

@@ -12,7 +12,7 @@ import pymupdf
 
 from . import handwriting, ocrfit
 from .lazy import LazyModule
-from .textlayer import HANDWRITING, Rect, TextLine, union
+from .textlayer import HANDWRITING, UNSURE, UNSURE_CONF, Rect, TextLine, union
 
 np = LazyModule("numpy", globals())
 
@@ -72,27 +72,31 @@ def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
         if not text.strip():
             continue
         conf = sum(line.confs) / len(line.confs) if line.confs else 0.0
-        fitted.append((text, boxes, conf))
         read = iter(line.chars)   # `text` is their characters, in order, with spaces added
-        printed.extend((int(b[0]), int(b[1]), int(b[2]) + 1, int(b[3]) + 1, ch)
-                       for ch, b in zip(text, boxes) if not ch.isspace()
-                       and line.word_conf(next(read)[2]) >= handwriting.PRINT_CONF)
+        unsure = []
+        for ch, b in zip(text, boxes):
+            word = 100.0 if ch.isspace() else line.word_conf(next(read)[2])
+            unsure.append(UNSURE if word < UNSURE_CONF else " ")
+            if word >= handwriting.PRINT_CONF:
+                printed.append((int(b[0]), int(b[1]), int(b[2]) + 1, int(b[3]) + 1, ch))
+        fitted.append((text, boxes, conf, "".join(unsure) if UNSURE in unsure else ""))
     # Ink no confident line explains, the size of handwriting: one mark character each.
-    fitted.extend((HANDWRITING, [b], 0.0) for b in handwriting.blobs(gray, printed))
+    fitted.extend((HANDWRITING, [b], 0.0, "") for b in handwriting.blobs(gray, printed))
     mapped = []
-    for text, boxes, conf in fitted:
+    for text, boxes, conf, unsure in fitted:
         if rows is not None:
             last = len(rows) - 1
             boxes = [(b[0], int(rows[min(max(int(b[1]), 0), last)]), b[2],
                       int(rows[min(max(int(b[3]) - 1, 0), last)]) + 1) for b in boxes]
-        mapped.append((text, boxes, conf))
+        mapped.append((text, boxes, conf, unsure))
     if rejoin:
         mapped = rejoined(mapped)
-    return [(TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr"), conf)
-            for text, boxes, conf in mapped]
+    return [(TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr", unsure=unsure), conf)
+            for text, boxes, conf, unsure in mapped]
 
 
-Read = tuple[str, list, float]   # a line's text, its characters' pixel boxes, its confidence
+# A line's text, its characters' pixel boxes, its confidence, its unsure characters
+Read = tuple[str, list, float, str]
 
 
 def rejoined(lines: list[Read]) -> list[Read]:
@@ -117,17 +121,20 @@ def rejoined(lines: list[Read]) -> list[Read]:
     out: list[Read] = []
     for row in rows:
         row.sort(key=lambda cell: cell[0][0])
-        text, boxes, weight = "", [], 0.0
-        for _box, (line_text, line_boxes, conf) in row:
+        text, boxes, weight, unsure = "", [], 0.0, ""
+        for _box, (line_text, line_boxes, conf, line_unsure) in row:
             if boxes:
                 left, right = boxes[-1], line_boxes[0]
                 text += " "
+                unsure += " "
                 boxes.append((left[2], min(left[1], right[1]), max(right[0], left[2]),
                               max(left[3], right[3])))
             text += line_text
+            unsure += line_unsure or " " * len(line_text)
             boxes.extend(line_boxes)
             weight += conf * len(line_text)
-        out.append((text, boxes, weight / max(len(text), 1)))
+        out.append((text, boxes, weight / max(len(text), 1),
+                    unsure if UNSURE in unsure else ""))
     return out + marks
 
 
@@ -135,18 +142,23 @@ def _level_parts(item: Read) -> list[Read]:
     """A line cut where its characters step to another height: Tesseract may run a line on
     from the foot of one stacked column into the head of the next (a header "护士签名" read
     with the last row of the column before it)."""
-    text, boxes, conf = item
+    text, boxes, conf, unsure = item
     parts, start = [], 0
     for i in range(1, len(boxes)):
         a, b = boxes[i - 1], boxes[i]
         if text[i].isspace() or text[i - 1].isspace():
             continue
         if abs(_middle(a) - _middle(b)) > max(a[3] - a[1], b[3] - b[1]):
-            parts.append((text[start:i], boxes[start:i], conf))
+            parts.append((text[start:i], boxes[start:i], start))
             start = i
-    parts.append((text[start:], boxes[start:], conf))
-    return [(t.strip(), bx[len(t) - len(t.lstrip()):len(t.rstrip())], c)
-            for t, bx, c in parts if t.strip()]
+    parts.append((text[start:], boxes[start:], start))
+    out = []
+    for t, bx, at in parts:
+        if not t.strip():
+            continue
+        a, b = len(t) - len(t.lstrip()), len(t.rstrip())
+        out.append((t[a:b], bx[a:b], conf, unsure[at + a:at + b] if unsure else ""))
+    return out
 
 
 def _middle(box) -> float:

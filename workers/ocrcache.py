@@ -23,13 +23,14 @@ MEMORY_ENTRIES = 512
 def dump_lines(lines: list[tuple[TextLine, float]]) -> str:
     # "reused": a verification reading kept pass 1's lines for unchanged pixels (`ocrdiff`).
     return json.dumps([{"text": line.text, "boxes": [list(b) for b in line.boxes], "conf": conf,
-                        **({"reused": True} if line.reused else {})}
+                        **({"reused": True} if line.reused else {}),
+                        **({"unsure": line.unsure} if line.unsure else {})}
                        for line, conf in lines], ensure_ascii=False)
 
 
 def load_lines(data: str) -> list[tuple[TextLine, float]]:
     return [(TextLine(item["text"], [tuple(b) for b in item["boxes"]], "ocr",
-                      bool(item.get("reused"))),
+                      bool(item.get("reused")), item.get("unsure", "")),
              float(item.get("conf", 0.0))) for item in json.loads(data)]
 
 

@@ -228,7 +228,7 @@ def _untouched(line: TextLine, touched: list[bool]) -> list[TextLine]:
         elif hit and start is not None:
             if line.text[start:i].strip():
                 pieces.append(TextLine(line.text[start:i], line.boxes[start:i], line.source,
-                                       True))
+                                       True, line.unsure[start:i]))
             start = None
     return pieces
 

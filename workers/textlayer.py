@@ -40,6 +40,11 @@ def contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
             and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
 
 
+# A word Tesseract read with less confidence than this was not read: "床号：+2" came out as
+# "床于 5932", the 5932 at 0 and the 于 at 8, where a printed word it reads scores 80-96.
+UNSURE_CONF = 20.0
+UNSURE = "?"
+
 # The text of an OCR line that stands for a blob of handwriting, not for characters read
 # (`workers.handwriting`): ✍.
 HANDWRITING = "\u270d"
@@ -52,6 +57,9 @@ class TextLine:
     boxes: list[Rect]
     source: Literal["text", "ocr"] = "text"
     reused: bool = False    # verification kept pass 1's reading of these unchanged pixels
+    # OCR only: "" or as long as `text`, UNSURE at the characters of words Tesseract could
+    # not read (confidence under UNSURE_CONF), a space elsewhere.
+    unsure: str = ""
 
     @property
     def bbox(self) -> Rect:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from ..textlayer import Finding, PageLayer, contains, overlaps
+from ..textlayer import UNSURE, Finding, PageLayer, contains, overlaps
 from .nearnames import NearLong, NearNames, NearShort
 from .rows import BELOW_EM
 from .shapes import more_names
@@ -78,6 +78,11 @@ class ValueHunter:
         self._beside = [(_beside_label(key_of(value), label), value, meta)
                         for (value, label), meta in (beside_labels or {}).items()
                         if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
+        # A word OCR could not read where such a number stands after its label's first
+        # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
+        self._unread = [(_unread_after(label), value, meta)
+                        for (value, label), meta in (beside_labels or {}).items()
+                        if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
         self._under = [(_header(label), _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
@@ -148,6 +153,13 @@ class ValueHunter:
                     continue
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
                                               f"{rule}:beside-label", self._allow, value=value))
+        for rx, value, (category, rule) in self._unread:
+            for m in rx.finditer(view.stream):
+                li, col = view.locate(m.start(1))
+                line, stop = view.lines[li], col + m.end(1) - m.start(1)
+                if line.source == "ocr" and set(line.unsure[col:stop]) == {UNSURE}:
+                    out.extend(view.text_findings(li, col, stop, category, f"{rule}:unread",
+                                                  self._allow, value=value))
         for label, rx, value, (category, rule) in self._under:
             out.extend(self._under_label(view, label, rx, value, category, rule))
         return out
@@ -243,6 +255,14 @@ def _beside_label(key: str, label: str) -> re.Pattern:
     value = _DIGIT_GAP.join(re.escape(c) for c in key)
     return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}\s*"
                       rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
+
+
+def _unread_after(label: str) -> re.Pattern:
+    """A word of digits or signs OCR was unsure of (the caller checks), standing apart just
+    after its label's first character, whatever OCR made of the rest of the label."""
+    rest = len("".join(label.split())) + LABEL_SLACK
+    return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
+                      rf"([0-9+]{{1,6}})(?=\s|$)")
 
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
