@@ -209,6 +209,29 @@ def test_our_own_marks_read_back_wrong_are_not_residuals():
     assert [h.value for h in kept] == ["王建军"]
 
 
+def test_a_label_whose_value_we_boxed_does_not_take_the_line_below():
+    """Seed 29 V0004: a form's "住址" with our mark [住址] in the next cell, OCR of the export
+    read back. The mark is where the value was: the address rule must not take the clinical
+    line under the label for it ("【诊疗经过】2023年2月5日复查…"), which refused the record. A
+    label whose value OCR reads anew is still judged."""
+    address = Rule("t:6", AfterLabel(("住址",), "text"), "住址", None, None)
+    policy = compile_text("policy \"t\" version 1\n")
+    clinical = "【诊疗经过】2023年2月5日复查:钠143mmol/L"
+    read = [line((36, "住址"), (99, "[住址]"), y=178, size=12), line((41, clinical), y=196,
+                                                                   size=12)]
+    for ocr_line in read:
+        ocr_line.source = "ocr"
+    layer = page(*read, line((99, "[住址]"), y=178, size=12))
+    layer.ocr_used = True
+    assert _new_label_hits(policy, (address,), layer, 1, frozenset({"[住址]"})) == []
+    read[0] = line((36, "住址："), (99, "翠湖南路12号"), y=178, size=12)
+    read[0].source = "ocr"
+    layer = page(*read)
+    layer.ocr_used = True
+    assert [h.value for h in _new_label_hits(policy, (address,), layer, 1,
+                                             frozenset({"[住址]"}))] == ["翠湖南路12号"]
+
+
 FAR = ["入院记录", "姓名：王秀英    性别：女", "主诉：停经38周，下腹痛2小时。", "诊断：妊娠期高血压。",
        "处理：予硫酸镁静滴。", "", "", "", "", "", "联系电话：13812345678"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pymupdf
@@ -18,12 +18,12 @@ from dsl.model import Handwriting, IdCard, Pattern, Phone, Policy, Rule, WordLis
 
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
-from .detect.text import is_cjk
+from .detect.text import BLANK, is_cjk
 from .detect.vocab import COMPOUND_SURNAMES, SURNAMES
 from .extract import ocr_plan
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
-from .textlayer import Finding, Rect, contains, overlaps, value_hash
+from .textlayer import Finding, PageLayer, Rect, contains, overlaps, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
@@ -141,9 +141,35 @@ def _new_label_hits(policy: Policy, rules: tuple[Rule, ...], layer, page_count: 
     there opens with a surname ("主治医师:可吉免因素" is the clinical text after a pseudonym
     OCR misread, not a doctor)."""
     names = {r.category for r in rules if r.detector.shape in NAME_SHAPES}
-    return [h for h in _in_new_readings(layer, detect_page(policy, rules, layer, page_count))
+    unmarked = _without_marks(layer, replacements)
+    return [h for h in _in_new_readings(layer, detect_page(policy, rules, unmarked, page_count))
             if _plausible(h.value) and not _misread_mark(h.value, replacements)
             and (h.category not in names or _surname_first(h.value))]
+
+
+def _without_marks(layer: PageLayer, replacements: frozenset[str]) -> PageLayer:
+    """The page with the marks we drew, as drawn and as OCR read them back, made blanks
+    (BLANK): a mark is no label, and it stands where its label's value was, so the label does
+    not look further for one ("住址 [住址]" took the clinical line under it, seed 29 V0004)."""
+    marks = [line.bbox for line in layer.lines
+             if line.source == "text" and line.text.strip() in replacements]
+    if not marks:
+        return layer
+
+    def over(box: Rect) -> bool:
+        x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        return any(m[0] - MARK_SLACK <= x <= m[2] + MARK_SLACK
+                   and m[1] - MARK_SLACK <= y <= m[3] + MARK_SLACK for m in marks)
+
+    lines = []
+    for line in layer.lines:
+        if line.source == "text" and line.text.strip() in replacements:
+            line = replace(line, text=BLANK * len(line.text))
+        elif line.source == "ocr" and any(over(b) for b in line.boxes):
+            line = replace(line, text="".join(BLANK if over(b) else ch
+                                              for ch, b in zip(line.text, line.boxes)))
+        lines.append(line)
+    return replace(layer, lines=lines)
 
 
 def _not_our_marks(layer, hits: list[Finding], replacements: frozenset[str]) -> list[Finding]:

@@ -11,7 +11,7 @@ from dsl.model import AfterLabel
 from ..textlayer import Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
-from .text import COLONS, SPACE, alternation, is_cjk
+from .text import COLONS, SPACE, alternation, blanked, is_cjk
 from .view import PageView
 from .vocab import (
     COMPOUND_SURNAMES,
@@ -263,7 +263,8 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
             continue
         spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict,
                      view.lines[slot.li].source == "ocr")
-        if slot.where in ("next", "right") and (not spans or not hit.colon):
+        if slot.where in ("next", "right") and (not spans or not hit.colon) and not blanked(
+                view.texts[slot.li], slot.start, slot.end):
             # A label without a colon in a header row ("标本号 送检医师 临床诊断"): its value
             # stands in the row below, and the cell beside is the next header, not a value.
             below = _below(view, hit.li, view.cell_at(hit.li, hit.end - 1), labels, hit.colon)

@@ -23,6 +23,17 @@ SPACE = "[ \t]"
 COLONS = ":："
 
 
+# Stands for a mark redaction drew (verification reads the export with its marks so
+# replaced): no label, and a cell holding it holds its label's value, hidden.
+BLANK = "\u25a0"
+
+
+def blanked(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a redaction mark (BLANK) and nothing else but spaces."""
+    part = text[start:end].strip()
+    return bool(part) and set(part) == {BLANK}
+
+
 def fold(text: str) -> str:
     """Full-width digits, letters, spaces and dashes to ASCII; same length as `text`."""
     return text.translate(FOLD_TABLE)
