@@ -251,6 +251,16 @@ def test_a_bed_number_whose_sign_ocr_read_as_a_character():
     assert values(run_rule(bed, page(line("床号:了7")))) == []
 
 
+def test_a_one_digit_bed_number_ocr_read_as_letters():
+    # Seed 30 V0015-05: a scanned lab header's "床号 7" read "床号 Si". A short run of letters
+    # standing alone after a number's label is that number misread; an ECG lead is not.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    assert values(run_rule(bed, page(ocr(line("科别儿科 床号 Si 病案号8305603"))))) == ["Si"]
+    for text in ("床号 aVR 导联", "床号 Sinus", "床号 |?"):
+        assert values(run_rule(bed, page(ocr(line(text))))) == [], text
+    assert values(run_rule(bed, page(line("床号 Si 病案号8305603")))) == []   # printed text
+
+
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
     # "床位号 12" read "床位号12." (seed 28 V0007-08): boxes fitted to the line's ink shifted
     # with the phantom ".", which held the ink of "2"; boxed without it, the 2 stayed.

@@ -159,6 +159,17 @@ def take_misread_sign(t: str, i: int, end: int) -> Span | None:
     return (i, got[1])
 
 
+# A short number OCR read as letters ("床号 Si" for 床号 7): one to three letters, digits or
+# marks, a letter among them, standing alone; not an ECG lead's name.
+_MISREAD_NUMBER = re.compile(r"(?!(?:I{1,3}|aV[RLF]|V[1-6])(?:\s|$))"
+                             r"((?=[^\s]{0,2}[A-Za-z])[A-Za-z0-9|!?'\[\]()<>~]{1,3})(?=\s|$)")
+
+
+def take_misread_number(t: str, i: int, end: int) -> Span | None:
+    m = _MISREAD_NUMBER.match(t, _skip_space(t, i, end), end)
+    return m.span(1) if m else None
+
+
 def take_date(t: str, i: int, end: int) -> Span | None:
     m = _DATE.match(t, _skip_space(t, i, end), end)
     return m.span() if m else None
@@ -217,7 +228,8 @@ def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) 
             # names (common surname, no narrative word), as in running text.
             return [got, *more_names(t, got[1] + 1, end)]
     elif shape == "number":
-        got = take_number(t, i, end, ocr) or (take_misread_sign(t, i, end) if ocr else None)
+        got = take_number(t, i, end, ocr) or (
+            (take_misread_sign(t, i, end) or take_misread_number(t, i, end)) if ocr else None)
     elif shape == "date":
         got = take_date(t, i, end)
     elif shape == "place":
