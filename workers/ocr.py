@@ -8,6 +8,7 @@ prepared and keyed for the cache, is `ocrjob`.
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,9 +17,9 @@ from typing import Self
 
 import pymupdf
 
-from . import scanprep, stamps
+from . import edges, scanprep, stamps
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
-from .hocr import lines_from_hocr, parse_hocr  # noqa: F401 - parse_hocr is part of the API
+from .hocr import lines_from_hocr, parse_hocr
 from .lazy import LazyModule
 from .ocrcache import OcrCache
 from .ocrjob import CONFIG, LANG, OcrJob, ready
@@ -246,11 +247,30 @@ class OcrEngine:
             self.calls += 1
         read = ready(job)
         hocr = recognise_image(read.image, self.lang, self.config)
-        lines = lines_from_hocr(hocr, np.asarray(read.image.convert("L")), read.transform,
-                                read.rows, rejoin=read.unrolled)
+        grey = np.asarray(read.image.convert("L"))
+        lines = lines_from_hocr(hocr, grey, read.transform, read.rows, rejoin=read.unrolled)
+        if job.level is not None and job.keep is None and read.rows is None:
+            lines.extend(self._edges_again(read, grey, hocr))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
+
+    def _edges_again(self, read: OcrJob, grey: np.ndarray, hocr: str,
+                     ) -> list[tuple[TextLine, float]]:
+        """The header and footer lines the page's reading skipped, each read on its own
+        (`edges`): a reading that stopped at a chart missed the hospital's name below it."""
+        dpi = 72.0 / max(math.hypot(read.transform[0], read.transform[1]), 1e-9)
+        found = []
+        for top, bottom in edges.unread_lines(grey, [ln.bbox[1::2] for ln in parse_hocr(hocr)],
+                                              dpi):
+            with self._lock:
+                self.calls += 1
+            crop = read.image.crop((0, top, read.image.width, bottom))
+            m = pymupdf.Matrix(1, 0, 0, 1, 0, top) * pymupdf.Matrix(*read.transform)
+            found.extend(item for item in lines_from_hocr(
+                recognise_image(crop, self.lang, self.config), grey[top:bottom],
+                (m.a, m.b, m.c, m.d, m.e, m.f)) if item[0].text != HANDWRITING)
+        return found
 
     def submit_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
                     dpi: float | None = None) -> Future:
