@@ -283,6 +283,11 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     hunter = ValueHunter({"宋欢": ("家属姓名", "f:1")})
     pg = page(ocr_rows("四肢温，三凹征，遵医嘱静脉输液，丈夫末欢陪", "予心电监护，配偶米欢诉头痛"))
     assert covered_text(pg, hunter.find(pg)) == "末欢米欢"
+    # Seed 30 V0019-11: the relation wrapped in its cell ("丈" / "夫喜鹏陪护") and the surname
+    # misread: the relation's last character opening the cell still counts.
+    wrapped = page(ocr_rows("08-11 12:50 38.6 116 122/103 100。夫喜鹏陪护-区党."))
+    assert covered_text(wrapped, ValueHunter({"彭鹏": ("家属姓名", "f:1")}).find(wrapped)) == "喜鹏"
+    assert ValueHunter({"彭鹏": ("家属姓名", "f:1")}).find(page(ocr_rows("大夫喜鹏陪护"))) == []
     for text in ("喜欢陪护患儿", "丈夫末欢", "母亲联欢会", "丈夫末欢喜"):
         assert hunter.find(page(ocr_rows(text))) == [], text
 
@@ -301,6 +306,11 @@ def test_a_bed_number_ocr_could_not_read_after_its_misread_label_is_hidden():
     found = ValueHunter({}, beside_labels=bed).find(pg)
     assert [(f.value, f.category) for f in found] == [("+2", "病案编号")]
     assert covered_text(pg, found) == "5932"
+    # Seed 30 V0019-04: "床号 +1" read "床与 请]", the 请] at confidence 0.
+    odd = "患者姓名 孔淑珍 年龄 39岁 床与 请]"
+    pg = page(scanned(odd, " " * (len(odd) - 3) + "???"))
+    found = ValueHunter({}, beside_labels={("+1", "床号"): ("病案编号", "r:1")}).find(pg)
+    assert covered_text(pg, found) == "请]"
     # A number OCR read with confidence is what it says; one far from the label is not it.
     assert ValueHunter({}, beside_labels=bed).find(page(scanned(text, ""))) == []
     far = "床旁 心电监护 5932"

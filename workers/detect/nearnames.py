@@ -111,9 +111,18 @@ class NearShort:
                 out.append((j, j + 2, keys[0]))
                 continue
             keys = self._by_given.get(text[j + 1])
-            if keys and text[j:j + 2] not in keys and any(text.endswith(r, 0, j) for r in RELATIONS):
+            if keys and text[j:j + 2] not in keys and _after_relation(text, j):
                 out.append((j, j + 2, keys[0]))
         return out
+
+
+def _after_relation(text: str, j: int) -> bool:
+    """A relation word ends at text[j]; or its last character opens a cell there, the first
+    having wrapped onto the line above ("丈" / "夫喜鹏陪护" for 丈夫彭鹏陪护, seed 30 V0019)."""
+    if any(text.endswith(r, 0, j) for r in RELATIONS):
+        return True
+    return (j >= 1 and (j == 1 or not is_cjk(text[j - 2]))
+            and any(len(r) == 2 and r[1] == text[j - 1] for r in RELATIONS))
 
 
 def _person_follows(text: str, at: int) -> bool:

@@ -258,11 +258,12 @@ def _beside_label(key: str, label: str) -> re.Pattern:
 
 
 def _unread_after(label: str) -> re.Pattern:
-    """A word of digits or signs OCR was unsure of (the caller checks), standing apart just
-    after its label's first character, whatever OCR made of the rest of the label."""
+    """A word OCR was unsure of (the caller checks), standing apart just after its label's
+    first character, whatever OCR made of the rest of the label: digits or signs, or a few
+    characters of anything ("床与 请]" for 床号 +1, seed 30 V0019-04)."""
     rest = len("".join(label.split())) + LABEL_SLACK
     return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
-                      rf"([0-9+]{{1,6}})(?=\s|$)")
+                      rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
 
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
