@@ -111,6 +111,23 @@ def test_a_scanned_signature_read_as_text_is_blanked_up_to_the_date_beside_it():
     assert not any(r[2] > 440 and r[1] < 710 for r in blanked)       # the date stays
 
 
+def test_a_signature_ocr_could_not_read_is_boxed_to_the_end_of_that_word():
+    # Seed 30 V0005-11: "主持人签名: 5抠2024-02-29", the signature's last strokes read into the
+    # date after it, the word at confidence 0: no name to take, and the box that stopped at
+    # "抠" left the strokes showing. The whole unreadable word goes, the date with it.
+    text = "主持人签名: 5抠2024-02-29"
+    read = line((300, text), y=700)
+    read.source, read.unsure = "ocr", " " * 8 + "?" * (len(text) - 8)
+    pg = page(read)
+    found = [f for f in run_rule(rule(Signature(("主持人签名",)), "医护人员"), pg)
+             if f.kind == "text"]
+    assert covered_text(pg, found) == "5抠2024-02-29"
+    # Read with confidence, a date beside a signature stays.
+    read.unsure = ""
+    assert [f for f in run_rule(rule(Signature(("主持人签名",)), "医护人员"), pg)
+            if f.kind == "text"] == []
+
+
 def test_handwriting_ocr_read_as_digits_is_no_date():
     # "张明哲" read "张98": the area by the label runs on over the digits, to the signature's end.
     scan = (0, 0, W, H)

@@ -7,7 +7,7 @@ import pymupdf
 import pytest
 
 from workers.extract import page_layer
-from workers.handwriting import blobs
+from workers.handwriting import blobs, print_sized
 from workers.ocr import OcrCache, OcrEngine
 from workers.textlayer import HANDWRITING
 
@@ -167,3 +167,13 @@ def test_a_mark_over_live_text_is_left_to_the_text_rules():
     apart = TextLine(HANDWRITING, [(300.0, 400.0, 360.0, 430.0)], "ocr")
     found = run_rule(Rule("t:1", Handwriting(), "签名", None, None), page(live, over, apart))
     assert [f.rect for f in found] == [apart.boxes[0]] and found[0].kind == "image"
+
+
+def test_a_character_taller_than_its_lines_print_is_no_print_whatever_its_confidence():
+    # Seed 30 V0006-08: "医师签名 入| 2025年2月24日", the signature read as "入|" with
+    # confidence: its ink counted as print and no blob was left to find.
+    line = [(0, 10, 20, 30, "医"), (20, 10, 40, 30, "师"), (40, 10, 60, 30, "签"),
+            (60, 10, 80, 30, "名"), (90, 0, 120, 48, "入"), (120, 2, 126, 46, "|"),
+            (140, 12, 150, 30, "2")]
+    assert [c[4] for c in print_sized(line)] == ["医", "师", "签", "名", "2"]
+    assert print_sized(line[4:6]) == line[4:6]    # too few to tell print from a signature

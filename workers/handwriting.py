@@ -27,6 +27,9 @@ np = LazyModule("numpy", globals())
 
 # A word read with at least this confidence is print, and its ink is explained.
 PRINT_CONF = 60.0
+# Unless a character's box is this many times taller than the line's print (its median):
+# a signature read as confident letters ("医师签名 入|", seed 30 V0006-08) is no print.
+PRINT_TALL = 1.6
 # A blob counts from this height (in the em of the confident print) and up to these sizes.
 MIN_HEIGHT_EM = 1.25
 MAX_HEIGHT_EM = 12.0
@@ -50,6 +53,16 @@ MIN_STACKED = 0.25
 STACK_GAP_EM = 0.1
 LABEL_GREY = round(255 * LABEL_FILL[0])
 LABEL_TONE = 10        # grey levels around LABEL_GREY that are a redaction label's fill
+
+
+def print_sized(chars: list[tuple[int, int, int, int, str]]
+                ) -> list[tuple[int, int, int, int, str]]:
+    """The characters of one line read with confidence whose boxes are no taller than print."""
+    if len(chars) < 3:
+        return chars
+    heights = sorted(c[3] - c[1] for c in chars)
+    limit = PRINT_TALL * heights[len(heights) // 2]
+    return [c for c in chars if c[3] - c[1] <= limit]
 
 
 def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]

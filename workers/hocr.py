@@ -73,12 +73,13 @@ def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
             continue
         conf = sum(line.confs) / len(line.confs) if line.confs else 0.0
         read = iter(line.chars)   # `text` is their characters, in order, with spaces added
-        unsure = []
+        unsure, sure = [], []
         for ch, b in zip(text, boxes):
             word = 100.0 if ch.isspace() else line.word_conf(next(read)[2])
             unsure.append(UNSURE if word < UNSURE_CONF else " ")
-            if word >= handwriting.PRINT_CONF:
-                printed.append((int(b[0]), int(b[1]), int(b[2]) + 1, int(b[3]) + 1, ch))
+            if word >= handwriting.PRINT_CONF and not ch.isspace():
+                sure.append((int(b[0]), int(b[1]), int(b[2]) + 1, int(b[3]) + 1, ch))
+        printed.extend(handwriting.print_sized(sure))
         fitted.append((text, boxes, conf, "".join(unsure) if UNSURE in unsure else ""))
     # Ink no confident line explains, the size of handwriting: one mark character each.
     fitted.extend((HANDWRITING, [b], 0.0, "") for b in handwriting.blobs(gray, printed))

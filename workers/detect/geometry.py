@@ -5,7 +5,7 @@ import re
 
 from dsl.model import Region, Signature
 
-from ..textlayer import Finding, PageLayer, Rect
+from ..textlayer import UNSURE, Finding, PageLayer, Rect
 from .labels import label_hits, label_like, label_rect, value_slot
 from .shapes import take
 from .view import PageView
@@ -87,8 +87,11 @@ def signatures(view: PageView, det: Signature, category: str, rule: str,
         if slot is not None:
             sr = view.cell_rect(slot.li, view.cell_at(slot.li, slot.start))
             if slot.where == "below" or sr[0] <= right[2]:
-                for s, e in take("signature", view.texts[slot.li], slot.start, slot.end,
-                                 slot.strict):
+                line = view.lines[slot.li]
+                spans = take("signature", view.texts[slot.li], slot.start, slot.end,
+                             slot.strict) or _unread_from(line, slot.start, slot.end)
+                for s, e in spans:
+                    e = _unread_to(line, e)
                     out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
         out.extend(image_findings(view, [right, below], category, rule, sizes="small"))
         # A scan holds the handwriting in its pixels: blank the area by the label, but only
@@ -99,6 +102,29 @@ def signatures(view: PageView, det: Signature, category: str, rule: str,
     if column:
         out.extend(image_findings(view, column, category, rule))
     return out
+
+
+def _unread_from(line, start: int, end: int) -> list[tuple[int, int]]:
+    """The word OCR could not read where a signature stands, whatever it read: handwriting
+    comes back as digits and odd characters ("5抠2024-02-29"), no name to take."""
+    while start < end and line.text[start].isspace():
+        start += 1
+    first = line.unsure.find(UNSURE, start, end) if line.unsure else -1
+    if first < 0 or first - start > 2:   # a stroke or two read apart from the rest ("5")
+        return []
+    return [(start, _unread_to(line, first + 1))]
+
+
+def _unread_to(line, end: int) -> int:
+    """The end of the word OCR could not read that a signature's text ends inside: the
+    handwriting's last strokes were read into the date after it ("主持人签名: 5抠2024-02-29"
+    at confidence 0, seed 30 V0005-11), and a box ending at "抠" left them showing."""
+    unsure = line.unsure
+    if not unsure or end <= 0 or unsure[end - 1] != UNSURE:
+        return end
+    while end < len(unsure) and unsure[end] == UNSURE and not line.text[end].isspace():
+        end += 1
+    return end
 
 
 def _signature_areas(view: PageView, hit, labels: tuple[str, ...]) -> tuple[Rect, Rect]:
