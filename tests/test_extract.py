@@ -137,6 +137,19 @@ def test_always_reads_a_printout_only_when_it_draws_character_shapes():
     assert plan.regions and plan.regions[0].whole_page, "text drawn as strokes is read"
 
 
+def test_always_keeps_its_answer_and_takes_a_known_one():
+    doc = pymupdf.open()
+    page = ecg_like_page(doc)
+    layer = page_layer(page, 0)
+    assert not ocr_plan(page, layer, "always") and layer.vector_glyphs is False
+    stroke_text(page, 60, 500)
+    layer = page_layer(page, 0)
+    assert ocr_plan(page, layer, "always") and layer.vector_glyphs is True
+    # Told the page draws no character shapes (its source drew none), it does not look.
+    layer = page_layer(page, 0)
+    assert not ocr_plan(page, layer, "always", flat=True) and layer.vector_glyphs is None
+
+
 def test_signature_image_is_ocrd_alone_and_tiny_images_are_not():
     doc = pymupdf.open()
     page = cjk_page(doc)

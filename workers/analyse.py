@@ -57,6 +57,9 @@ class DocumentAnalysis:
     revealed: list[Finding] = field(default_factory=list)
     removed: list[Finding] = field(default_factory=list)   # taken out by hand (with reason)
     ocr_pages: int = 0
+    # Pages pass 1 found to draw no vector shapes that may be characters (`ocr_plan`, "ocr
+    # always" documents): verification need not list their drawings again (`PageSource.flat`).
+    flat_pages: set[int] = field(default_factory=set)
     error: str | None = None
     seconds: float = 0.0
     # The analysed pages' layers, for pass 2 in this process. None when rebuilt elsewhere.
@@ -323,6 +326,8 @@ def _analyse(policy, doc, notes, result, engine, on_page, start, stop) -> None:
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)
         result.ocr_pages += layer.ocr_used
+        if layer.vector_glyphs is False:
+            result.flat_pages.add(layer.number)
         spool.put(layer)
         if on_page:
             on_page(result.input, layer.number)

@@ -168,16 +168,22 @@ def needs_ocr(layer: PageLayer, mode: OcrModeName) -> OcrPlan:
     return OcrPlan(tuple(regions))
 
 
-def ocr_plan(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName) -> OcrPlan:
+def ocr_plan(page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
+             flat: bool = False) -> OcrPlan:
     """`needs_ocr`, where "always" on a page with a live text layer and no vector shapes the
     size of characters reads nothing "auto" would not (its images): it is read as "auto".
 
     "always" is for printouts (ECG, fetal monitoring) that draw some text as vector shapes or
     into a picture. Where every shape is a long line or curve (a grid, a trace), a whole-page
-    OCR only repeated the text layer: 0.5-1 s a page for nothing (FINDINGS.md).
+    OCR only repeated the text layer: 0.5-1 s a page for nothing (FINDINGS.md). The answer is
+    kept in `layer.vector_glyphs`. `flat`: the page is known to draw none (an output page
+    whose source page drew none), so its drawings are not listed again.
     """
-    if mode == "always" and _live_chars(layer) > SCANNED_MAX_CHARS and not vector_glyphs(page):
-        mode = "auto"
+    if mode == "always" and _live_chars(layer) > SCANNED_MAX_CHARS:
+        if not flat:
+            layer.vector_glyphs = vector_glyphs(page)
+        if flat or not layer.vector_glyphs:
+            mode = "auto"
     return needs_ocr(layer, mode)
 
 

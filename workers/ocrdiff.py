@@ -241,6 +241,10 @@ class PageSource:
     page: int
     ocr_mode: OcrModeName = "auto"
     label_rules: tuple[Rule, ...] = ()   # the document's after-label rules, for new readings
+    # Pass 1 found the source page to draw no vector shapes that may be characters. Redaction
+    # only removes paths (those its rects cover) and draws rectangles and text, so the output
+    # page draws none either: `ocr_plan` need not list its drawings (~3 ms an ECG page).
+    flat: bool = False
 
 
 class SourcePages:

@@ -285,7 +285,8 @@ def page_sources(policy: Policy, analyses: Sequence[DocumentAnalysis],
         a = analyses[d]
         rules[d] = tuple(r for r in policy.rules_for(a.doc_type)
                          if isinstance(r.detector, AfterLabel) and r.scope is None)
-    return [PageSource(analyses[d].input.path, n, analyses[d].ocr_mode, rules[d])
+    return [PageSource(analyses[d].input.path, n, analyses[d].ocr_mode, rules[d],
+                       n in analyses[d].flat_pages)
             for d, n in page_map]
 
 

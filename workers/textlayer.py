@@ -99,6 +99,9 @@ class PageLayer:
     # A scan's vertical table rules (`workers.ruling`), pass 1 only: where columns end.
     rules: list[tuple[float, float, float, float]] = field(default_factory=list, compare=False,
                                                            repr=False)
+    # Whether the page draws shapes that may be characters (`extract.vector_glyphs`), where
+    # deciding what to OCR looked (an "ocr always" page with a live text layer); else None.
+    vector_glyphs: bool | None = field(default=None, compare=False, repr=False)
 
 
 FindingKind = Literal["text", "image", "region"]

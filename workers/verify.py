@@ -244,7 +244,7 @@ def _output_layers(doc: pymupdf.Document, engine: OcrEngine | None,
         def submit(page, layer):
             info = source_of.info(page.number)
             mode = info.ocr_mode if info else "auto"
-            if not ocr_plan(page, layer, mode):
+            if not ocr_plan(page, layer, mode, flat=info is not None and info.flat):
                 return None   # a text page: its source file need not be opened at all
             if whole:
                 return submit_verification(engine, page, layer, None, mode)
