@@ -18,6 +18,10 @@ ROW_INK_IN = 0.08      # a row of print holds at least this much ink across (a s
 MIN_LINE_IN = 0.05     # a run of such rows this tall is a line of print
 MAX_LINE_IN = 0.6      # taller is a picture, a stamp or a chart: not a footer's line
 MARGIN_IN = 0.06       # paper kept above and below a line cut out
+# A read line's box is its characters' core; the ink of its ascenders and descenders, and a line
+# set close under it that the reading passed over, stand within this much: only an isolated
+# line (a footer under a chart) is read again.
+READ_REACH_IN = 0.25
 
 
 def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
@@ -29,8 +33,9 @@ def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
     if band <= 0:
         return []
     ink = (grey < INK).sum(axis=1) >= max(4, ROW_INK_IN * dpi)
+    reach = int(READ_REACH_IN * dpi)
     for y0, y1 in read_rows:
-        ink[max(y0, 0):max(y1, 0)] = False
+        ink[max(y0 - reach, 0):max(y1 + reach, 0)] = False
     ink[band:h - band] = False
     out = []
     margin = int(MARGIN_IN * dpi)

@@ -249,7 +249,7 @@ class OcrEngine:
         hocr = recognise_image(read.image, self.lang, self.config)
         grey = np.asarray(read.image.convert("L"))
         lines = lines_from_hocr(hocr, grey, read.transform, read.rows, rejoin=read.unrolled)
-        if job.level is not None and job.keep is None and read.rows is None:
+        if job.edges and job.level is not None and job.keep is None and read.rows is None:
             lines.extend(self._edges_again(read, grey, hocr))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)

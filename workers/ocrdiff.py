@@ -74,7 +74,7 @@ def submit_verification(engine: OcrEngine, page: pymupdf.Page, layer: PageLayer,
     for region in ocr_plan(page, layer, mode).regions:
         dpi = region_dpi(page, region)
         if source is None:
-            futures.append(engine.submit(region_job(page, region, dpi)))
+            futures.append(engine.submit(replace(region_job(page, region, dpi), edges=False)))
         else:
             futures.append(_changed_only(engine, page, source, region, dpi, unsure, previous))
     return gather(futures)
@@ -86,7 +86,7 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     # Pass 1's job for the source, as rendered: its key finds what pass 1 read, its tilt is the
     # one the output is levelled by (so both are measured on the same, unredacted pixels).
     before = region_job(source, region, dpi).with_key(engine.lang, engine.config)
-    job = region_job(page, region, dpi, before.level)
+    job = replace(region_job(page, region, dpi, before.level), edges=False)
     if job.image.size != before.image.size:
         return engine.submit(job)
     job = job.with_key(engine.lang, engine.config)
@@ -96,8 +96,8 @@ def _changed_only(engine: OcrEngine, page: pymupdf.Page, source: pymupdf.Page,
     read = None
     if previous is not None:
         # The first look stored its reading of the page (below).
-        earlier = region_job(previous, region, dpi, before.level).with_key(engine.lang,
-                                                                           engine.config)
+        earlier = replace(region_job(previous, region, dpi, before.level),
+                          edges=False).with_key(engine.lang, engine.config)
         if earlier.image.size == job.image.size:
             read = _reading(engine, earlier.key)
             if read is not None:

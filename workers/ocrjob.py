@@ -51,6 +51,9 @@ class OcrJob:
     # Set by `scanprep.prepared` when a table's columns are stacked (rows says where from):
     # the cells read on one row of the page are joined into its line again.
     unrolled: bool = field(default=False, compare=False)
+    # Read again the header and footer lines the page's reading skipped (`workers.edges`):
+    # pass 1 does, to find what to hide; verification reads as an outsider's Tesseract would.
+    edges: bool = True
 
     def with_key(self, lang: str = LANG, config: str = CONFIG) -> OcrJob:
         return replace(self, key=job_key(self, lang, config))
@@ -70,6 +73,8 @@ def job_key(job: OcrJob, lang: str = LANG, config: str = CONFIG) -> str:
         h.update(b"|keep|" + job.keep.tobytes())
     if job.marks:
         h.update(f"|marks {stamps.RED_OVER} {job.marks}".encode())
+    if not job.edges:
+        h.update(b"|no edges|")
     return h.hexdigest()
 
 
