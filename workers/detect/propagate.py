@@ -158,7 +158,7 @@ class ValueHunter:
                 li, col = view.locate(m.start(1))
                 line, stop = view.lines[li], col + m.end(1) - m.start(1)
                 if line.source == "ocr" and set(line.unsure[col:stop]) == {UNSURE}:
-                    out.extend(view.text_findings(li, col, stop, category, f"{rule}:unread",
+                    out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
         for label, rx, value, (category, rule) in self._under:
             out.extend(self._under_label(view, label, rx, value, category, rule))
@@ -264,6 +264,11 @@ def _unread_after(label: str) -> re.Pattern:
     rest = len("".join(label.split())) + LABEL_SLACK
     return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
                       rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
+
+
+# The rule id's ending of a finding made of a word OCR could not read (`_unread_after`): not
+# evidence that anything can be read there, so verification does not count it.
+UNREAD = ":unread"
 
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
