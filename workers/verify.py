@@ -123,10 +123,7 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
                                           None if whole else _opened(previous, password),
                                           whole):
             result.ocr_pages += layer.ocr_used
-            # A word OCR could not read is hidden where pass 1 found it; in the export it is
-            # no reading of anything (our own small marks read back come out so).
-            hits = [h for h in hunter.find(layer) if not h.rule.endswith(UNREAD)]
-            hits += detect_page(policy, rules, layer, doc.page_count)
+            hits = _hunted(hunter, layer) + detect_page(policy, rules, layer, doc.page_count)
             if info is not None and info.label_rules and layer.ocr_used:
                 hits.extend(_new_label_hits(policy, info.label_rules, layer, doc.page_count,
                                             replacements))
@@ -137,6 +134,13 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
             if on_page:
                 on_page(layer)
     return result
+
+
+def _hunted(hunter: ValueHunter, layer) -> list[Finding]:
+    """The record's values still found on the page. A word OCR could not read is hidden where
+    pass 1 found one; in the export it is no reading of anything (our own small marks read
+    back come out so, and each cost a second look)."""
+    return [h for h in hunter.find(layer) if not h.rule.endswith(UNREAD)]
 
 
 def _new_label_hits(policy: Policy, rules: tuple[Rule, ...], layer, page_count: int,
