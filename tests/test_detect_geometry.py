@@ -128,6 +128,24 @@ def test_a_signature_ocr_could_not_read_is_boxed_to_the_end_of_that_word():
             if f.kind == "text"] == []
 
 
+def test_a_signatures_last_strokes_read_into_the_date_are_boxed_with_it():
+    # Scanned benchmark (seed 11): "记录者: 刘静 2023/12/05" read "记录者:出名2023/12/05",
+    # the right half of 静 read as the date's "2" touching "名": it stayed for a second look.
+    def signed(date_at: float, two: bool = True) -> str:
+        parts = [(340, "记录者:出名"), (404, "2"), (date_at, "023/12/05")] if two else [
+            (340, "记录者:出名"), (date_at, "2023/12/05")]
+        read = line(*parts, y=495, size=12)
+        if two:
+            read.boxes[6] = (404.0, 495.0, 418.0, 507.0)    # touches 名 (ends at 406)
+        read.source = "ocr"
+        pg = page(read)
+        return covered_text(pg, [f for f in run_rule(rule(Signature(("记录者",)), "医护人员"),
+                                                     pg) if f.kind == "text"])
+    assert signed(430) == ":出名2"          # apart from the rest of the date: strokes
+    assert signed(418) == ":出名"           # the "2" runs on into the date: the date's
+    assert signed(420, two=False) == ":出名"   # a date standing apart stays whole
+
+
 def test_handwriting_ocr_read_as_digits_is_no_date():
     # "张明哲" read "张98": the area by the label runs on over the digits, to the signature's end.
     scan = (0, 0, W, H)

@@ -8,6 +8,7 @@ from dsl.model import Region, Signature
 from ..textlayer import UNSURE, Finding, PageLayer, Rect
 from .labels import label_hits, label_like, label_rect, value_slot
 from .shapes import take
+from .text import is_cjk
 from .view import PageView
 
 MM = 72 / 25.4
@@ -91,7 +92,7 @@ def signatures(view: PageView, det: Signature, category: str, rule: str,
                 spans = take("signature", view.texts[slot.li], slot.start, slot.end,
                              slot.strict) or _unread_from(line, slot.start, slot.end)
                 for s, e in spans:
-                    e = _unread_to(line, e)
+                    e = _strokes_to(line, _unread_to(line, e))
                     out.extend(view.text_findings(slot.li, s, e, category, rule, allow))
         out.extend(image_findings(view, [right, below], category, rule, sizes="small"))
         # A scan holds the handwriting in its pixels: blank the area by the label, but only
@@ -113,6 +114,29 @@ def _unread_from(line, start: int, end: int) -> list[tuple[int, int]]:
     if first < 0 or first - start > 2:   # a stroke or two read apart from the rest ("5")
         return []
     return [(start, _unread_to(line, first + 1))]
+
+
+# A signature's last strokes OCR read as the first character of the date after it
+# ("记录者:出名2023/12/05", 刘静's 静 half read as "2"): up to this many digits or marks that
+# touch the signature's text and stand apart from what follows.
+STROKE_CHARS = 2
+STROKE_GAP_EM = 0.5
+
+
+def _strokes_to(line, end: int) -> int:
+    """The end of a scanned signature's text, over the strokes OCR read into the word after."""
+    if line.source != "ocr" or end <= 0:
+        return end
+    text, boxes = line.text, line.boxes
+    em = boxes[end - 1][3] - boxes[end - 1][1]
+    stop = end
+    while (stop < len(text) and stop - end < STROKE_CHARS and not text[stop].isspace()
+           and not is_cjk(text[stop]) and boxes[stop][0] - boxes[stop - 1][2] < 0.1 * em):
+        stop += 1
+    if stop == end:
+        return end
+    apart = stop == len(text) or boxes[stop][0] - boxes[stop - 1][2] >= STROKE_GAP_EM * em
+    return stop if apart else end
 
 
 def _unread_to(line, end: int) -> int:
