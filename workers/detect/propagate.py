@@ -75,14 +75,13 @@ class ValueHunter:
         self._near_short = NearShort(self._meta)
         self._wrap = WrapIndex(self._meta)
         # (value, label) -> (category, rule): short numbers, hunted beside their label only.
+        short = [(value, label, meta) for (value, label), meta in (beside_labels or {}).items()
+                 if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
         self._beside = [(_beside_label(key_of(value), label), value, meta)
-                        for (value, label), meta in (beside_labels or {}).items()
-                        if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
+                        for value, label, meta in short]
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
-        self._unread = [(_unread_after(label), value, meta)
-                        for (value, label), meta in (beside_labels or {}).items()
-                        if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
+        self._unread = [(_unread_after(label), value, meta) for value, label, meta in short]
         # In the label's own column a one-digit bed number is specific enough.
         self._under = [(_header(label), _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
