@@ -159,8 +159,7 @@ def _without_marks(layer: PageLayer, replacements: frozenset[str]) -> PageLayer:
     """The page with the marks we drew, as drawn and as OCR read them back, made blanks
     (BLANK): a mark is no label, and it stands where its label's value was, so the label does
     not look further for one ("住址 [住址]" took the clinical line under it, seed 29 V0004)."""
-    marks = [line.bbox for line in layer.lines
-             if line.source == "text" and line.text.strip() in replacements]
+    marks = _mark_boxes(layer, replacements)
     if not marks:
         return layer
 
@@ -185,11 +184,15 @@ def _not_our_marks(layer, hits: list[Finding], replacements: frozenset[str]) -> 
     page read it back: "医拉" for the small pseudonym 医护I, "工作单位]" after a form's 单位 for
     the label [工作单位]. Redaction removed the pixels under a mark, so the only ink there is
     the mark's own; a hit that reaches well past a mark may hold a name beside it."""
-    marks = [line.bbox for line in layer.lines
-             if line.source == "text" and line.text.strip() in replacements
-             ] if layer.ocr_used else []
+    marks = _mark_boxes(layer, replacements) if layer.ocr_used else []
     return [h for h in hits if not (h.value and h.value in replacements)
             and not _over_marks(h.rect, marks)]
+
+
+def _mark_boxes(layer: PageLayer, replacements: frozenset[str]) -> list[Rect]:
+    """Where the page's text layer holds a mark we drew (a label, a pseudonym)."""
+    return [line.bbox for line in layer.lines
+            if line.source == "text" and line.text.strip() in replacements]
 
 
 def _over_marks(rect: Rect, marks: list[Rect]) -> bool:
