@@ -37,7 +37,7 @@ def test_a_footer_the_page_reading_skipped_is_read_on_its_own():
     scale = 72.0 / DPI
     job = OcrJob(image, (scale, 0, 0, scale, 0, 0), level=0.0)
     with OcrEngine(None) as engine:
-        lines = engine._edges_again(job, np.asarray(image), "")    # as if nothing was read
+        lines = engine._edges_again(job, np.asarray(image), [])    # as if nothing was read
     assert ["南京市人民医院"] == [ln.text.replace(" ", "") for ln, _ in lines]
     (x0, y0, x1, y1), = [ln.bbox for ln, _ in lines]
     assert 55 < x0 < 65 and x1 > 100 and 800 < y0 < y1 < 822

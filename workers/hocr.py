@@ -62,12 +62,19 @@ def parse_hocr(hocr: str) -> list[HocrLine]:
 def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
                     rows: np.ndarray | None = None, rejoin: bool = False,
                     ) -> list[tuple[TextLine, float]]:
+    """`fitted_lines` of Tesseract's hOCR."""
+    return fitted_lines(parse_hocr(hocr), gray, transform, rows, rejoin)
+
+
+def fitted_lines(parsed: list[HocrLine], gray: np.ndarray, transform: tuple[float, ...],
+                 rows: np.ndarray | None = None, rejoin: bool = False,
+                 ) -> list[tuple[TextLine, float]]:
     """Fit each character's box to the ink, then map the boxes to PDF points (through `rows`
     first, when the image is rows taken from a larger one; `rejoin`: its rows are a table's
     columns stacked, whose cells are joined into rows again)."""
     m = pymupdf.Matrix(*transform)
     fitted, printed = [], []
-    for line in parse_hocr(hocr):
+    for line in parsed:
         text, boxes = ocrfit.fit_line(line.bbox, line.chars, gray)
         if not text.strip():
             continue

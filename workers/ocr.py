@@ -19,7 +19,7 @@ import pymupdf
 
 from . import edges, scanprep, stamps
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
-from .hocr import lines_from_hocr, parse_hocr
+from .hocr import fitted_lines, lines_from_hocr, parse_hocr
 from .lazy import LazyModule
 from .ocrcache import OcrCache
 from .ocrjob import CONFIG, LANG, OcrJob, ready
@@ -248,21 +248,22 @@ class OcrEngine:
         read = ready(job)
         hocr = recognise_image(read.image, self.lang, self.config)
         grey = np.asarray(read.image.convert("L"))
-        lines = lines_from_hocr(hocr, grey, read.transform, read.rows, rejoin=read.unrolled)
+        parsed = parse_hocr(hocr)
+        lines = fitted_lines(parsed, grey, read.transform, read.rows, rejoin=read.unrolled)
         if job.edges and job.level is not None and job.keep is None and read.rows is None:
-            lines.extend(self._edges_again(read, grey, hocr))
+            lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
 
-    def _edges_again(self, read: OcrJob, grey: np.ndarray, hocr: str,
+    def _edges_again(self, read: OcrJob, grey: np.ndarray, read_rows: list[tuple[int, int]],
                      ) -> list[tuple[TextLine, float]]:
-        """The header and footer lines the page's reading skipped, each read on its own
-        (`edges`): a reading that stopped at a chart missed the hospital's name below it."""
+        """The header and footer lines the page's reading skipped (`read_rows`: the pixel rows
+        of the lines it read), each read on its own (`edges`): a reading that stopped at a
+        chart missed the hospital's name below it."""
         dpi = 72.0 / max(math.hypot(read.transform[0], read.transform[1]), 1e-9)
         found = []
-        for top, bottom in edges.unread_lines(grey, [ln.bbox[1::2] for ln in parse_hocr(hocr)],
-                                              dpi):
+        for top, bottom in edges.unread_lines(grey, read_rows, dpi):
             with self._lock:
                 self.calls += 1
             crop = read.image.crop((0, top, read.image.width, bottom))
