@@ -249,11 +249,10 @@ def flattened(image: Image.Image, dpi: float) -> Image.Image:
     block = max(2, round(TINT_BLOCK_IN * dpi / shrink))
     padded = np.pad(small, ((0, -small.shape[0] % block), (0, -small.shape[1] % block)),
                     mode="edge")
-    tops = padded.reshape(padded.shape[0] // block, block, -1, block).max(axis=(1, 3))
-    block *= shrink
     # A block's brightest grey is its background: print's strokes are thinner than a block
     # (where one is not, it is only lightened, and stays ink).
-    back = tops
+    back = padded.reshape(padded.shape[0] // block, block, -1, block).max(axis=(1, 3))
+    block *= shrink
     paper = int(np.median(back))
     tinted = (back < paper - TINT_BELOW_PAPER) & (back >= TINT_FLOOR)
     # A fill is wide: a bold stroke or a speck darkens a block here and there, not a row.
