@@ -230,6 +230,16 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
         found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
             page(header, row))
         assert [(f.value, f.category) for f in found] == want, text
+    # Seed 30 V0015-05: the page's reading dropped the "7" under 床号; read again on its own
+    # ("尼7"), it comes last among the page's lines, after rows far below the header.
+    row = line((40, "陈丽丽 27岁 62509023 "), y=118)
+    far = line((40, "检验项目 结果 提示 单位"), y=300)
+    alone = line((255, "尼7"), y=118)
+    for ln in (row, far, alone):
+        ln.source = "ocr"
+    found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
+        page(header, row, far, alone))
+    assert [(f.value, covered_text(page(alone), [f])) for f in found] == [("7", "7")]
     # Seed 27 V0001-06: a header centred over its cell, the value left-aligned under it, far
     # left of the label itself; a number under the next header is that header's.
     centred = line((100, "床号 "), (220, "住院号 "), (340, "检查号"), y=100)

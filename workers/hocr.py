@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pymupdf
 
-from . import handwriting, ocrfit
+from . import handwriting, ocrfit, unread
 from .lazy import LazyModule
 from .textlayer import HANDWRITING, UNSURE, UNSURE_CONF, Rect, TextLine, union
 
@@ -68,12 +69,13 @@ def lines_from_hocr(hocr: str, gray: np.ndarray, transform: tuple[float, ...],
 
 def fitted_lines(parsed: list[HocrLine], gray: np.ndarray, transform: tuple[float, ...],
                  rows: np.ndarray | None = None, rejoin: bool = False,
-                 ) -> list[tuple[TextLine, float]]:
+                 dropped: list | None = None) -> list[tuple[TextLine, float]]:
     """Fit each character's box to the ink, then map the boxes to PDF points (through `rows`
     first, when the image is rows taken from a larger one; `rejoin`: its rows are a table's
-    columns stacked, whose cells are joined into rows again)."""
+    columns stacked, whose cells are joined into rows again). `dropped`, when given, receives
+    the pixel boxes of print-sized ink nothing read covers (`unread.dropped`)."""
     m = pymupdf.Matrix(*transform)
-    fitted, printed = [], []
+    fitted, printed, widths = [], [], []
     for line in parsed:
         text, boxes = ocrfit.fit_line(line.bbox, line.chars, gray)
         if not text.strip():
@@ -87,20 +89,30 @@ def fitted_lines(parsed: list[HocrLine], gray: np.ndarray, transform: tuple[floa
             if word >= handwriting.PRINT_CONF and not ch.isspace():
                 sure.append((int(b[0]), int(b[1]), int(b[2]) + 1, int(b[3]) + 1, ch))
         printed.extend(handwriting.print_sized(sure))
+        widths.extend(b[2] - b[0] for ch, b in zip(text, boxes)
+                      if unicodedata.east_asian_width(ch) == "W")
         fitted.append((text, boxes, conf, "".join(unsure) if UNSURE in unsure else ""))
     # Ink no confident line explains, the size of handwriting: one mark character each.
     fitted.extend((HANDWRITING, [b], 0.0, "") for b in handwriting.blobs(gray, printed))
-    mapped = []
-    for text, boxes, conf, unsure in fitted:
-        if rows is not None:
-            last = len(rows) - 1
-            boxes = [(b[0], int(rows[min(max(int(b[1]), 0), last)]), b[2],
-                      int(rows[min(max(int(b[3]) - 1, 0), last)]) + 1) for b in boxes]
-        mapped.append((text, boxes, conf, unsure))
+    if dropped is not None and len(widths) >= unread.MIN_CHARS:
+        dropped.extend(unread.dropped(
+            gray, [tuple(int(v) for v in b) for item in fitted for b in item[1]],
+            float(np.median(widths))))
+    mapped = [(text, in_rows(boxes, rows), conf, unsure) for text, boxes, conf, unsure in fitted]
     if rejoin:
         mapped = rejoined(mapped)
     return [(TextLine(text, [_to_pdf(b, m) for b in boxes], "ocr", unsure=unsure), conf)
             for text, boxes, conf, unsure in mapped]
+
+
+def in_rows(boxes: list, rows: np.ndarray | None) -> list:
+    """Pixel boxes of an image made of rows taken from a larger one (`rows[i]`: the larger
+    one's row of image row i), in the larger one's pixels."""
+    if rows is None:
+        return boxes
+    last = len(rows) - 1
+    return [(b[0], int(rows[min(max(int(b[1]), 0), last)]), b[2],
+             int(rows[min(max(int(b[3]) - 1, 0), last)]) + 1) for b in boxes]
 
 
 # A line's text, its characters' pixel boxes, its confidence, its unsure characters

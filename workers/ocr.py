@@ -17,7 +17,7 @@ from typing import Self
 
 import pymupdf
 
-from . import edges, scanprep, stamps
+from . import edges, scanprep, stamps, unread
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .hocr import fitted_lines, lines_from_hocr, parse_hocr
 from .lazy import LazyModule
@@ -249,9 +249,14 @@ class OcrEngine:
         hocr = recognise_image(read.image, self.lang, self.config)
         grey = np.asarray(read.image.convert("L"))
         parsed = parse_hocr(hocr)
-        lines = fitted_lines(parsed, grey, read.transform, read.rows, rejoin=read.unrolled)
-        if job.edges and job.level is not None and job.keep is None and read.rows is None:
+        whole_page = job.edges and job.level is not None and job.keep is None and read.rows is None
+        dropped = [] if whole_page else None
+        lines = fitted_lines(parsed, grey, read.transform, read.rows, rejoin=read.unrolled,
+                             dropped=dropped)
+        if whole_page:
             lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
+        if dropped:
+            lines.extend(self._dropped_again(read, grey, dropped))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
@@ -272,6 +277,19 @@ class OcrEngine:
                 recognise_image(crop, self.lang, self.config), grey[top:bottom],
                 (m.a, m.b, m.c, m.d, m.e, m.f)) if item[0].text != HANDWRITING)
         return found
+
+    def _dropped_again(self, read: OcrJob, grey: np.ndarray,
+                       boxes: list[tuple[int, int, int, int]]) -> list[tuple[TextLine, float]]:
+        """Print-sized ink the page's reading passed over (`unread`), read again side by side
+        in one strip: a bed number alone in its cell was dropped."""
+        image, slots = unread.strip(grey, boxes)
+        with self._lock:
+            self.calls += 1
+        read_back = lines_from_hocr(recognise_image(Image.fromarray(image, "L"), self.lang,
+                                                    self.config), image, (1, 0, 0, 1, 0, 0))
+        m = pymupdf.Matrix(*read.transform)
+        return [(TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in px], "ocr", unsure=unsure),
+                 conf) for text, px, unsure, conf in unread.placed(read_back, slots)]
 
     def submit_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
                     dpi: float | None = None) -> Future:

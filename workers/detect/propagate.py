@@ -168,7 +168,9 @@ class ValueHunter:
         """A short number in the cell under its label, on a scanned table whose header row OCR
         ran together ("住院吧码，床号，孚周" over "80947499 30 37+5周", seed 28 V0009-03): the
         label rule took the next header for the value. Only a number standing alone, in the
-        label's column, on one of the next lines."""
+        label's column, on a line starting under the header: by where it stands, not where
+        it comes in the page's lines (a word the page's reading dropped, read again on its
+        own, comes last: `workers.unread`)."""
         out: list[Finding] = []
         for li, text in enumerate(view.texts):
             line = view.lines[li]
@@ -178,10 +180,11 @@ class ValueHunter:
             _x0, _y0, _x1, y1 = line.span_rect(*hit.span())
             x0, x1 = _column(line, *hit.span())
             em = view.em(li)
-            for lj in range(li + 1, min(li + 3, len(view.lines))):
+            for lj, b in enumerate(view.bboxes):
                 below = view.lines[lj]
-                if below.source != "ocr" or view.bboxes[lj][1] > y1 + BELOW_EM * em:
-                    break
+                if (lj == li or below.source != "ocr" or b[1] < y1 - 0.3 * em
+                        or b[1] > y1 + BELOW_EM * em):
+                    continue
                 for m in rx.finditer(view.texts[lj]):
                     if (not m.group(1).lstrip("+").isdigit() and m.start(1) > 0
                             and not view.texts[lj][m.start(1) - 1].isspace()):

@@ -1,0 +1,64 @@
+"""Print a page's reading dropped: found by its ink, read again where it stood."""
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+from PIL import Image
+
+from workers import unread
+from workers.hocr import lines_from_hocr
+from workers.ocr import recognise_image
+
+DPI = 200
+SCALE = DPI / 72
+
+
+def rendered_row():
+    """A table row rendered as a scan would be: "王建军 男 1岁 儿科" then, far right in its
+    cell, a bed number "7"; the pixel box of each character; the grey image."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=120)
+    page.insert_text((20, 60), "王建军  男  1岁  儿科", fontname="china-s", fontsize=12)
+    page.insert_text((300, 60), "7", fontname="china-s", fontsize=12)
+    chars = [(c["c"], pymupdf.Rect(c["bbox"]) * pymupdf.Matrix(SCALE, SCALE))
+             for block in page.get_text("rawdict")["blocks"] for ln in block["lines"]
+             for span in ln["spans"] for c in span["chars"] if c["c"].strip()]
+    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    return chars, grey
+
+
+def box(r) -> tuple[int, int, int, int]:
+    return int(r.x0), int(r.y0), int(r.x1), int(r.y1)
+
+
+def test_ink_no_character_read_covers_is_found_and_nothing_else():
+    chars, grey = rendered_row()
+    seven = next(r for c, r in chars if c == "7")
+    read = [box(r) for c, r in chars if c != "7"]
+    em = float(np.median([r.width for c, r in chars if "\u4e00" <= c <= "\u9fff"]))
+    grey[20:22, 100:102] = 0        # a speck of dust
+    grey[90:110, 200:230] = 200     # a grey smudge, no darker than a scan's paper shadow
+    found = unread.dropped(grey, read, em)
+    assert len(found) == 1
+    x0, y0, x1, y1 = found[0]
+    sx0, sy0, sx1, sy1 = box(seven)
+    ys, xs = np.nonzero(grey[sy0:sy1, sx0:sx1] < 128)     # the 7's own ink
+    assert x0 <= sx0 + xs.min() and y0 <= sy0 + ys.min()
+    assert x1 > sx0 + xs.max() and y1 > sy0 + ys.max()
+    # Everything read: nothing left over.
+    assert unread.dropped(grey, read + [box(seven)], em) == []
+
+
+def test_a_dropped_number_is_read_again_where_it_stood():
+    chars, grey = rendered_row()
+    seven = next(r for c, r in chars if c == "7")
+    em = float(np.median([r.width for c, r in chars if "\u4e00" <= c <= "\u9fff"]))
+    found = unread.dropped(grey, [box(r) for c, r in chars if c != "7"], em)
+    image, slots = unread.strip(grey, found)
+    lines = lines_from_hocr(recognise_image(Image.fromarray(image, "L")), image,
+                            (1, 0, 0, 1, 0, 0))
+    (text, boxes, _unsure, _conf), = unread.placed(lines, slots)
+    assert "7" in text
+    b = boxes[text.index("7")]
+    assert pymupdf.Rect(b).intersects(seven)

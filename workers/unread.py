@@ -1,0 +1,102 @@
+"""Print a page's reading passed over: small blobs of ink no character read covers.
+
+Tesseract (psm 6) now and then drops a short word standing alone in a table cell: on seed 30
+V0015-05 the bed number "7" under its header "床号" was not read at all, so nothing could
+find it and the export showed it. Such blobs, the size of print, are cut out and read once
+more, side by side in one strip (one Tesseract call a page), and what that reading finds goes
+into the page's lines like any other: the hunters know where a bed number stands.
+"""
+from __future__ import annotations
+
+from .cells import components
+from .lazy import LazyModule
+from .textlayer import HANDWRITING, TextLine
+
+np = LazyModule("numpy", globals())
+
+# A blob counts from this height (in the em of the page's print) up to print's own height with
+# room for a skewed line; longer than a few characters is a line a reading would not drop.
+MIN_HEIGHT_EM = 0.4
+MAX_HEIGHT_EM = 1.4
+MAX_WIDTH_EM = 3.0
+CELL_EM = 1 / 6        # blobs are found on a grid of cells this wide
+CELL_INK = 4           # dark pixels a cell needs (paper specks have fewer)
+DARK_BELOW_PAPER = 80  # grey levels under the paper's tone that count as ink
+READ_PAD_EM = 0.15     # around a character read: its ink's blur and antialiasing
+MAX_INK_SHARE = 0.6    # a filled box is no print
+# The strip read again: blobs side by side on the page's paper, this far apart and around.
+GAP_EM = 1.5            # of the tallest blob
+MAX_STRIP = 30000      # pixels across; Tesseract refuses an image wider than 32767
+MIN_CHARS = 5         # Chinese characters read, to know the em by
+MAX_BLOBS = 60         # more is a noisy page, not a few dropped words
+
+
+def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float
+            ) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes (x0, y0, x1, y1) of print-sized ink in `gray` that none of the boxes of
+    `read` (characters read, handwriting marks) covers."""
+    if em < 4 or gray.size == 0:
+        return []
+    cell = max(2, min(15, round(em * CELL_EM)))   # 15: a cell's count fits a byte
+    rows, cols = gray.shape[0] // cell, gray.shape[1] // cell
+    paper = int(np.median(gray[::4, ::4]))
+    ink = gray[:rows * cell, :cols * cell] < paper - DARK_BELOW_PAPER
+    pad = max(1, round(READ_PAD_EM * em))
+    for x0, y0, x1, y1 in read:
+        ink[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = False
+    counts = (ink.reshape(rows, cell, cols, cell).sum(axis=3, dtype=np.uint8)
+              .sum(axis=1, dtype=np.uint16))
+    out = []
+    for r0, c0, r1, c1 in components(counts >= CELL_INK):
+        y0, x0, y1, x1 = r0 * cell, c0 * cell, r1 * cell, c1 * cell
+        if not (MIN_HEIGHT_EM <= (y1 - y0) / em <= MAX_HEIGHT_EM
+                and (x1 - x0) / em <= MAX_WIDTH_EM):
+            continue
+        if ink[y0:y1, x0:x1].mean() > MAX_INK_SHARE:
+            continue
+        out.append((x0, y0, x1, y1))
+    return out if len(out) <= MAX_BLOBS else []
+
+
+def strip(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]
+          ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The blobs `boxes` cut out of `gray` and set side by side on its paper, and for each the
+    strip's columns it occupies and the offset from the strip to the page: (sx0, sx1, dx, dy).
+    Blobs that would make the strip too wide are left out."""
+    paper = int(np.median(gray[::4, ::4]))
+    tallest = max(y1 - y0 for _x0, y0, _x1, y1 in boxes)
+    gap = max(8, round(GAP_EM * tallest))
+    slots, x = [], gap
+    for x0, y0, x1, y1 in boxes:
+        if x + (x1 - x0) + gap > MAX_STRIP:
+            break
+        slots.append((x, x + x1 - x0, x0 - x, y0 - gap))
+        x += x1 - x0 + gap
+    out = np.full((tallest + 2 * gap, x), paper, dtype=np.uint8)
+    for (x0, y0, x1, y1), (sx0, sx1, _dx, _dy) in zip(boxes, slots):
+        out[gap:gap + y1 - y0, sx0:sx1] = gray[y0:y1, x0:x1]
+    return out, slots
+
+
+def placed(lines: list[tuple[TextLine, float]], slots: list[tuple[int, int, int, int]]
+           ) -> list[tuple[str, list[tuple[float, float, float, float]], str, float]]:
+    """The strip's reading (`lines` with their confidence, boxes in the strip's pixels) cut
+    back into its blobs: (text, pixel boxes on the page, unsure characters, confidence) for
+    each blob something was read in."""
+    out = []
+    for line, conf in lines:
+        if line.text == HANDWRITING:
+            continue
+        groups: dict[int, list[int]] = {}
+        for i, (ch, b) in enumerate(zip(line.text, line.boxes)):
+            middle = (b[0] + b[2]) / 2
+            k = next((k for k, s in enumerate(slots) if s[0] - 1 <= middle < s[1] + 1), None)
+            if k is not None and not ch.isspace():
+                groups.setdefault(k, []).append(i)
+        for k, chars in groups.items():
+            _sx0, _sx1, dx, dy = slots[k]
+            out.append(("".join(line.text[i] for i in chars),
+                        [(line.boxes[i][0] + dx, line.boxes[i][1] + dy,
+                          line.boxes[i][2] + dx, line.boxes[i][3] + dy) for i in chars],
+                        "".join(line.unsure[i] for i in chars) if line.unsure else "", conf))
+    return out
