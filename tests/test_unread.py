@@ -39,6 +39,7 @@ def test_ink_no_character_read_covers_is_found_and_nothing_else():
     em = float(np.median([r.width for c, r in chars if "\u4e00" <= c <= "\u9fff"]))
     grey[20:22, 100:102] = 0        # a speck of dust
     grey[90:110, 200:230] = 200     # a grey smudge, no darker than a scan's paper shadow
+    grey[20:40:2, 300:312] = 140    # grey dust a blurred scan kept: ink, but no stroke's core
     found = unread.dropped(grey, read, em)
     assert len(found) == 1
     x0, y0, x1, y1 = found[0]

@@ -22,6 +22,8 @@ MAX_WIDTH_EM = 3.0
 CELL_EM = 1 / 6        # blobs are found on a grid of cells this wide
 CELL_INK = 4           # dark pixels a cell needs (paper specks have fewer)
 DARK_BELOW_PAPER = 80  # grey levels under the paper's tone that count as ink
+# Print's strokes have a dark core; grey dust a blurred scan kept (140 on paper 240) has none.
+CORE_BELOW_PAPER = 150
 READ_PAD_EM = 0.15     # around a character read: its ink's blur and antialiasing
 MAX_INK_SHARE = 0.6    # a filled box is no print
 # The strip read again: blobs side by side on the page's paper, this far apart and around.
@@ -52,7 +54,8 @@ def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float
         if not (MIN_HEIGHT_EM <= (y1 - y0) / em <= MAX_HEIGHT_EM
                 and (x1 - x0) / em <= MAX_WIDTH_EM):
             continue
-        if ink[y0:y1, x0:x1].mean() > MAX_INK_SHARE:
+        if (ink[y0:y1, x0:x1].mean() > MAX_INK_SHARE
+                or gray[y0:y1, x0:x1].min() > paper - CORE_BELOW_PAPER):
             continue
         out.append((x0, y0, x1, y1))
     return out if len(out) <= MAX_BLOBS else []
