@@ -189,6 +189,23 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         assert covered_text(pg, found) == (".23" if ".23" in text else "23"), text
 
 
+def test_a_bed_number_ocr_read_as_other_characters_after_its_label_is_taken():
+    # Seed 31: the label read right, the number not: V0004-03 "床号和局" for 床号 23, V0020-01
+    # "床:号 过" for 床号: 14; an extra bed's sign read "|" (V0009-03) or lost (V0010-13).
+    for text, value, taken in (("姓名 练丽丽 住院号 |202369287 床号和局 |", "23", "和局"),
+                               ("科室:重症医学科 床:号 过 中已", "14", "过"),
+                               ("住院号 ZY3191393 床号 |2", "+2", "|2"),
+                               ("年 龄: 36岁 科室:产科 床 王 3 住院号码: 202347102", "+3", "3")):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels={(value, "床号"): ("病案编号", "r:1")}).find(pg)
+        assert [(f.value, covered_text(pg, [f])) for f in found] == [(value, taken)], text
+    # Not the next header of a header row, nor a field word, nor a word in a text layer.
+    for text in ("住院吧码，床号，孚周 监护日期", "床号 姓名 性别", "床号 科室"):
+        pg = page(ocr_rows(text))
+        assert ValueHunter({}, beside_labels=BED).find(pg) == [], text
+    assert ValueHunter({}, beside_labels=BED).find(page(rows("床号和局 |"))) == []
+
+
 def test_a_short_number_is_left_away_from_its_label():
     hunter = ValueHunter({}, beside_labels=BED)
     for text in ("予吸氧 23 次，床旁心电图", "床旁胸片 3 次，间隔 23 小时",

@@ -10,6 +10,7 @@ from .rows import BELOW_EM
 from .shapes import more_names
 from .text import SPACE, canonical, fold, is_cjk, is_mark, spaced, trie_source
 from .view import PageView
+from .vocab import FIELD_WORDS, starts_with_any
 from .wrapped import WrapIndex
 
 # Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
@@ -82,6 +83,9 @@ class ValueHunter:
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
         self._unread = [(_unread_after(label), value, meta) for value, label, meta in short]
+        # Its label read right, the number read as characters ("床号和局" for 床号 23).
+        self._misread = [(_misread_after(label, key_of(value)), value, meta)
+                         for value, label, meta in short if len("".join(label.split())) >= 2]
         # In the label's own column a one-digit bed number is specific enough.
         self._under = [(_header(label), _alone(key_of(value)), value, meta)
                        for (value, label), meta in (beside_labels or {}).items()
@@ -145,11 +149,13 @@ class ValueHunter:
         """Short numbers beside their label, on OCR lines only: a text layer's label is read
         as printed, and the label rule found what stands after it."""
         out: list[Finding] = []
+        found: set[tuple[str, int]] = set()   # (value, line) found beside its label
         for rx, value, (category, rule) in self._beside:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
                 if view.lines[li].source != "ocr":
                     continue
+                found.add((value, li))
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
                                               f"{rule}:beside-label", self._allow, value=value))
         for rx, value, (category, rule) in self._unread:
@@ -157,8 +163,17 @@ class ValueHunter:
                 li, col = view.locate(m.start(1))
                 line, stop = view.lines[li], col + m.end(1) - m.start(1)
                 if line.source == "ocr" and set(line.unsure[col:stop]) == {UNSURE}:
+                    found.add((value, li))
                     out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
+        for rx, value, (category, rule) in self._misread:
+            for m in rx.finditer(view.stream):
+                li, col = view.locate(m.start(1))
+                if (view.lines[li].source == "ocr" and (value, li) not in found
+                        and not starts_with_any(view.texts[li], col, FIELD_WORDS)):
+                    out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1),
+                                                  category, f"{rule}{UNREAD}", self._allow,
+                                                  value=value))
         for label, rx, value, (category, rule) in self._under:
             out.extend(self._under_label(view, label, rx, value, category, rule))
         return out
@@ -252,10 +267,15 @@ def _short_number(key: str) -> bool:
 
 
 def _beside_label(key: str, label: str) -> re.Pattern:
-    """A short number just after its label's first character, whatever OCR made of the rest."""
+    """A short number just after its label's first character, whatever OCR made of the rest;
+    an extra bed's sign read as a mark or not read at all ("床号 |2", "床 王 3" for +2, +3)."""
     rest = len("".join(label.split())) + LABEL_SLACK   # the label's other characters, a colon
-    value = _DIGIT_GAP.join(re.escape(c) for c in key)
-    return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}\s*"
+    value = _DIGIT_GAP.join(re.escape(c) for c in key.lstrip("+"))
+    if key.startswith("+"):
+        # Unsigned only apart from what stands before it ("床4" is no "床号 +4").
+        value = f"(?:[+{LOOKALIKES['+']}|]{_DIGIT_GAP}|(?<=[\\s:：])){value}"
+    # As few of the label's characters as will do: the sign is the value's, not the label's.
+    return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}?\s*"
                       rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
 
 
@@ -266,6 +286,18 @@ def _unread_after(label: str) -> re.Pattern:
     rest = len("".join(label.split())) + LABEL_SLACK
     return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
                       rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
+
+
+def _misread_after(label: str, key: str) -> re.Pattern:
+    """The word right after a label read whole (spaced, a colon inside or after it), a word of
+    characters no digit among them, and no longer than the number plus one: the number read
+    as something else ("床号和局" for 床号 23, "床:号 过" for 床号 14, seed 31 V0004-03 and
+    V0020-01). Not a word after a comma OCR saw between a header row's cells ("床号，孚周"
+    for 床号 孕周); the caller leaves a field word ("床号 姓名") and a line where the number
+    was found beside its label (its colon read as a character: "床 号 汪 23")."""
+    chars = [re.escape(c) for c in fold(label) if not c.isspace()]
+    return re.compile("[ \t:：]*".join(chars) + rf"[ \t:：|]*((?![^\w\s])[^\s\d:：|]"
+                      rf"{{1,{len(key) + 1}}})(?=[ \t|]|$)", re.MULTILINE)
 
 
 # The rule id's ending of a finding made of a word OCR could not read (`_unread_after`): not
