@@ -19,6 +19,7 @@ from workers.scanprep import (
     despeckled,
     flattened,
     levelled,
+    misaligned,
     prepared,
     table_columns,
     tilt,
@@ -259,6 +260,23 @@ def test_a_ruled_table_is_unrolled_column_by_column_and_maps_back():
                    for j in range(i + 1, len(inked)))
     # A page without a ruled table is left alone.
     assert table_columns(np.full((800, 600), 240, np.uint8), DPI) is None
+
+
+def test_a_time_centred_beside_a_two_line_note_makes_the_table_read_a_column_at_a_time():
+    """Seed 31 V0018-11, V0012-11: the time centred in its cell stood over half the height
+    of the note's second line, not all of it; read a row at a time, Tesseract dropped the
+    whole note, "丈夫蔡宇轩陪护" with it."""
+    grey = np.full((400, 400), 240, np.uint8)
+    for top in (100, 220):                   # two rows
+        grey[top:top + 25, 170:370] = 20     # the note's first line
+        grey[top + 35:top + 60, 170:300] = 20   # and its second
+        grey[top + 49:top + 69, 60:130] = 20    # the time: 11 of its 20 rows beside the second
+    assert misaligned(grey, (80, 320, [50, 150, 380]), DPI)
+    # Lines level with each other, all of a row's cells on one baseline, are read row by row.
+    level = np.full((400, 400), 240, np.uint8)
+    for top in (100, 220):
+        level[top:top + 25, 170:370] = level[top + 2:top + 24, 60:130] = 20
+    assert not misaligned(level, (80, 320, [50, 150, 380]), DPI)
 
 
 def test_an_ecg_grid_is_not_a_table_to_unroll():
