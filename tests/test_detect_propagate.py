@@ -315,8 +315,17 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     wrapped = page(ocr_rows("08-11 12:50 38.6 116 122/103 100。夫喜鹏陪护-区党."))
     assert covered_text(wrapped, ValueHunter({"彭鹏": ("家属姓名", "f:1")}).find(wrapped)) == "喜鹏"
     assert ValueHunter({"彭鹏": ("家属姓名", "f:1")}).find(page(ocr_rows("大夫喜鹏陪护"))) == []
-    for text in ("喜欢陪护患儿", "丈夫末欢", "母亲联欢会", "丈夫末欢喜"):
+    for text in ("喜欢陪护患儿", "母亲联欢会", "丈夫末欢喜", "予心电监护末欢迎"):
         assert hunter.find(page(ocr_rows(text))) == [], text
+    # Seed 31 V0004-02: a form's cell after a relation's label, the label cut short by OCR
+    # too ("监护人 吕成" read "监护 但成"): the cell's end stands for the word after a person.
+    guardian = ValueHunter({"吕成": ("家属姓名", "f:1")})
+    for text, want in (("婚姻状况|已婚 监护 但成", "但成"), ("丈夫 吕戌 | 关系 夫妻", "吕戌"),
+                       ("丈夫末欢", ""), ("予心电监护但成功", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, guardian.find(pg)) == want, text
+    pg = page(ocr_rows("丈夫末欢"))
+    assert covered_text(pg, hunter.find(pg)) == "末欢"
 
 
 def test_a_bed_number_ocr_could_not_read_after_its_misread_label_is_hidden():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .text import is_cjk
-from .vocab import AFTER_NAME, COMPOUND_SURNAMES, FIELD_WORDS, SURNAMES, TITLES
+from .vocab import AFTER_NAME, COMPOUND_SURNAMES, FIELD_WORDS, SURNAMES, TITLES, starts_with_any
 
 NAME_LENGTH = 3
 _PAIRS = ((0, 1), (0, 2), (1, 2))
@@ -88,6 +88,9 @@ class NearShort:
     Agreeing on one character of two is weak evidence, so the window must be followed by a word
     that follows a person ("陪护", "诉", "签字"): "黄疸史" next to a known 黄琳 is no name. A
     misread surname leaves only the given character, so a relation word must also come before.
+    Or the window fills a form's cell after a relation's label, itself maybe cut short by OCR
+    ("监护 但成" for 监护人 吕成, seed 31 V0004-02): it closes the line, or a "|" or the next
+    field's word follows.
     """
 
     def __init__(self, keys: Mapping[str, object]):
@@ -104,14 +107,17 @@ class NearShort:
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         out: list[tuple[int, int, str]] = []
         for j in range(len(text) - 1):
-            if not (is_cjk(text[j]) and is_cjk(text[j + 1])) or not _person_follows(text, j + 2):
+            if not (is_cjk(text[j]) and is_cjk(text[j + 1])):
+                continue
+            field = _relation_field(text, j)
+            if not field and not _person_follows(text, j + 2):
                 continue
             keys = self._by_surname.get(text[j])
-            if keys and text[j:j + 2] not in keys and name_place(text, j, j + 2):
+            if keys and text[j:j + 2] not in keys and (field or name_place(text, j, j + 2)):
                 out.append((j, j + 2, keys[0]))
                 continue
             keys = self._by_given.get(text[j + 1])
-            if keys and text[j:j + 2] not in keys and _after_relation(text, j):
+            if keys and text[j:j + 2] not in keys and (field or _after_relation(text, j)):
                 out.append((j, j + 2, keys[0]))
         return out
 
@@ -123,6 +129,15 @@ def _after_relation(text: str, j: int) -> bool:
         return True
     return (j >= 1 and (j == 1 or not is_cjk(text[j - 2]))
             and any(len(r) == 2 and r[1] == text[j - 1] for r in RELATIONS))
+
+
+def _relation_field(text: str, j: int) -> bool:
+    """Two characters at text[j] fill a form's cell after a relation's label, or the first two
+    characters of one: the line ends after them, or a "|" or a field's word follows."""
+    if not any(text.endswith(r[:k], 0, j) for r in RELATIONS for k in range(2, len(r) + 1)):
+        return False
+    return (j + 2 == len(text) or text[j + 2] in "|｜"
+            or starts_with_any(text, j + 2, FIELD_WORDS))
 
 
 def _person_follows(text: str, at: int) -> bool:
