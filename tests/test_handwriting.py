@@ -68,6 +68,23 @@ def test_a_signature_taller_than_the_print_is_a_blob(page_image):
     assert x0 <= 600 and x1 >= 600 + 3 * EM - 10 and y0 <= 1100 + 5 and y1 >= 1100 + 2 * EM - 5
 
 
+def test_a_signature_ocr_read_the_middle_of_as_print_is_one_blob(page_image):
+    # Seed 30 V0025-08: "王成" written over a stamp; OCR read its middle as confident print
+    # ("王怀"), so only its first and last strokes were left over, and the middle showed.
+    img, printed = page_image
+    scribble(img, 300, 1100, 2 * EM, 2 * EM)
+    scribble(img, 300 + 4 * EM, 1100, 2 * EM, 2 * EM)
+    middle = [(300 + 2 * EM, 1100, 300 + 4 * EM, 1100 + 2 * EM, "王")]
+    found = blobs(img, printed + middle)
+    assert len(found) == 1 and found[0][0] <= 305 and found[0][2] >= 300 + 6 * EM - 10
+    # Two signatures a label's width apart stay two.
+    img2 = np.full((1400, 1000), PAPER, dtype=np.uint8)
+    printed2 = printed_rows(img2)
+    scribble(img2, 100, 1100, 2 * EM, 2 * EM)
+    scribble(img2, 100 + 7 * EM, 1100, 2 * EM, 2 * EM)
+    assert len(blobs(img2, printed2)) == 2
+
+
 def test_print_ocr_read_a_trace_and_a_solid_box_are_not(page_image):
     img, printed = page_image
     assert blobs(img, printed) == [], "every printed character is explained by OCR"
