@@ -195,12 +195,15 @@ def test_a_bed_number_ocr_read_as_other_characters_after_its_label_is_taken():
     for text, value, taken in (("姓名 练丽丽 住院号 |202369287 床号和局 |", "23", "和局"),
                                ("科室:重症医学科 床:号 过 中已", "14", "过"),
                                ("住院号 ZY3191393 床号 |2", "+2", "|2"),
-                               ("年 龄: 36岁 科室:产科 床 王 3 住院号码: 202347102", "+3", "3")):
+                               ("年 龄: 36岁 科室:产科 床 王 3 住院号码: 202347102", "+3", "3"),
+                               ("科室;新生儿科 床 号: 02 住院号 击二记", "25121254", "击二记")):
+        label = "住院号" if len(value) > 3 else "床号"
         pg = page(ocr_rows(text))
-        found = ValueHunter({}, beside_labels={(value, "床号"): ("病案编号", "r:1")}).find(pg)
+        found = ValueHunter({}, beside_labels={(value, label): ("病案编号", "r:1")}).find(pg)
         assert [(f.value, covered_text(pg, [f])) for f in found] == [(value, taken)], text
-    # Not the next header of a header row, nor a field word, nor a word in a text layer.
-    for text in ("住院吧码，床号，孚周 监护日期", "床号 姓名 性别", "床号 科室"):
+    # Not the next header of a header row, nor a field word, nor a word in a text layer, nor
+    # another number after the label.
+    for text in ("住院吧码，床号，孚周 监护日期", "床号 姓名 性别", "床号 科室", "床号 ZY3871037"):
         pg = page(ocr_rows(text))
         assert ValueHunter({}, beside_labels=BED).find(pg) == [], text
     assert ValueHunter({}, beside_labels=BED).find(page(rows("床号和局 |"))) == []
@@ -257,6 +260,15 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
     found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
         page(header, row, far, alone))
     assert [(f.value, covered_text(page(alone), [f])) for f in found] == [("7", "7")]
+    # Seed 32 V0021-01: the row's line reaches up beside the header's (a tall mark OCR read at
+    # its end): below by its middle still.
+    row = line((40, "产科 "), (255, "+4 "), (330, "ZY3871037 司"), y=118)
+    row.source = "ocr"
+    x0, _y0, x1, y1 = row.boxes[-1]
+    row.boxes[-1] = (x0, 95.0, x1, y1)
+    found = ValueHunter({}, beside_labels={("+4", "床号"): ("病案编号", "r:1")}).find(
+        page(header, row))
+    assert [(f.value, covered_text(page(row), [f])) for f in found] == [("+4", "+4")]
     # Seed 27 V0001-06: a header centred over its cell, the value left-aligned under it, far
     # left of the label itself; a number under the next header is that header's.
     centred = line((100, "床号 "), (220, "住院号 "), (340, "检查号"), y=100)

@@ -185,7 +185,7 @@ def test_a_bed_number_read_on_one_page_is_found_beside_a_misread_label_on_anothe
                                                                                   tmp_path):
     # Page headers repeat the bed number; on a scan OCR may misread its label ("床 屿? 23").
     # Two digits are too few to hunt on their own, so the record hunts them beside the label.
-    from test_detect_grid import covered_text, page
+    from test_detect_grid import covered_text, line, page
     from test_detect_propagate import ocr_rows
 
     from workers.analyse import analyse_document
@@ -198,3 +198,12 @@ def test_a_bed_number_read_on_one_page_is_found_beside_a_misread_label_on_anothe
     assert covered_text(pg, hunter.find(pg)) == "23"
     # A person removed the finding: its value is not hunted any more.
     assert record_hunter(policy, [analysis], [], {"23"}).find(pg) == []
+    # Seed 32 V0021-01: found after 床号, it stands under a scanned table's header 床位号, one
+    # of the same rule's labels; not under a header of another root (检查号).
+    for head, want in (("床位号 ", "23"), ("检查号 ", "")):
+        table = [line((40, "科 室 "), (150, head), (250, "住院号")),
+                 line((40, "妇科 "), (150, "23 "), (250, "30240999"), y=118)]
+        for ln in table:
+            ln.source = "ocr"
+        pg = page(*table)
+        assert covered_text(pg, hunter.find(pg)) == want, head

@@ -60,7 +60,8 @@ class ValueHunter:
 
     def __init__(self, values: Mapping[str, tuple[str, str]],
                  allow: Iterable[str] = (),
-                 beside_labels: Mapping[tuple[str, str], tuple[str, str]] | None = None):
+                 beside_labels: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+                 header_synonyms: Mapping[tuple[str, str], tuple[str, str]] | None = None):
         allow_keys = [key_of(w) for w in allow]
         self._allow = frozenset(w for w in allow if w.strip())
         self._meta: dict[str, tuple[str, str, str]] = {}
@@ -84,19 +85,25 @@ class ValueHunter:
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
         self._unread = [(_unread_after(label), value, meta) for value, label, meta in short]
         # Its label read right, the number read as characters ("床号和局" for 床号 23).
+        # Numbers of any length: "住院号 击二记" for 住院号 25121254 (seed 32 V0009-04).
         self._misread = [(_misread_after(label, key_of(value)), value, meta)
-                         for value, label, meta in short if len("".join(label.split())) >= 2]
+                         for (value, label), meta in (beside_labels or {}).items()
+                         if any(c.isdigit() for c in key_of(value))
+                         and len("".join(label.split())) >= 2 and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
-        self._under = [(_header(label), _alone(key_of(value)), value, meta)
-                       for (value, label), meta in (beside_labels or {}).items()
+        # Under another label of the rule that found it, only that label read as printed.
+        self._under = [(_header(label, misread), _alone(key_of(value)), value, meta)
+                       for pairs, misread in ((beside_labels, True), (header_synonyms, False))
+                       for (value, label), meta in (pairs or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
 
     def __len__(self) -> int:
-        return len(self._meta) + len(self._beside) + len(self._under)
+        return len(self._meta) + len(self._beside) + len(self._under) + len(self._misread)
 
     def __bool__(self) -> bool:
-        return self._rx is not None or bool(self._beside) or bool(self._under)
+        return (self._rx is not None or bool(self._beside) or bool(self._under)
+                or bool(self._misread))
 
     def _matches(self, text: str):
         """(start, end, key) of each hunted value in a folded text, digits not inside numbers."""
@@ -176,7 +183,7 @@ class ValueHunter:
                                                   value=value))
         for label, rx, value, (category, rule) in self._under:
             out.extend(self._under_label(view, label, rx, value, category, rule))
-        return out
+        return list(dict.fromkeys(out))   # under a label and its synonym (床位号, 床位): once
 
     def _under_label(self, view: PageView, label: re.Pattern, rx: re.Pattern, value: str,
                      category: str, rule: str) -> list[Finding]:
@@ -192,12 +199,14 @@ class ValueHunter:
             hit = label.search(text) if line.source == "ocr" else None
             if hit is None:
                 continue
-            _x0, _y0, _x1, y1 = line.span_rect(*hit.span())
+            _x0, y0, _x1, y1 = line.span_rect(*hit.span())
             x0, x1 = _column(line, *hit.span())
             em = view.em(li)
             for lj, b in enumerate(view.bboxes):
                 below = view.lines[lj]
-                if (lj == li or below.source != "ocr" or b[1] < y1 - 0.3 * em
+                # Below by its middle: a row's line may reach up beside the header's (a tall
+                # mark OCR read at its end, seed 32 V0021-01).
+                if (lj == li or below.source != "ocr" or b[1] + b[3] <= y0 + y1
                         or b[1] > y1 + BELOW_EM * em):
                     continue
                 for m in rx.finditer(view.texts[lj]):
@@ -310,11 +319,13 @@ LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "
               "+": "十干了"}   # an extra bed's sign ("+4")
 
 
-def _header(label: str) -> re.Pattern:
+def _header(label: str, misread: bool = True) -> re.Pattern:
     """A table header: the label, spaced or not, or a word of its length that starts with
     its first character and stands alone between the row's other headers. OCR misreads a
     header's last character more than its value (seed 27 V0016-07: "床号" over "+4" read
     "床王", then "床写" in the export)."""
+    if not misread:
+        return re.compile(spaced(label))
     chars = [c for c in fold(label) if not c.isspace()]
     misread = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
     return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){misread}(?=\s|$)")
