@@ -47,6 +47,10 @@ def test_ink_no_character_read_covers_is_found_and_nothing_else():
     ys, xs = np.nonzero(grey[sy0:sy1, sx0:sx1] < 128)     # the 7's own ink
     assert x0 <= sx0 + xs.min() and y0 <= sy0 + ys.min()
     assert x1 > sx0 + xs.max() and y1 > sy0 + ys.max()
+    # Level with a line read it is a word the row dropped; away from every line, a chart's.
+    row = (min(r.y0 for c, r in chars), max(r.y1 for c, r in chars))
+    assert unread.dropped(grey, read, em, [tuple(map(int, row))]) == found
+    assert unread.dropped(grey, read, em, [(0, 10)]) == []
     # Everything read: nothing left over.
     assert unread.dropped(grey, read + [box(seven)], em) == []
 

@@ -97,7 +97,9 @@ def fitted_lines(parsed: list[HocrLine], gray: np.ndarray, transform: tuple[floa
     if dropped is not None and len(widths) >= unread.MIN_CHARS:
         dropped.extend(unread.dropped(
             gray, [tuple(int(v) for v in b) for item in fitted for b in item[1]],
-            float(np.median(widths))))
+            float(np.median(widths)),
+            [(int(b[1]), int(b[3])) for text, boxes, _c, _u in fitted if text != HANDWRITING
+             for b in [union(boxes)]]))
     mapped = [(text, in_rows(boxes, rows), conf, unsure) for text, boxes, conf, unsure in fitted]
     if rejoin:
         mapped = rejoined(mapped)

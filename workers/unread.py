@@ -33,10 +33,12 @@ MIN_CHARS = 5         # Chinese characters read, to know the em by
 MAX_BLOBS = 60         # more is a noisy page, not a few dropped words
 
 
-def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float
-            ) -> list[tuple[int, int, int, int]]:
+def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
+            lines: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int]]:
     """Pixel boxes (x0, y0, x1, y1) of print-sized ink in `gray` that none of the boxes of
-    `read` (characters read, handwriting marks) covers."""
+    `read` (characters read, handwriting marks) covers; with `lines` (the pixel rows of the
+    lines read), only ink level with one of them: a word dropped from a row whose other
+    cells were read, not a chart's trace (an ECG's cost a Tesseract call reading nothing)."""
     if em < 4 or gray.size == 0:
         return []
     cell = max(2, min(15, round(em * CELL_EM)))   # 15: a cell's count fits a byte
@@ -53,6 +55,9 @@ def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float
         y0, x0, y1, x1 = r0 * cell, c0 * cell, r1 * cell, c1 * cell
         if not (MIN_HEIGHT_EM <= (y1 - y0) / em <= MAX_HEIGHT_EM
                 and (x1 - x0) / em <= MAX_WIDTH_EM):
+            continue
+        middle = (y0 + y1) / 2
+        if lines is not None and not any(top <= middle <= bottom for top, bottom in lines):
             continue
         if (ink[y0:y1, x0:x1].mean() > MAX_INK_SHARE
                 or gray[y0:y1, x0:x1].min() > paper - CORE_BELOW_PAPER):
