@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .cells import cell_counts, components, grown
+from .cells import cell_counts, components, grown, paper_tone
 from .lazy import LazyModule
 from .redact import LABEL_FILL
 from .scanprep import runs
@@ -80,7 +80,7 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
     em = float(np.median(widths))
     if em < 4:
         return []
-    paper = int(np.median(gray[::4, ::4]))
+    paper = paper_tone(gray)
     ink = gray < paper - DARK_BELOW_PAPER
     # Rules are looked for in all the ink: OCR reads a table's rule as a confident "|", and with
     # that character taken away the rule's stub below it was too short to be one and made the

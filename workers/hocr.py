@@ -89,8 +89,9 @@ def fitted_lines(parsed: list[HocrLine], gray: np.ndarray, transform: tuple[floa
             if word >= handwriting.PRINT_CONF and not ch.isspace():
                 sure.append((int(b[0]), int(b[1]), int(b[2]) + 1, int(b[3]) + 1, ch))
         printed.extend(handwriting.print_sized(sure))
-        widths.extend(b[2] - b[0] for ch, b in zip(text, boxes)
-                      if unicodedata.east_asian_width(ch) == "W")
+        if dropped is not None:   # the em `unread` measures blobs by; only pass 1 asks
+            widths.extend(b[2] - b[0] for ch, b in zip(text, boxes)
+                          if unicodedata.east_asian_width(ch) == "W")
         fitted.append((text, boxes, conf, "".join(unsure) if UNSURE in unsure else ""))
     # Ink no confident line explains, the size of handwriting: one mark character each.
     fitted.extend((HANDWRITING, [b], 0.0, "") for b in handwriting.blobs(gray, printed))

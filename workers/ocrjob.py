@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import pymupdf
 
 from . import ocrfit, scanprep, stamps
-from .cells import grown
+from .cells import grown, paper_tone
 from .lazy import LazyModule
 from .textlayer import Rect
 
@@ -94,7 +94,7 @@ def ready(job: OcrJob) -> OcrJob:
     kept = np.asarray(keep) >= 128
     # Filled with the page's own paper tone, not white: a scan's grey paper cut off sharply by
     # white reads to Tesseract as a box around the window, and it read the text inside as noise.
-    grey[~kept] = int(np.median(grey[::4, ::4]))
+    grey[~kept] = paper_tone(grey)
     cols = np.flatnonzero(kept.any(axis=0))
     if not len(cols):
         return OcrJob(Image.fromarray(grey, "L"), out.transform)

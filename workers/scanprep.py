@@ -192,7 +192,7 @@ def unrolled(grey: np.ndarray, table: tuple[int, int, list[int]], dpi: float,
     height, width = grey.shape
     gap = max(1, round(TABLE_GAP_IN * dpi))
     # The paper's own tone around each column: white cut into grey paper reads as a box.
-    paper = int(np.median(grey[::4, ::4]))
+    paper = cells.paper_tone(grey)
     band = np.arange(top, bottom)
     pieces, rows = [grey[:top]], [np.arange(0, top)]
     outside = np.full((bottom - top, width), paper, np.uint8)   # beside the table, its rows
@@ -319,7 +319,7 @@ def despeckled(image: Image.Image, dpi: float) -> Image.Image:
     # A speck blurred by the scanner has a faint rim as large as a core's stroke around it, so
     # the stroke is looked for further out: a character's grey spreads over its whole width,
     # a speck's ends at its rim (seed 25: grey dust kept, a signature line read as noise).
-    faint = grey < int(np.median(grey[::4, ::4])) - FAINT_BELOW_PAPER
+    faint = grey < cells.paper_tone(grey) - FAINT_BELOW_PAPER
     specks = ink & (near <= few)
     light = specks & (grey >= DUST)
     if light.any():

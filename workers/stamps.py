@@ -10,7 +10,7 @@ OCR cannot read. Red print smaller than that (a flag on a lab value) is left to 
 """
 from __future__ import annotations
 
-from .cells import cell_counts, components, grown_box
+from .cells import cell_counts, components, grown_box, paper_tone
 from .lazy import LazyModule
 
 np = LazyModule("numpy", globals())
@@ -48,7 +48,7 @@ def drop_red(rgb: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, i
     if not red.any():
         return grey, []
     # Its anti-aliased rim too, or a pale ring of the stamp is left for Tesseract to read.
-    grey[grown_box(red, 1)] = np.uint8(np.median(grey[::4, ::4]))
+    grey[grown_box(red, 1)] = np.uint8(paper_tone(grey))
     px_per_mm = dpi / 25.4
     cell = max(2, round(CELL_MM * px_per_mm))
     cells = cell_counts(red, cell) >= CELL_SHARE * cell * cell

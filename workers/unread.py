@@ -8,7 +8,7 @@ into the page's lines like any other: the hunters know where a bed number stands
 """
 from __future__ import annotations
 
-from .cells import components
+from .cells import components, paper_tone
 from .lazy import LazyModule
 from .textlayer import HANDWRITING, TextLine
 
@@ -43,7 +43,7 @@ def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
         return []
     cell = max(2, min(15, round(em * CELL_EM)))   # 15: a cell's count fits a byte
     rows, cols = gray.shape[0] // cell, gray.shape[1] // cell
-    paper = int(np.median(gray[::4, ::4]))
+    paper = paper_tone(gray)
     ink = gray[:rows * cell, :cols * cell] < paper - DARK_BELOW_PAPER
     pad = max(1, round(READ_PAD_EM * em))
     for x0, y0, x1, y1 in read:
@@ -71,7 +71,7 @@ def strip(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]
     """The blobs `boxes` cut out of `gray` and set side by side on its paper, and for each the
     strip's columns it occupies and the offset from the strip to the page: (sx0, sx1, dx, dy).
     Blobs that would make the strip too wide are left out."""
-    paper = int(np.median(gray[::4, ::4]))
+    paper = paper_tone(gray)
     tallest = max(y1 - y0 for _x0, y0, _x1, y1 in boxes)
     gap = max(8, round(GAP_EM * tallest))
     slots, x = [], gap

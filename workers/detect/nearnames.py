@@ -109,16 +109,18 @@ class NearShort:
         for j in range(len(text) - 1):
             if not (is_cjk(text[j]) and is_cjk(text[j + 1])):
                 continue
+            by_surname, by_given = self._by_surname.get(text[j]), self._by_given.get(text[j + 1])
+            if not by_surname and not by_given:
+                continue
             field = _relation_field(text, j)
             if not field and not _person_follows(text, j + 2):
                 continue
-            keys = self._by_surname.get(text[j])
-            if keys and text[j:j + 2] not in keys and (field or name_place(text, j, j + 2)):
-                out.append((j, j + 2, keys[0]))
+            if (by_surname and text[j:j + 2] not in by_surname
+                    and (field or name_place(text, j, j + 2))):
+                out.append((j, j + 2, by_surname[0]))
                 continue
-            keys = self._by_given.get(text[j + 1])
-            if keys and text[j:j + 2] not in keys and (field or _after_relation(text, j)):
-                out.append((j, j + 2, keys[0]))
+            if by_given and text[j:j + 2] not in by_given and (field or _after_relation(text, j)):
+                out.append((j, j + 2, by_given[0]))
         return out
 
 

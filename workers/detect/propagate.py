@@ -155,6 +155,8 @@ class ValueHunter:
     def _beside_findings(self, view: PageView) -> list[Finding]:
         """Short numbers beside their label, on OCR lines only: a text layer's label is read
         as printed, and the label rule found what stands after it."""
+        if not any(line.source == "ocr" for line in view.lines):
+            return []   # a born-digital page: every pattern below would be searched for nothing
         out: list[Finding] = []
         found: set[tuple[str, int]] = set()   # (value, line) found beside its label
         for rx, value, (category, rule) in self._beside:
@@ -327,8 +329,8 @@ def _header(label: str, misread: bool = True) -> re.Pattern:
     if not misread:
         return re.compile(spaced(label))
     chars = [c for c in fold(label) if not c.isspace()]
-    misread = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
-    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){misread}(?=\s|$)")
+    loose = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
+    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){loose}(?=\s|$)")
 
 
 def _column(line, start: int, end: int) -> tuple[float, float]:
