@@ -146,6 +146,23 @@ def test_a_signatures_last_strokes_read_into_the_date_are_boxed_with_it():
     assert signed(420, two=False) == ":出名"   # a date standing apart stays whole
 
 
+def test_a_signatures_last_strokes_read_past_a_space_ocr_put_inside_them():
+    # Seed 33 V0005-09: "医师签名: 张桂珍 2023/11/10" read "医师签名: _纲~ 2023/11/10", the 珍
+    # read as the date's "2" whose box starts inside the "~", a space OCR put between them.
+    def signed(space_to: float) -> str:
+        read = line((340, "医师签名: _纲~"), (430, " 2"), (450, "023/11/10"), y=495, size=12)
+        tilde = read.text.index("~")
+        read.boxes[tilde + 1] = (read.boxes[tilde][2] - 1, 495.0, space_to, 507.0)
+        read.boxes[tilde + 2] = (space_to - 1, 495.0, space_to + 12, 507.0)
+        read.source = "ocr"
+        pg = page(read)
+        return covered_text(pg, [f for f in run_rule(rule(Signature(("医师签名",)), "医护人员"),
+                                                     pg) if f.kind == "text"])
+    tilde_end = line((340, "医师签名: _纲~"), y=495, size=12).boxes[-1][2]
+    assert signed(tilde_end).endswith("~2")       # no gap: the strokes go on into the "2"
+    assert signed(tilde_end + 8).endswith("~")    # a real gap: the date's own 2
+
+
 def test_handwriting_ocr_read_as_digits_is_no_date():
     # "张明哲" read "张98": the area by the label runs on over the digits, to the signature's end.
     scan = (0, 0, W, H)

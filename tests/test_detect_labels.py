@@ -259,6 +259,31 @@ def test_a_one_digit_bed_number_ocr_read_as_letters():
     for text in ("床号 aVR 导联", "床号 Sinus", "床号 |?"):
         assert values(run_rule(bed, page(ocr(line(text))))) == [], text
     assert values(run_rule(bed, page(line("床号 Si 病案号8305603")))) == []   # printed text
+    # Seed 33 V0002-07: a scanned ECG's "门诊号 MZ24390053" read "门诊号 |wzzaasoosa".
+    outpatient = rule(AfterLabel(("门诊号",), "number"), "病案编号")
+    assert values(run_rule(outpatient, page(ocr(line("年龄63岁 门诊号 |wzzaasoosa"))))) == [
+        "wzzaasoosa"]
+
+
+def test_a_number_ocr_could_not_read_after_its_label_is_hidden_and_not_hunted():
+    # Seed 33 V0017-09: a scanned ECG's "床位号:27" read "床位号:尼子”检查时间", the 尼子 at low
+    # confidence. Hidden where it stands; its text is no value to hunt in other pages.
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+
+    def unsure(text_line, word):
+        at = text_line.text.index(word)
+        text_line.unsure = " " * at + "?" * len(word) + " " * (len(text_line.text) - at - len(word))
+        return ocr(text_line)
+
+    pg = page(unsure(line("科别;产科 床位号:尼子”检查时间"), "尼子"))
+    found = run_rule(bed, pg)
+    assert "尼子" in covered_text(pg, found) and values(found) == [""]
+    assert all(f.rule.endswith(":unread") for f in found)
+    # A word read with confidence, a long one, or one without the label's colon: left.
+    for text, word in (("床位号:尼子 检查", ""), ("床位号:尼子尼子尼 检查", "尼子尼子尼"),
+                       ("床位号尼子 检查", "尼子"), ("床位号:尼子检查", "尼子")):
+        line_ = unsure(line(text), word) if word else ocr(line(text))
+        assert run_rule(bed, page(line_)) == [], text
 
 
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():

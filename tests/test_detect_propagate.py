@@ -304,6 +304,33 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
     assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []
 
 
+def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
+    # Seed 33 V0011-07: labels above their values, the bed "11" under "床 号" read "全" at low
+    # confidence. Only the nearest row's word in the column, only if OCR was unsure of all of
+    # it, and no longer than the number and one.
+    header = line((40, "科室 "), (200, "床 号 "), (330, "住院号码"), y=100)
+    bed11 = {("11", "床号"): ("病案编号", "r:1")}
+    cases = ((("全", "?"), None, [("11", "全")]),
+             (("全", " "), None, []),                         # read with confidence: a word
+             (("全部分开", "????"), None, []),                  # longer than a bed number
+             (("产科", "  "), ("全", "?"), []))                # the nearest row holds a word
+    for first, second, want in cases:
+        rows_below = []
+        for y, cell in ((118, first), (136, second)):
+            if cell is None:
+                continue
+            # 产科 stands in the column too: a column reaches from one header to the next.
+            row = line((45, "产科 "), (205, cell[0] + " "), (330, "ZY6970793"), y=y)
+            row.unsure = " " * 3 + cell[1] + " " * (len(row.text) - 3 - len(cell[1]))
+            rows_below.append(row)
+        for ln in (header, *rows_below):
+            ln.source = "ocr"
+        pg = page(header, *rows_below)
+        found = ValueHunter({}, beside_labels=bed11).find(pg)
+        assert [(f.value, covered_text(pg, [f])) for f in found] == want, first
+        assert all(f.rule.endswith(":unread") for f in found)
+
+
 def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
     # A scanned nursing note: "黄琳陪护" read "黄麻陪护". One character of two agrees, so only
     # where a word that follows a person comes next.

@@ -190,3 +190,17 @@ def test_each_truth_signature_is_looked_for_on_its_output_page(tmp_path):
                "C": (2, tmp_path / "gone.pdf")}       # C could not be read: not in the output
     checked = region_visibility(sigs, sources, [(1, 0), (0, 0)], tmp_path / "out.pdf")
     assert [(s["doc"], s["visible"]) for s in checked] == [("A", False), ("B", True), ("C", False)]
+
+
+def test_a_table_rule_crossing_a_hidden_value_does_not_make_it_visible():
+    # Seed 33 V0010-03: the truth's rect of a bed "1" reached the table's rule under it; the
+    # digit was boxed, the rule left whole, and the rule's ink counted as the value "59%".
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((392, 95), "1", fontsize=11)
+    page.draw_line((300, 99), (500, 99), color=(0, 0, 0), width=1.2)
+    rect = pymupdf.Rect(389, 84, 400, 100)
+    out = _copy(doc)
+    assert visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
+    _box(out[0], (390.5, 85, 399, 97.5), LABEL_FILL)
+    assert not visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible

@@ -96,9 +96,11 @@ def fitted_lines(parsed: list[HocrLine], gray: np.ndarray, transform: tuple[floa
     # Ink no confident line explains, the size of handwriting: one mark character each.
     fitted.extend((HANDWRITING, [b], 0.0, "") for b in handwriting.blobs(gray, printed))
     if dropped is not None and len(widths) >= unread.MIN_CHARS:
+        em = float(np.median(widths))
         dropped.extend(unread.dropped(
-            gray, [tuple(int(v) for v in b) for item in fitted for b in item[1]],
-            float(np.median(widths)),
+            gray, [tuple(int(v) for v in b) for text, boxes, _c, _u in fitted
+                   for ch, b in zip(text, boxes) if unread.reads_ink(text, ch, b, em)],
+            em,
             [(int(b[1]), int(b[3])) for text, boxes, _c, _u in fitted if text != HANDWRITING
              for b in [union(boxes)]]))
     mapped = [(text, in_rows(boxes, rows), conf, unsure) for text, boxes, conf, unsure in fitted]

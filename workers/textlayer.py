@@ -44,6 +44,10 @@ def contains(outer: Rect, inner: Rect, slack: float = 1.0) -> bool:
 # "床于 5932", the 5932 at 0 and the 于 at 8, where a printed word it reads scores 80-96.
 UNSURE_CONF = 20.0
 UNSURE = "?"
+# The rule id's ending of a finding made of a word OCR could not read where a value stands
+# (after its label, under its header): not evidence that anything can be read there, so
+# verification does not count it.
+UNREAD = ":unread"
 
 # The text of an OCR line that stands for a blob of handwriting, not for characters read
 # (`workers.handwriting`): ✍.

@@ -31,6 +31,17 @@ GAP_EM = 1.5            # of the tallest blob
 MAX_STRIP = 30000      # pixels across; Tesseract refuses an image wider than 32767
 MIN_CHARS = 5         # Chinese characters read, to know the em by
 MAX_BLOBS = 60         # more is a noisy page, not a few dropped words
+MISFIT_EM = 2.5        # a character boxed wider than this did not read what its box holds
+
+
+def reads_ink(text: str, ch: str, box, em: float) -> bool:
+    """Whether a character read explains the ink in its box. A space's box spans the gap
+    between two words, where a dropped word stands; a character box several em wide is a misfit
+    (seed 33 V0004-07: a "0" boxed from one cell to the next over the bed number "20" in the
+    cell between, read "Te" beside it). A mark of handwriting explains its whole blob."""
+    if text == HANDWRITING:
+        return True
+    return not ch.isspace() and box[2] - box[0] <= MISFIT_EM * em
 
 
 def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,

@@ -18,13 +18,12 @@ from dsl.model import Handwriting, IdCard, Pattern, Phone, Policy, Rule, WordLis
 
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
-from .detect.propagate import UNREAD
 from .detect.text import BLANK, is_cjk
 from .detect.vocab import COMPOUND_SURNAMES, SURNAMES
 from .extract import ocr_plan
 from .ocr import OcrEngine
 from .ocrdiff import PageSource, SourcePages, submit_verification
-from .textlayer import Finding, PageLayer, Rect, contains, overlaps, value_hash
+from .textlayer import UNREAD, Finding, PageLayer, Rect, contains, overlaps, value_hash
 
 # Detectors whose hits are identifiers on their own, wherever they stand. Label rules are left
 # out: after redaction the text after "姓名：" is a replacement mark, not a residual.
@@ -151,7 +150,7 @@ def _new_label_hits(policy: Policy, rules: tuple[Rule, ...], layer, page_count: 
     names = {r.category for r in rules if r.detector.shape in NAME_SHAPES}
     unmarked = _without_marks(layer, replacements)
     return [h for h in _in_new_readings(layer, detect_page(policy, rules, unmarked, page_count))
-            if _plausible(h.value) and not _misread_mark(h.value, replacements)
+            if not h.rule.endswith(UNREAD) and _plausible(h.value) and not _misread_mark(h.value, replacements)
             and (h.category not in names or _surname_first(h.value))]
 
 

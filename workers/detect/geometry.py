@@ -129,13 +129,26 @@ def _strokes_to(line, end: int) -> int:
         return end
     text, boxes = line.text, line.boxes
     em = boxes[end - 1][3] - boxes[end - 1][1]
-    stop = end
-    while (stop < len(text) and stop - end < STROKE_CHARS and not text[stop].isspace()
-           and not is_cjk(text[stop]) and boxes[stop][0] - boxes[stop - 1][2] < 0.1 * em):
-        stop += 1
+    stop, i, taken = end, end, 0
+    while i < len(text) and taken < STROKE_CHARS:
+        if text[i].isspace():
+            # A space OCR put where nothing stands apart: the next box starts where the last
+            # one ends ("医师签名: _纲~ 2023", the 珍 of 张桂珍 read as the date's 2, seed 33
+            # V0005-09).
+            if i + 1 < len(text) and boxes[i + 1][0] - boxes[stop - 1][2] < 0.1 * em:
+                i += 1
+                continue
+            break
+        if is_cjk(text[i]) or boxes[i][0] - boxes[stop - 1][2] >= 0.1 * em:
+            break
+        i, taken = i + 1, taken + 1
+        stop = i
     if stop == end:
         return end
-    apart = stop == len(text) or boxes[stop][0] - boxes[stop - 1][2] >= STROKE_GAP_EM * em
+    after = stop
+    while after < len(text) and text[after].isspace():
+        after += 1
+    apart = after == len(text) or boxes[after][0] - boxes[stop - 1][2] >= STROKE_GAP_EM * em
     return stop if apart else end
 
 

@@ -8,10 +8,10 @@ from functools import lru_cache
 
 from dsl.model import AfterLabel
 
-from ..textlayer import Finding, Rect
+from ..textlayer import UNREAD, UNSURE, Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
-from .text import COLONS, SPACE, alternation, blanked, is_cjk
+from .text import COLONS, SPACE, alternation, blanked, is_cjk, is_mark
 from .view import PageView
 from .vocab import (
     COMPOUND_SURNAMES,
@@ -274,6 +274,12 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                 if got:
                     slot, spans = below, got
         label = "".join(view.texts[hit.li][hit.start:hit.end].split())
+        if not spans and det.shape == "number" and hit.colon:
+            unread = _unread_word(view.lines[slot.li], slot.start, slot.end)
+            if unread is not None:
+                # No value to hunt elsewhere: what OCR made of it is no reading of anything.
+                out.extend(view.text_findings(slot.li, *unread, category, f"{rule}{UNREAD}",
+                                              allow, value=""))
         for s, e in spans:
             out.extend(replace(f, label=label)
                        for f in view.text_findings(slot.li, s, e, category, rule, allow))
@@ -282,6 +288,28 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
             for lj, s, e in _list_continues(view, slot.li):
                 out.extend(view.text_findings(lj, s, e, category, rule, allow))
     return out
+
+
+# A number OCR could not read after its label and colon is a word of at most this many
+# characters, none of which it was sure of ("床位号:尼子”检查时间" for 床位号: 27, seed 33 V0017-09).
+UNREAD_MOST = 4
+
+
+def _unread_word(line, start: int, end: int) -> tuple[int, int] | None:
+    """The word opening [start, end) of an OCR line, if OCR was unsure of all of it."""
+    unsure = line.unsure
+    if line.source != "ocr" or not unsure:
+        return None
+    while start < end and line.text[start].isspace():
+        start += 1
+    stop = start
+    while stop < end and unsure[stop] == UNSURE and not line.text[stop].isspace():
+        stop += 1
+    if stop == start or stop - start > UNREAD_MOST:
+        return None
+    if stop < end and not (line.text[stop].isspace() or is_mark(line.text[stop])):
+        return None   # the word goes on in characters OCR was sure of: it read a word
+    return start, stop
 
 
 def _list_runs_to_the_end(t: str, end: int, titled: bool) -> bool:

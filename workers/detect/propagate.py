@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from ..textlayer import UNSURE, Finding, PageLayer, contains, overlaps
+from ..textlayer import UNREAD, UNSURE, Finding, PageLayer, contains, overlaps
 from .nearnames import NearLong, NearNames, NearShort
 from .rows import BELOW_EM
 from .shapes import more_names
@@ -201,9 +201,10 @@ class ValueHunter:
             hit = label.search(text) if line.source == "ocr" else None
             if hit is None:
                 continue
-            _x0, y0, _x1, y1 = line.span_rect(*hit.span())
+            hx0, y0, hx1, y1 = line.span_rect(*hit.span())
             x0, x1 = _column(line, *hit.span())
             em = view.em(li)
+            found, unread = False, []
             for lj, b in enumerate(view.bboxes):
                 below = view.lines[lj]
                 # Below by its middle: a row's line may reach up beside the header's (a tall
@@ -217,9 +218,21 @@ class ValueHunter:
                         continue   # a stand-in character ("了") only where it stands apart
                     r = below.span_rect(*m.span(1))
                     if x0 - em < (r[0] + r[2]) / 2 < x1 + em:
+                        found = True
                         out.extend(view.text_findings(lj, *m.span(1), category,
                                                       f"{rule}:under-label", self._allow,
                                                       value=value))
+                word = _word_in(below, x0 - em, x1 + em, (hx0 + hx1) / 2)
+                if word is not None:
+                    unread.append((b[1], lj, word))
+            if unread and not found:
+                # The nearest row's word in the label's column, if OCR could not read it: the
+                # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
+                _top, lj, (s, e) = min(unread)
+                unsure = view.lines[lj].unsure
+                if e - s <= len(key_of(value)) + 1 and unsure and set(unsure[s:e]) == {UNSURE}:
+                    out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
+                                                  self._allow, value=value))
         return out
 
     def _listed_after(self, view: PageView, li: int, col: int, category: str, rule: str,
@@ -311,11 +324,6 @@ def _misread_after(label: str, key: str) -> re.Pattern:
                       rf"{{1,{len(key) + 1}}})(?=[ \t|]|$)", re.MULTILINE)
 
 
-# The rule id's ending of a finding made of a word OCR could not read (`_unread_after`): not
-# evidence that anything can be read there, so verification does not count it.
-UNREAD = ":unread"
-
-
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
 LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
               "+": "十干了"}   # an extra bed's sign ("+4")
@@ -347,6 +355,18 @@ def _column(line, start: int, end: int) -> tuple[float, float]:
         line.boxes[start][3] - line.boxes[start][1])
     right = line.boxes[after[0]][0] if after else line.boxes[end - 1][2]
     return left, right
+
+
+def _word_in(line, left: float, right: float, x: float) -> tuple[int, int] | None:
+    """The word of `line` standing between x `left` and `right` by its middle, the one
+    nearest `x`."""
+    best = None
+    for m in re.finditer(r"\S+", line.text):
+        r = line.span_rect(*m.span())
+        middle = (r[0] + r[2]) / 2
+        if left < middle < right and (best is None or abs(middle - x) < best[0]):
+            best = (abs(middle - x), m.span())
+    return best[1] if best else None
 
 
 def _alone(key: str) -> re.Pattern:
