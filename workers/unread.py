@@ -8,6 +8,8 @@ into the page's lines like any other: the hunters know where a bed number stands
 """
 from __future__ import annotations
 
+import unicodedata
+
 from .cells import components, paper_tone
 from .lazy import LazyModule
 from .textlayer import HANDWRITING, TextLine
@@ -35,13 +37,16 @@ MISFIT_EM = 2.5        # a character boxed wider than this did not read what its
 
 
 def reads_ink(text: str, ch: str, box, em: float) -> bool:
-    """Whether a character read explains the ink in its box. A space's box spans the gap
-    between two words, where a dropped word stands; a character box several em wide is a misfit
-    (seed 33 V0004-07: a "0" boxed from one cell to the next over the bed number "20" in the
-    cell between, read "Te" beside it). A mark of handwriting explains its whole blob."""
-    if text == HANDWRITING:
+    """Whether a character read explains the ink in its box. A digit, letter or mark boxed
+    several em wide is a misfit (seed 33 V0004-07: a "0" boxed from one cell over the bed
+    number "20" in the next, read "Te" beside it); a Chinese character boxed wide still read
+    the ink at one end of it ("5.90下" for a lab flag's arrow). A space's box spans the gap
+    between two words: counted as read, since Tesseract drops a lab table's flag arrows from
+    almost every row, and each such page would cost a second call. A mark of handwriting
+    explains its whole blob."""
+    if text == HANDWRITING or ch.isspace() or unicodedata.east_asian_width(ch) in "WF":
         return True
-    return not ch.isspace() and box[2] - box[0] <= MISFIT_EM * em
+    return box[2] - box[0] <= MISFIT_EM * em
 
 
 def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
