@@ -30,6 +30,7 @@ from dsl.model import (
     Rule,
     Signature,
     TitleMatches,
+    UnreadText,
     WordList,
 )
 from dsl.parser import parse, prepare
@@ -165,6 +166,9 @@ class _Compiler(Transformer):
 
     def handwriting(self, meta, children):
         return Handwriting()
+
+    def unread_text(self, meta, children):
+        return UnreadText()
 
     def pattern(self, meta, children):
         compiled = self._regex(children[0])

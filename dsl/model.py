@@ -96,8 +96,15 @@ class Handwriting:
     a stamp, found by its ink where its label was misread (`workers.handwriting`)."""
 
 
+@dataclass(frozen=True)
+class UnreadText:
+    """Words OCR read but was unsure of every character of, on scans: in a footer, a hospital's
+    name read as one wrong character boxed over all of it. Hidden where they stand, never
+    hunted elsewhere, not counted by verification (what it read is no reading of anything)."""
+
+
 Detector = (IdCard | Phone | Pattern | AfterLabel | WordList | Everything | Images | Signature
-            | Handwriting)
+            | Handwriting | UnreadText)
 
 
 # --- scopes: where to look ----------------------------------------------------------------

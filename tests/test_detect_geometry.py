@@ -84,6 +84,20 @@ def test_signature_text_and_image_right_of_label():
     assert values(run_rule(rule(Signature(("医师签名",)), "医护人员"), pg)) == ["王五"]
 
 
+def test_a_signature_label_ocr_read_as_答名_still_finds_the_signature():
+    # Seed 34 V0007-03, V0018-02: "签名: 史曼" read "答名: -史曼": only the handwriting mark
+    # beside it was hidden, half the name showed. "答名" is no word: it is the label.
+    def found(text: str):
+        read = line((340, text), y=343)
+        read.source = "ocr"
+        return run_rule(rule(Signature(("医师签名", "签名")), "医护人员"),
+                        page(read, images=[(0, 0, W, H)]))
+    blanked = found("答名: -史曼")
+    assert blanked == found("签名: -史曼")
+    assert any(f.kind == "image" and f.rect[0] <= 372 and f.rect[2] >= 400 for f in blanked)
+    assert found("答复: -史曼") == []
+
+
 def test_signature_below_label():
     pg = page(line((400, "主治医师"), y=700), line((402, "赵"), y=716),
               images=[(395, 720, 470, 745)])

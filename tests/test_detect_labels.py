@@ -286,6 +286,26 @@ def test_a_number_ocr_could_not_read_after_its_label_is_hidden_and_not_hunted():
         assert run_rule(bed, page(line_)) == [], text
 
 
+def test_a_footer_word_ocr_could_not_read_is_hidden_by_an_unread_text_rule():
+    # Seed 34 V0005-10: a scanned footer's "南宁市中心医院 第2页/共2页" read "证 第2页/共2页", the
+    # 证 at confidence 0 boxed over the whole name. In the footer band, such a word goes.
+    from dsl.model import Region, UnreadText
+    footer = Region(0.0, 90.0, 100.0, 100.0)
+    hidden = rule(UnreadText(), "医院名称", scope=footer)
+    read = line((36, "证 "), (482, "第2页/共2页"), y=790)
+    read.unsure = "?" + " " * (len(read.text) - 1)
+    pg = page(ocr(read))
+    found = run_rule(hidden, pg)
+    assert covered_text(pg, found) == "证" and values(found) == [""]
+    assert found[0].rule.endswith(":unread")
+    # A word read with confidence, or one out of the band, stays.
+    read.unsure = ""
+    assert run_rule(hidden, page(read)) == []
+    body = line((36, "证 "), (482, "第2页/共2页"), y=400)
+    body.unsure = "?" + " " * (len(body.text) - 1)
+    assert run_rule(hidden, page(ocr(body))) == []
+
+
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
     # "床位号 12" read "床位号12." (seed 28 V0007-08): boxes fitted to the line's ink shifted
     # with the phantom ".", which held the ink of "2"; boxed without it, the 2 stayed.

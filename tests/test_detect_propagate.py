@@ -304,6 +304,21 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
     assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []
 
 
+def test_a_bed_number_after_a_label_ocr_could_not_read_is_hidden():
+    # Seed 34 V0027-01: "科室:心内科 床号 15 住院号码" read "科室:心内科 厅二 15 住院号码", the
+    # label at confidence 0. Only after a word of about the label's length OCR was unsure of.
+    bed15 = {("15", "床号"): ("病案编号", "r:1")}
+    for word, unsure, want in (("厅二", "??", ["15"]), ("厅二", "  ", []),
+                               ("血小板计数", "?????", []), ("厅二", "? ", [])):
+        read = line(f"科室:心内科 {word} 15 住院号码")
+        at = read.text.index(word)
+        read.unsure = " " * at + unsure + " " * (len(read.text) - at - len(unsure))
+        read.source = "ocr"
+        pg = page(read)
+        found = ValueHunter({}, beside_labels=bed15).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, (word, unsure)
+
+
 def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
     # Seed 33 V0011-07: labels above their values, the bed "11" under "床 号" read "全" at low
     # confidence. Only the nearest row's word in the column, only if OCR was unsure of all of

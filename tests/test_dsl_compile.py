@@ -22,6 +22,7 @@ from dsl.model import (
     Region,
     Signature,
     TitleMatches,
+    UnreadText,
     WordList,
 )
 
@@ -108,6 +109,7 @@ def test_indented_settings_under_policy() -> None:
     ("find everything in region top 10% as x", Everything()),
     ("find images as x", Images()),
     ("find handwriting as x", Handwriting()),
+    ("find unread text in region bottom 90% as x", UnreadText()),
     (r"find pattern /住院号[:：]?\s*(\d{6,10})/ group 1 as x", Pattern(r"住院号[:：]?\s*(\d{6,10})", 1)),
     (r"find pattern /a\/b/ as x", Pattern("a/b", 0)),
     ('find after label "姓名" "患者姓名" as x', AfterLabel(("姓名", "患者姓名"), "text")),

@@ -84,6 +84,10 @@ class ValueHunter:
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
         self._unread = [(_unread_after(label), value, meta) for value, label, meta in short]
+        # The number read right after a label OCR could not read at all ("科室:心内科 厅二 15
+        # 住院号码" for 床号 15, seed 34 V0027-01).
+        self._after_unread = [(_after_unread_label(key_of(value), label), value, meta)
+                              for value, label, meta in short]
         # Its label read right, the number read as characters ("床号和局" for 床号 23).
         # Numbers of any length: "住院号 击二记" for 住院号 25121254 (seed 32 V0009-04).
         self._misread = [(_misread_after(label, key_of(value)), value, meta)
@@ -175,6 +179,17 @@ class ValueHunter:
                     found.add((value, li))
                     out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
+        for rx, value, (category, rule) in self._after_unread:
+            for m in rx.finditer(view.stream):
+                li, col = view.locate(m.start(1))
+                line, stop = view.lines[li], col + m.end(1) - m.start(1)
+                if (line.source == "ocr" and (value, li) not in found
+                        and set(line.unsure[col:stop]) == {UNSURE}):
+                    found.add((value, li))
+                    start = col + m.start(2) - m.start(1)
+                    out.extend(view.text_findings(li, start, start + m.end(2) - m.start(2),
+                                                  category, f"{rule}:beside-label", self._allow,
+                                                  value=value))
         for rx, value, (category, rule) in self._misread:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
@@ -310,6 +325,15 @@ def _unread_after(label: str) -> re.Pattern:
     rest = len("".join(label.split())) + LABEL_SLACK
     return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
                       rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
+
+
+def _after_unread_label(key: str, label: str) -> re.Pattern:
+    """A short number standing alone right after a word as long as its label or one shorter
+    or longer (the caller checks OCR was unsure of all of that word)."""
+    n = len("".join(label.split()))
+    value = _DIGIT_GAP.join(re.escape(c) for c in key)
+    return re.compile(rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})[ \t:：]+"
+                      rf"({value})(?=[ \t]|$)", re.MULTILINE)
 
 
 def _misread_after(label: str, key: str) -> re.Pattern:

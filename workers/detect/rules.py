@@ -17,10 +17,11 @@ from dsl.model import (
     Region,
     Rule,
     Signature,
+    UnreadText,
     WordList,
 )
 
-from ..textlayer import HANDWRITING, Finding, PageLayer, Rect, overlaps
+from ..textlayer import HANDWRITING, UNREAD, UNSURE, Finding, PageLayer, Rect, overlaps
 from .columns import column_areas, column_everything
 from .geometry import (
     everything,
@@ -126,6 +127,8 @@ def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *
         found = signatures(view, det, cat, rid, allow, column)
     elif isinstance(det, Handwriting):
         found = handwriting_findings(view, cat, rid)
+    elif isinstance(det, UnreadText):
+        found = unread_text(view, cat, rid, allow)
     elif isinstance(det, IdCard):
         found = find_ids(view, cat, rid, allow)
     elif isinstance(det, Phone):
@@ -150,6 +153,21 @@ def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = fr
     out: list[Finding] = []
     for rule in rules:
         out.extend(run_rule(rule, page, allow, page_count=page_count))
+    return out
+
+
+def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
+                ) -> list[Finding]:
+    """Each word of an OCR line that OCR was unsure of in every character, hidden where it
+    stands (`UNREAD`: no value to hunt, nothing verification should count)."""
+    out: list[Finding] = []
+    for li, line in enumerate(view.lines):
+        if line.source != "ocr" or not line.unsure or line.text == HANDWRITING:
+            continue
+        for m in re.finditer(r"\S+", line.text):
+            if set(line.unsure[m.start():m.end()]) == {UNSURE}:
+                out.extend(view.text_findings(li, *m.span(), category, f"{rule}{UNREAD}",
+                                              allow, value=""))
     return out
 
 
