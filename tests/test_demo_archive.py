@@ -292,3 +292,22 @@ def test_truth_places_the_identifiers_drawn_on_scanned_pages(archive):
     drawn = [d for t in _truths(archive).values() for d in t["drawn"]]
     assert drawn and all(docs[d["doc"]]["scanned"] for d in drawn)
     assert {d["category"] for d in drawn} >= {PATIENT_NAME, STAFF}
+
+
+def test_truth_gives_every_hospital_stamp_a_rect_holding_its_ink(archive):
+    # A seal's rim is the hospital's name: a person reads it, OCR does not, so the evaluation
+    # looks at its pixels as at a signature's.
+    docs = _docs(archive)
+    stamps = [s for t in _truths(archive).values() for s in t["stamps"]]
+    assert stamps
+    for s in stamps:
+        doc = docs[s["doc"]]
+        with pymupdf.open(archive / doc["file"]) as pdf:
+            page = pdf[s["page"] - 1]
+            rect = pymupdf.Rect(s["rect"])
+            if not doc["scanned"]:      # the image, its proportions kept, inside the rect
+                assert any(pymupdf.Rect(i["bbox"]) in rect + (-1, -1, 1, 1)
+                           for i in page.get_image_info()), s
+            pix = page.get_pixmap(clip=rect & page.rect, dpi=72, colorspace=pymupdf.csGRAY)
+            grey = np.frombuffer(pix.samples, np.uint8)
+            assert (grey < np.percentile(grey, 90) - 40).mean() > 0.02, s

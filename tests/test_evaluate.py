@@ -45,20 +45,23 @@ def test_a_label_ending_one_line_and_a_chart_row_below_are_not_joined(tmp_path):
     assert readable_in("+3", output_texts(text_pdf(tmp_path / "b.pdf", [["床号：+3"]]), None)["text"])
 
 
-def test_visible_signatures_and_names_on_scans_are_reported_and_counted_as_leaks():
-    record = {"visit": "V0001", "pages": 9, "identifiers": 40, "leaked": 3, "leaked_identifiers": 1,
+def test_visible_signatures_stamps_and_names_on_scans_are_reported_and_counted_as_leaks():
+    record = {"visit": "V0001", "pages": 9, "identifiers": 40, "leaked": 4, "leaked_identifiers": 1,
               "leaked_text": 0, "leaked_ocr": 1, "leaked_metadata": 0, "leaked_pixels": 1,
               "leaked_categories": ["医护人员"], "signatures": 12, "signatures_visible": 2,
               "signatures_visible_on": ["V0001-03 p1", "V0001-05 p2"],
+              "stamps": 2, "stamps_visible": 1, "stamps_visible_on": ["V0001-09 p1"],
               "pixels_visible_on": ["V0001-04 p1 医护人员"],
               "clinical_terms": 60, "readable": 58, "verified_clean": True}
     keys = ("pages", "identifiers", "leaked", "leaked_identifiers", "leaked_text", "leaked_ocr",
-            "leaked_metadata", "leaked_pixels", "signatures", "signatures_visible", "clinical_terms", "readable")
+            "leaked_metadata", "leaked_pixels", "signatures", "signatures_visible", "stamps",
+            "stamps_visible", "clinical_terms", "readable")
     total = {k: record[k] for k in keys} | {"records": 1, "verified_clean": 1, "readable_share": 0.9667}
     out = io.StringIO()
     print_evaluation({"records": [record], "total": total}, out)
     text = out.getvalue()
     assert "signatures visible: V0001-03 p1, V0001-05 p2" in text
     assert "identifiers visible: V0001-04 p1 医护人员" in text
-    assert ("leaks 3: identifiers leaked 1 of 40 (text 0, OCR 1, metadata 0, still visible on "
-            "scans 1) + signatures still visible 2 of 12") in text
+    assert "stamps visible: V0001-09 p1" in text
+    assert ("leaks 4: identifiers leaked 1 of 40 (text 0, OCR 1, metadata 0, still visible on "
+            "scans 1) + signatures still visible 2 of 12 + stamps still visible 1 of 2") in text

@@ -83,16 +83,21 @@ def evaluate_record(archive: FolderArchive, visit, policy, engine, work: Path) -
     leaked = set().union(*leaks.values())
     signatures = region_visibility(truth.get("signatures", []), sources, result.page_map, out)
     shown = [s for s in signatures if s["visible"]]
+    # A seal's rim is the hospital's name, which a person reads though OCR cannot.
+    stamps = region_visibility(truth.get("stamps", []), sources, result.page_map, out)
+    stamped = [s for s in stamps if s["visible"]]
     terms = {normalise(t) for t in truth.get("clinical_terms", [])}
     flat = {way: text.replace("\n", "") for way, text in texts.items()}
     readable = {t for t in terms if t in flat["text"] or t in flat["ocr"]}
     return {
         "visit": visit.visit_id, "pages": result.pages, "identifiers": len(values),
-        "leaked": len(leaked) + len(shown), "leaked_identifiers": len(leaked),
+        "leaked": len(leaked) + len(shown) + len(stamped), "leaked_identifiers": len(leaked),
         **{f"leaked_{w}": len(leaks[w]) for w in WAYS},
         "leaked_categories": sorted({values[v] for v in leaked}),
         "signatures": len(signatures), "signatures_visible": len(shown),
         "signatures_visible_on": [f"{s['doc']} p{s['page']}" for s in shown],
+        "stamps": len(stamps), "stamps_visible": len(stamped),
+        "stamps_visible_on": [f"{s['doc']} p{s['page']}" for s in stamped],
         "pixels_visible_on": sorted({f"{d['doc']} p{d['page']} {d['category']}"
                                      for d in drawn if d["visible"]}),
         "clinical_terms": len(terms), "readable": len(readable),
@@ -113,7 +118,8 @@ def evaluate_archive(root: Path, policy, ocr: bool = True) -> dict[str, Any]:
             if engine:
                 engine.close()
     keys = ("pages", "identifiers", "leaked", "leaked_identifiers", "leaked_text", "leaked_ocr",
-            "leaked_metadata", "leaked_pixels", "signatures", "signatures_visible", "clinical_terms", "readable")
+            "leaked_metadata", "leaked_pixels", "signatures", "signatures_visible", "stamps",
+            "stamps_visible", "clinical_terms", "readable")
     total = {k: sum(r[k] for r in records) for k in keys}
     total["records"] = len(records)
     total["verified_clean"] = sum(r["verified_clean"] for r in records)
@@ -134,13 +140,15 @@ def print_evaluation(figures: dict[str, Any], out: TextIO) -> None:
             notes.append(f"identifiers visible: {', '.join(r['pixels_visible_on'])}")
         if r["signatures_visible_on"]:
             notes.append(f"signatures visible: {', '.join(r['signatures_visible_on'])}")
+        if r["stamps_visible_on"]:
+            notes.append(f"stamps visible: {', '.join(r['stamps_visible_on'])}")
         print(f"{r['visit']:8} {r['pages']:5} {r['identifiers']:4} {r['leaked']:4} "
               f"{r['leaked_text']:4} {r['leaked_ocr']:4} {r['leaked_metadata']:4} {r['leaked_pixels']:4} "
               f"{r['signatures']:4} {r['signatures_visible']:4} "
               f"{r['clinical_terms']:6} {r['readable']:8}  "
               f"{'clean' if r['verified_clean'] else 'RESIDUALS'}"
               + "".join(f"  {n}" for n in notes), file=out)
-    print("(leak: identifiers leaked + signatures still visible; pix: identifiers still visible "
+    print("(leak: identifiers leaked + signatures and stamps still visible; pix: identifiers still visible "
           "where a scan shows them, read by OCR or not; sigs: signatures drawn, seen: of them "
           "still visible)", file=out)
     t = figures["total"]
@@ -148,6 +156,7 @@ def print_evaluation(figures: dict[str, Any], out: TextIO) -> None:
           f"leaked {t['leaked_identifiers']} of {t['identifiers']} (text {t['leaked_text']}, "
           f"OCR {t['leaked_ocr']}, metadata {t['leaked_metadata']}, still visible on scans "
           f"{t['leaked_pixels']}) + signatures still visible "
-          f"{t['signatures_visible']} of {t['signatures']}; clinical terms readable "
+          f"{t['signatures_visible']} of {t['signatures']} + stamps still visible "
+          f"{t['stamps_visible']} of {t['stamps']}; clinical terms readable "
           f"{t['readable']} of {t['clinical_terms']} ({100 * t['readable_share']:.1f}%); "
           f"verified clean {t['verified_clean']} of {t['records']}", file=out)

@@ -32,6 +32,7 @@ class PageRecord:
     # Identifiers placed explicitly in a span (a bed number): (index in spans, category, value).
     marked: list[tuple[int, str, str]] = field(default_factory=list)
     signatures: list[tuple[float, float, float, float]] = field(default_factory=list)  # rects, pt
+    stamps: list[tuple[float, float, float, float]] = field(default_factory=list)      # rects, pt
 
 
 def load_font() -> pymupdf.Font:
@@ -186,6 +187,11 @@ class Sheet:
     def image(self, r: tuple, png: bytes, marks: tuple[Mark, ...] = (), where: str = "image") -> None:
         self.page.insert_image(pymupdf.Rect(r), stream=png)
         self.records[self._index].marks.extend((c, v, where) for c, v in marks)
+
+    def stamp(self, r: tuple, png: bytes, marks: tuple[Mark, ...] = ()) -> None:
+        """A seal: an image whose ink a person reads (the hospital's name round its rim)."""
+        self.image(r, png, marks=marks)
+        self.records[self._index].stamps.append(tuple(r))
 
     def signature(self, x: float, y_base: float, name: str, height: float = 22) -> float:
         """A handwritten signature of `name` whose bottom sits near the baseline y; returns width."""

@@ -62,6 +62,7 @@ class VisitTruth:
         self.documents: list[dict] = []
         self.clinical_terms: list[str] = []
         self.signatures: list[dict] = []
+        self.stamps: list[dict] = []
         self.drawn: list[dict] = []
 
     def add(self, category: str, value: str, doc_id: str, page: int | None, where: str) -> None:
@@ -92,15 +93,16 @@ class VisitTruth:
                 self.clinical_terms.append(t)
         return terms
 
-    def place_signatures(self, doc_id: str, pages: list[PageRecord],
+    def place_signatures_and_stamps(self, doc_id: str, pages: list[PageRecord],
                          moves: list[pymupdf.Matrix] | None) -> None:
-        """Record where each page's signatures show, in points of the saved page: a scan
+        """Record where each page's signatures and stamps show, in points of the saved page: a scan
         (`moves`, per page) tilts and shifts what was drawn."""
         for number, rec in enumerate(pages, start=1):
-            for rect in rec.signatures:
-                shown = moved_rect(rect, moves[number - 1]) if moves else pymupdf.Rect(rect)
-                self.signatures.append({"doc": doc_id, "page": number,
-                                        "rect": [round(v, 2) for v in shown]})
+            for rects, out in ((rec.signatures, self.signatures), (rec.stamps, self.stamps)):
+                for rect in rects:
+                    shown = moved_rect(rect, moves[number - 1]) if moves else pymupdf.Rect(rect)
+                    out.append({"doc": doc_id, "page": number,
+                                "rect": [round(v, 2) for v in shown]})
 
     def place_identifiers(self, doc_id: str, pages: list[PageRecord], moves: list[pymupdf.Matrix],
                           width: Callable[[str, float], float]) -> None:
@@ -129,4 +131,4 @@ class VisitTruth:
     def to_dict(self, visit_id: str) -> dict:
         return {"visit_id": visit_id, "identifiers": self.identifiers(),
                 "clinical_terms": self.clinical_terms, "documents": self.documents,
-                "signatures": self.signatures, "drawn": self.drawn}
+                "signatures": self.signatures, "stamps": self.stamps, "drawn": self.drawn}

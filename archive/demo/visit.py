@@ -131,7 +131,7 @@ def make_visit(out: Path, index: int, seed: int, font: pymupdf.Font, terms: list
             doc, _dpi, moves = scan_document(doc, r)
         else:
             doc.subset_fonts()
-        truth.place_signatures(doc_id, pages, moves)
+        truth.place_signatures_and_stamps(doc_id, pages, moves)
         if moves:
             truth.place_identifiers(doc_id, pages, moves, built.sheet.text_width)
         _decorate(doc, ctx, truth, doc_id, built.title, built.day, meta=n == 1 or r.random() < 0.5,

@@ -153,7 +153,7 @@ class Ctx:
         """The hospital's red seal, often half over the signature block."""
         x = sheet.x1 - 130 - self.rng.uniform(0, 60) if x is None else x
         y = min(sheet.y - 40 + self.rng.uniform(-20, 20), sheet.y1 - 100) if y is None else y
-        sheet.image((x, y, x + 100, y + 100), self.stamp(), marks=(("医院名称", self.cast.hospital),))
+        sheet.stamp((x, y, x + 100, y + 100), self.stamp(), marks=(("医院名称", self.cast.hospital),))
 
     def pick(self, items: list, lo: int, hi: int) -> list:
         return self.rng.sample(items, min(len(items), self.rng.randint(lo, hi)))
