@@ -286,6 +286,20 @@ def test_a_number_ocr_could_not_read_after_its_label_is_hidden_and_not_hunted():
         assert run_rule(bed, page(line_)) == [], text
 
 
+def test_a_number_read_as_a_bar_after_its_label_is_hidden_a_tables_rule_is_not():
+    # Seed 35 V0015-03: "床号 | 11" (the cell's rule, then the number) read "床号 |", the bar
+    # boxed over rule and number. A rule's bar is thin; nothing below is taken instead.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    for bar_width, want in ((14.0, "|"), (2.0, "")):
+        read = line("住院号 zy5410385 床号 |", y=100)
+        x0 = read.boxes[-1][0]
+        read.boxes[-1] = (x0, 100.0, x0 + bar_width, 112.0)
+        below = line("孕周 34+0周 监护时长 20分钟", y=118)
+        pg = page(ocr(read), ocr(below))
+        found = [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+        assert covered_text(pg, found) == want, bar_width
+
+
 def test_a_footer_word_ocr_could_not_read_is_hidden_by_an_unread_text_rule():
     # Seed 34 V0005-10: a scanned footer's "南宁市中心医院 第2页/共2页" read "证 第2页/共2页", the
     # 证 at confidence 0 boxed over the whole name. In the footer band, such a word goes.

@@ -319,6 +319,21 @@ def test_a_bed_number_after_a_label_ocr_could_not_read_is_hidden():
         assert [covered_text(pg, [f]) for f in found] == want, (word, unsure)
 
 
+def test_a_bed_number_run_into_its_misread_label_is_hidden():
+    # Seed 35 V0021-05: "床号 17" read "床写涪光", the 写涪光 at low confidence.
+    bed17 = {("17", "床号"): ("病案编号", "r:1")}
+    for text, unsure, want in (("科室:产科 床写涪光 住院号码", "???", "写涪光"),
+                               ("科室:产科 床写涪光 住院号码", "   ", ""),
+                               ("科室:产科 床旁护理中 住院号码", "????", "")):
+        read = line(text)
+        at = read.text.index("床") + 1
+        read.unsure = " " * at + unsure + " " * (len(read.text) - at - len(unsure))
+        read.source = "ocr"
+        pg = page(read)
+        found = ValueHunter({}, beside_labels=bed17).find(pg)
+        assert covered_text(pg, found) == want, (text, unsure)
+
+
 def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
     # Seed 33 V0011-07: labels above their values, the bed "11" under "床 号" read "全" at low
     # confidence. Only the nearest row's word in the column, only if OCR was unsure of all of
@@ -356,6 +371,13 @@ def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
     assert values(hunter.find(pg)) == ["黄琳", "黄琳", "黄琳"]
     for text in ("母亲黄疸史，黄体酮治疗", "予黄连素口服", "黄疸(轻度)", "黄麻陪护"):
         assert hunter.find(page(rows(text) if text == "黄麻陪护" else ocr_rows(text))) == [], text
+    # Seed 35 V0025-11: "丈夫邹鑫陪护" read "浆夫邹讲陪护": the relation's first character and
+    # the given name both misread; the relation's last character still stands before the name.
+    zou = ValueHunter({"邹鑫": ("家属姓名", "f:1")})
+    pg = page(ocr_rows("08/10 07:05 38.2 160 38 124/70 86 护理，浆夫邹讲陪护 字祭"))
+    assert covered_text(pg, zou.find(pg)) == "邹讲"
+    for text in ("大学邹讲陪护", "邹讲师陪护", "浆夫邹讲课"):
+        assert zou.find(page(ocr_rows(text))) == [], text
 
 
 def test_a_two_character_name_with_its_surname_misread_between_relation_and_carer_word():

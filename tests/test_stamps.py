@@ -99,3 +99,43 @@ def test_the_stamp_and_the_names_under_it_are_gone_from_the_export(tmp_path):
         seen = ocr_text_of_page(doc[0], 300).replace(" ", "")
     assert "郑阳" not in seen and "王秀珍" not in seen
     assert "建议加强产前保健" in seen and "胎盘早剥" in seen
+
+
+GREY_PAPER = 244
+LIGHT_STAMP = 175     # a seal's red on a grey scan, as light as it often comes out
+
+
+def grey_ring(img: np.ndarray, cx: int, cy: int, radius: int, level: int) -> None:
+    yy, xx = np.ogrid[:img.shape[0], :img.shape[1]]
+    d = np.hypot(yy - cy, xx - cx)
+    for mask in ((d > radius - 8) & (d < radius), d < radius // 5):
+        img[mask] = np.minimum(img[mask], level)
+
+
+def test_a_light_grey_stamp_on_a_grey_scan_is_found_and_taken_out():
+    # Seed 30 V0004-13: a greyscale scan's seal, ink 150-200 on paper 244, over "医师签名: 申斌"
+    # read as words ("本 ef攻光 Prmamn"): the signature was never found, the seal stayed.
+    from workers.stamps import drop_grey
+    img = np.full((900, 1000), GREY_PAPER, dtype=np.uint8)
+    img[300:330, 100:700] = 30                           # a line of print under it
+    grey_ring(img, 500, 320, 140, LIGHT_STAMP)           # 36 mm across at 200 dpi
+    grey, boxes = drop_grey(img, DPI)
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = boxes[0]
+    assert x0 <= 360 and y0 <= 180 and x1 >= 640 and y1 >= 460
+    assert grey[184, 500] == GREY_PAPER                  # the rim is paper to Tesseract now
+    assert grey[315, 200] < 60 and grey[315, 500] < 60   # the print stays
+    assert img[184, 500] == LIGHT_STAMP                  # the caller's image is left alone
+
+
+def test_print_a_photograph_and_a_dark_ring_are_no_light_stamps():
+    from workers.stamps import drop_grey
+    img = np.full((1400, 1000), GREY_PAPER, dtype=np.uint8)
+    img[100:1300:40, 80:920] = 40                        # lines of print, their grey rims
+    img[101:1300:40, 80:920] = 180
+    img[900:1200, 100:400] = 90                          # a photograph: dark throughout
+    img[600:700, 600:900] = 160                          # a grey cell fill
+    assert drop_grey(img, DPI)[1] == []
+    ring_only = np.full((900, 1000), GREY_PAPER, dtype=np.uint8)
+    grey_ring(ring_only, 500, 320, 140, 90)              # dark as print: not told apart here
+    assert drop_grey(ring_only, DPI)[1] == []

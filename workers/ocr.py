@@ -66,9 +66,11 @@ def region_dpi(page: pymupdf.Page, region: OcrRegion, dpi: float | None = None) 
     return min(chosen, (MAX_SIDE - 4) * 72.0 / max(w, h, 1e-6))
 
 
-def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = False) -> OcrJob:
+def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = False,
+                  seals: bool = False) -> OcrJob:
     """Render part of the page (unrotated coordinates) in grey, as the reader sees it.
-    `colour`: the region holds a colour scan, whose red stamps are taken out (`stamps`)."""
+    `colour`: the region holds a colour scan, whose red stamps are taken out (`stamps`);
+    `seals`: so are a grey scan's light grey ones (for OCR, not for a look at the pixels)."""
     scale = dpi / 72.0
     clip = pymupdf.Rect(rect) * page.rotation_matrix
     if colour:
@@ -82,10 +84,15 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = Fal
     m = pymupdf.Matrix(1 / scale, 0, 0, 1 / scale, pix.x / scale, pix.y / scale)
     m = m * page.derotation_matrix
     transform = (m.a, m.b, m.c, m.d, m.e, m.f)
-    if not colour:
-        return OcrJob(Image.frombytes("L", (pix.width, pix.height), pix.samples), transform)
-    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
-    grey, boxes = stamps.drop_red(rgb, dpi)
+    if colour:
+        rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
+        grey, boxes = stamps.drop_red(rgb, dpi)
+    else:
+        grey, boxes = stamps.drop_grey(
+            np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width), dpi) \
+            if seals else (None, [])
+        if not boxes:
+            return OcrJob(Image.frombytes("L", (pix.width, pix.height), pix.samples), transform)
     marks = tuple(tuple(round(v, 2) for v in pymupdf.Rect(b) * m) for b in boxes)
     return OcrJob(Image.fromarray(grey, "L"), transform, marks=marks)
 
@@ -118,7 +125,7 @@ def region_job(page: pymupdf.Page, region: OcrRegion, dpi: float,
     vectors (an ECG read with OCR) is never tilted: its curves would only mislead the measure.
     """
     rect = region.rect
-    job = render_region(page, rect, dpi, colour=_in_colour(page, region.xrefs))
+    job = render_region(page, rect, dpi, colour=_in_colour(page, region.xrefs), seals=True)
     page_area = max(page.rect.width * page.rect.height, 1.0)
     if (rect[2] - rect[0]) * (rect[3] - rect[1]) < scanprep.MIN_PAGE_SHARE * page_area:
         return job    # a signature or a stamp: too little text to measure a tilt on

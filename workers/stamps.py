@@ -67,3 +67,60 @@ def drop_red(rgb: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, i
         if least <= x1 - x0 <= most and least <= y1 - y0 <= most:
             out.append((max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)))
     return grey, out
+
+
+# A seal on a scan made in grey is light grey ink with no dark core: the red of its ink turned
+# 150-200 on paper 240, where print and handwriting have strokes under 120. Its ring and star,
+# seen without the print crossing it, fill a square 20-60 mm wide at least this densely (cells
+# of GREY_CELL_MM holding its ink); a scan's specks and the grey rims of print fill under 0.1.
+GREY_LIGHT = 35         # levels under the paper's tone: ink
+GREY_DARK = 120         # levels under the paper's tone: a stroke's dark core (print, handwriting)
+GREY_DPI = 75           # looked at this coarsely (a few ms a page)
+GREY_CELL_MM = 2.0
+GREY_MIN_MM = 20.0
+GREY_MAX_ASPECT = 1.5
+GREY_MIN_FILL = 0.15
+GREY_MAX_DARK = 0.15    # share of a seal's box that is dark: print under it, not a photograph
+
+
+def _light_ink(grey: np.ndarray, paper: int, reach: int) -> np.ndarray:
+    """Ink lighter than any stroke's core and not beside one (the grey rim of print)."""
+    dark = grey < paper - GREY_DARK
+    return (grey < paper - GREY_LIGHT) & ~dark & ~grown_box(dark, reach)
+
+
+def drop_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """`grey` with the light ink of seals turned to paper, and the pixel boxes of the seals:
+    a grey scan's stamp, read by Tesseract as words over the print it crosses ("本 ef攻光
+    Prmamn" over "医师签名: 申斌", seed 30 V0004-13), left whole with the hospital's name."""
+    step = max(1, round(dpi / GREY_DPI))
+    small = grey[::step, ::step]
+    paper = paper_tone(small)
+    px_per_mm = dpi / step / 25.4
+    light = _light_ink(small, paper, max(1, round(px_per_mm / 2)))
+    cell = max(2, round(GREY_CELL_MM * px_per_mm))
+    cells = cell_counts(light, cell) >= CELL_SHARE * cell * cell
+    joined = grown_box(cells, 1)
+    least, most = GREY_MIN_MM / GREY_CELL_MM, MAX_STAMP_MM / GREY_CELL_MM
+    boxes = []
+    for r0, c0, r1, c1 in components(joined):
+        h, w = r1 - r0, c1 - c0
+        if not (least <= h <= most and least <= w <= most
+                and max(h, w) <= GREY_MAX_ASPECT * min(h, w)):
+            continue
+        if cells[r0:r1, c0:c1].mean() < GREY_MIN_FILL:
+            continue
+        y0, x0, y1, x1 = (v * cell * step for v in (r0, c0, r1, c1))
+        if (grey[y0:y1, x0:x1] < paper - GREY_DARK).mean() > GREY_MAX_DARK:
+            continue
+        pad = round(PAD_MM * dpi / 25.4)
+        boxes.append((max(0, x0 - pad), max(0, y0 - pad), min(grey.shape[1], x1 + pad),
+                      min(grey.shape[0], y1 + pad)))
+    if not boxes:
+        return grey, []
+    out = grey.copy()
+    reach = max(1, round(dpi / 25.4 / 2))
+    for x0, y0, x1, y1 in boxes:
+        part = out[y0:y1, x0:x1]
+        part[_light_ink(part, paper, reach)] = np.uint8(paper)
+    return out, boxes

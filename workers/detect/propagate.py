@@ -83,7 +83,8 @@ class ValueHunter:
                         for value, label, meta in short]
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
-        self._unread = [(_unread_after(label), value, meta) for value, label, meta in short]
+        self._unread = [(rx, value, meta) for value, label, meta in short
+                        for rx in (_unread_after(label), _unread_joined(label))]
         # The number read right after a label OCR could not read at all ("科室:心内科 厅二 15
         # 住院号码" for 床号 15, seed 34 V0027-01).
         self._after_unread = [(_after_unread_label(key_of(value), label), value, meta)
@@ -325,6 +326,14 @@ def _unread_after(label: str) -> re.Pattern:
     rest = len("".join(label.split())) + LABEL_SLACK
     return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
                       rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
+
+
+def _unread_joined(label: str) -> re.Pattern:
+    """The rest of the label and the number run together into one word OCR could not read
+    (the caller checks), right after the label's first character: "床写涪光" for 床号 17
+    (seed 35 V0021-05)."""
+    rest = len("".join(label.split())) + LABEL_SLACK
+    return re.compile(rf"{re.escape(fold(label[0]))}([^\s\d:：]{{2,{rest}}})(?=\s|$)")
 
 
 def _after_unread_label(key: str, label: str) -> re.Pattern:
