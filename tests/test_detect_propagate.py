@@ -380,6 +380,17 @@ def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
         assert zou.find(page(ocr_rows(text))) == [], text
 
 
+
+def test_a_staff_name_misread_by_one_character_filling_the_cell_after_a_staff_label():
+    # Seed 33 V0026-06: "送检医师祝强" read "送检医师山强" on a scanned lab report.
+    zhu = ValueHunter({"祝强": ("医护人员", "s:1")})
+    for text, want in (("标本号”2304164493 送检医师山强", "山强"), ("送检医师山强 临床诊断 宫颈", "山强"),
+                       ("送检医师山强壮", ""), ("检验者山强", ""), ("送检医师山河", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, zhu.find(pg)) == want, text
+    assert zhu.find(page(rows("送检医师山强"))) == []     # printed: 山强 is someone else
+
+
 def test_a_two_character_name_with_its_surname_misread_between_relation_and_carer_word():
     # "丈夫宋欢陪护" wrapped in a nursing table cell and read "丈夫末欢陪" (seed 23 V0012):
     # only the given character agrees, so the relation word before it must be there too.

@@ -18,6 +18,7 @@ from .vocab import (
     FIELD_WORDS,
     LABEL_SUFFIXES,
     NOT_A_NAME,
+    STAFF_ENDINGS,
     SURNAMES,
     TITLES,
     starts_with_any,
@@ -152,9 +153,6 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
     return _below(view, li, k_label, labels, hit.colon)
 
 
-# Label endings that name a member of staff: a cell holding one of these and a short name, and
-# nothing else, is a form field ("送检医师文林"), not a phrase of running text.
-STAFF_ENDINGS = ("医师", "医生", "护士", "护师", "技师", "助产士")
 
 
 def _staff_cell(t: str, hit: LabelHit, cell: tuple[int, int]) -> bool:

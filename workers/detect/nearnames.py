@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .text import is_cjk
-from .vocab import AFTER_NAME, COMPOUND_SURNAMES, FIELD_WORDS, SURNAMES, TITLES, starts_with_any
+from .vocab import (
+    AFTER_NAME,
+    COMPOUND_SURNAMES,
+    FIELD_WORDS,
+    STAFF_ENDINGS,
+    SURNAMES,
+    TITLES,
+    starts_with_any,
+)
 
 NAME_LENGTH = 3
 _PAIRS = ((0, 1), (0, 2), (1, 2))
@@ -112,7 +120,7 @@ class NearShort:
             by_surname, by_given = self._by_surname.get(text[j]), self._by_given.get(text[j + 1])
             if not by_surname and not by_given:
                 continue
-            field = _relation_field(text, j)
+            field = _relation_field(text, j) or _staff_field(text, j)
             if not field and not _person_follows(text, j + 2):
                 continue
             if (by_surname and text[j:j + 2] not in by_surname
@@ -138,6 +146,15 @@ def _relation_ends(text: str, j: int) -> bool:
     OCR made of its first ("浆夫邹讲陪护" for 丈夫邹鑫陪护, seed 35 V0025-11). Only with the
     surname read right and a person's word after the name."""
     return j >= 1 and any(len(r) == 2 and r[1] == text[j - 1] for r in RELATIONS)
+
+
+def _staff_field(text: str, j: int) -> bool:
+    """Two characters at text[j] fill a form's cell right after a staff label ("送检医师山强"
+    for 送检医师祝强, seed 33 V0026-06): the line ends after them, or a "|" or a field's word
+    follows."""
+    return (any(text.endswith(w, 0, j) for w in STAFF_ENDINGS)
+            and (j + 2 == len(text) or text[j + 2] in "|｜"
+                 or starts_with_any(text, j + 2, FIELD_WORDS)))
 
 
 def _relation_field(text: str, j: int) -> bool:

@@ -120,3 +120,8 @@ NEWBORN_SUFFIXES = frozenset({"之女", "之子", "之男", "之婴", "之儿"})
 
 AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
               "拒绝", "表示", "沟通", "谈话")
+
+
+# Label endings that name a member of staff: a cell holding one of these and a short name, and
+# nothing else, is a form field ("送检医师文林"), not a phrase of running text.
+STAFF_ENDINGS = ("医师", "医生", "护士", "护师", "技师", "助产士")
