@@ -88,9 +88,10 @@ def render_region(page: pymupdf.Page, rect: Rect, dpi: float, colour: bool = Fal
         rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
         grey, boxes = stamps.drop_red(rgb, dpi)
     else:
-        grey, boxes = stamps.drop_grey(
-            np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width), dpi) \
-            if seals else (None, [])
+        boxes = []
+        if seals:
+            grey, boxes = stamps.drop_grey(
+                np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width), dpi)
         if not boxes:
             return OcrJob(Image.frombytes("L", (pix.width, pix.height), pix.samples), transform)
     marks = tuple(tuple(round(v, 2) for v in pymupdf.Rect(b) * m) for b in boxes)

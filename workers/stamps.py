@@ -102,6 +102,7 @@ def drop_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int,
     cells = cell_counts(light, cell) >= CELL_SHARE * cell * cell
     joined = grown_box(cells, 1)
     least, most = GREY_MIN_MM / GREY_CELL_MM, MAX_STAMP_MM / GREY_CELL_MM
+    pad = round(PAD_MM * dpi / 25.4)
     boxes = []
     for r0, c0, r1, c1 in components(joined):
         h, w = r1 - r0, c1 - c0
@@ -113,7 +114,6 @@ def drop_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int,
         y0, x0, y1, x1 = (v * cell * step for v in (r0, c0, r1, c1))
         if (grey[y0:y1, x0:x1] < paper - GREY_DARK).mean() > GREY_MAX_DARK:
             continue
-        pad = round(PAD_MM * dpi / 25.4)
         boxes.append((max(0, x0 - pad), max(0, y0 - pad), min(grey.shape[1], x1 + pad),
                       min(grey.shape[0], y1 + pad)))
     if not boxes:

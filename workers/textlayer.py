@@ -73,6 +73,10 @@ class TextLine:
         """The box covering characters [start, end) of this line."""
         return union(self.boxes[start:end])
 
+    def unread(self, start: int, end: int) -> bool:
+        """Whether OCR was unsure of every character of [start, end) (`UNSURE`)."""
+        return set(self.unsure[start:end]) == {UNSURE}
+
 
 @dataclass(slots=True)
 class ImageBox:

@@ -137,8 +137,7 @@ def _after_relation(text: str, j: int) -> bool:
     having wrapped onto the line above ("丈" / "夫喜鹏陪护" for 丈夫彭鹏陪护, seed 30 V0019)."""
     if any(text.endswith(r, 0, j) for r in RELATIONS):
         return True
-    return (j >= 1 and (j == 1 or not is_cjk(text[j - 2]))
-            and any(len(r) == 2 and r[1] == text[j - 1] for r in RELATIONS))
+    return (j == 1 or j >= 2 and not is_cjk(text[j - 2])) and _relation_ends(text, j)
 
 
 def _relation_ends(text: str, j: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from ..textlayer import UNREAD, UNSURE, Finding, PageLayer, contains, overlaps
+from ..textlayer import UNREAD, Finding, PageLayer, contains, overlaps
 from .nearnames import NearLong, NearNames, NearShort
 from .rows import BELOW_EM
 from .shapes import more_names
@@ -176,7 +176,7 @@ class ValueHunter:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
                 line, stop = view.lines[li], col + m.end(1) - m.start(1)
-                if line.source == "ocr" and set(line.unsure[col:stop]) == {UNSURE}:
+                if line.source == "ocr" and line.unread(col, stop):
                     found.add((value, li))
                     out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
@@ -185,7 +185,7 @@ class ValueHunter:
                 li, col = view.locate(m.start(1))
                 line, stop = view.lines[li], col + m.end(1) - m.start(1)
                 if (line.source == "ocr" and (value, li) not in found
-                        and set(line.unsure[col:stop]) == {UNSURE}):
+                        and line.unread(col, stop)):
                     found.add((value, li))
                     start = col + m.start(2) - m.start(1)
                     out.extend(view.text_findings(li, start, start + m.end(2) - m.start(2),
@@ -245,8 +245,7 @@ class ValueHunter:
                 # The nearest row's word in the label's column, if OCR could not read it: the
                 # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
                 _top, lj, (s, e) = min(unread)
-                unsure = view.lines[lj].unsure
-                if e - s <= len(key_of(value)) + 1 and unsure and set(unsure[s:e]) == {UNSURE}:
+                if e - s <= len(key_of(value)) + 1 and view.lines[lj].unread(s, e):
                     out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
         return out

@@ -21,7 +21,7 @@ from dsl.model import (
     WordList,
 )
 
-from ..textlayer import HANDWRITING, UNREAD, UNSURE, Finding, PageLayer, Rect, overlaps
+from ..textlayer import HANDWRITING, UNREAD, Finding, PageLayer, Rect, overlaps
 from .columns import column_areas, column_everything
 from .geometry import (
     everything,
@@ -165,7 +165,7 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
         if line.source != "ocr" or not line.unsure or line.text == HANDWRITING:
             continue
         for m in re.finditer(r"\S+", line.text):
-            if set(line.unsure[m.start():m.end()]) == {UNSURE}:
+            if line.unread(*m.span()):
                 out.extend(view.text_findings(li, *m.span(), category, f"{rule}{UNREAD}",
                                               allow, value=""))
     return out
