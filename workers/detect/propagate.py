@@ -5,18 +5,30 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..textlayer import UNREAD, Finding, PageLayer, contains, overlaps
+from .bylabel import (
+    DIGIT_GAP,
+    after_unread_label,
+    alone,
+    beside_label,
+    column,
+    header,
+    label_length,
+    misread_after,
+    unread_after,
+    unread_joined,
+    word_in,
+)
 from .nearnames import NearLong, NearNames, NearShort
 from .rows import BELOW_EM
 from .shapes import more_names
-from .text import SPACE, canonical, fold, is_cjk, is_mark, spaced, trie_source
+from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
 from .vocab import FIELD_WORDS, starts_with_any
 from .wrapped import WrapIndex
 
 # Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
-# "张\n三"); between digits also the dashes and brackets of phone and ID formatting.
+# "张\n三"); between digits `DIGIT_GAP`, which also takes a phone's or an ID's dashes.
 _GAP = r"\s*"
-_DIGIT_GAP = r"[\s\-()]*"
 _DIGITISH = frozenset("0123456789xX")
 
 # Values too short to hunt: one character, or a short number, would hit all over a page.
@@ -25,11 +37,6 @@ MIN_OTHER = 4
 # Shorter than this, a value is not hunted at all, not even beside its label: a single
 # character would hit everywhere, a one-digit bed number hides in any count.
 MIN_HUNTED = 2
-# A short number is hunted only just after the first character of the label it was found
-# after: OCR mangles the rest of a label more often than its value ("床 号 汪 23", "床,号: 15",
-# "床 屿? 22" for 床号: 23 on one record's scans). Between them at most this many characters
-# besides the label's own and a colon, none a digit; the number not part of a time or a decimal.
-LABEL_SLACK = 1
 
 
 def key_of(value: str) -> str:
@@ -48,7 +55,7 @@ def huntable(key: str) -> bool:
 
 def _gap(prev: str, ch: str) -> str:
     alnum = prev.isascii() and prev.isalnum() and ch.isascii() and ch.isalnum()
-    return _DIGIT_GAP if alnum else _GAP
+    return DIGIT_GAP if alnum else _GAP
 
 
 class ValueHunter:
@@ -79,25 +86,25 @@ class ValueHunter:
         # (value, label) -> (category, rule): short numbers, hunted beside their label only.
         short = [(value, label, meta) for (value, label), meta in (beside_labels or {}).items()
                  if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
-        self._beside = [(_beside_label(key_of(value), label), value, meta)
+        self._beside = [(beside_label(key_of(value), label), value, meta)
                         for value, label, meta in short]
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
         self._unread = [(rx, value, meta) for value, label, meta in short
-                        for rx in (_unread_after(label), _unread_joined(label))]
+                        for rx in (unread_after(label), unread_joined(label))]
         # The number read right after a label OCR could not read at all ("科室:心内科 厅二 15
         # 住院号码" for 床号 15, seed 34 V0027-01).
-        self._after_unread = [(_after_unread_label(key_of(value), label), value, meta)
+        self._after_unread = [(after_unread_label(key_of(value), label), value, meta)
                               for value, label, meta in short]
         # Its label read right, the number read as characters ("床号和局" for 床号 23).
         # Numbers of any length: "住院号 击二记" for 住院号 25121254 (seed 32 V0009-04).
-        self._misread = [(_misread_after(label, key_of(value)), value, meta)
+        self._misread = [(misread_after(label, key_of(value)), value, meta)
                          for (value, label), meta in (beside_labels or {}).items()
                          if any(c.isdigit() for c in key_of(value))
-                         and len("".join(label.split())) >= 2 and is_cjk(label[0])]
+                         and label_length(label) >= 2 and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
         # Under another label of the rule that found it, only that label read as printed.
-        self._under = [(_header(label, misread), _alone(key_of(value)), value, meta)
+        self._under = [(header(label, misread), alone(key_of(value)), value, meta)
                        for pairs, misread in ((beside_labels, True), (header_synonyms, False))
                        for (value, label), meta in (pairs or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
@@ -218,7 +225,7 @@ class ValueHunter:
             if hit is None:
                 continue
             hx0, y0, hx1, y1 = line.span_rect(*hit.span())
-            x0, x1 = _column(line, *hit.span())
+            x0, x1 = column(line, *hit.span())
             em = view.em(li)
             found, unread = False, []
             for lj, b in enumerate(view.bboxes):
@@ -238,7 +245,7 @@ class ValueHunter:
                         out.extend(view.text_findings(lj, *m.span(1), category,
                                                       f"{rule}:under-label", self._allow,
                                                       value=value))
-                word = _word_in(below, x0 - em, x1 + em, (hx0 + hx1) / 2)
+                word = word_in(below, x0 - em, x1 + em, (hx0 + hx1) / 2)
                 if word is not None:
                     unread.append((b[1], lj, word))
             if unread and not found:
@@ -303,110 +310,6 @@ class ValueHunter:
 
 def _short_number(key: str) -> bool:
     return MIN_HUNTED <= len(key) < MIN_OTHER and any(c.isdigit() for c in key)
-
-
-def _beside_label(key: str, label: str) -> re.Pattern:
-    """A short number just after its label's first character, whatever OCR made of the rest;
-    an extra bed's sign read as a mark or not read at all ("床号 |2", "床 王 3" for +2, +3)."""
-    rest = len("".join(label.split())) + LABEL_SLACK   # the label's other characters, a colon
-    value = _DIGIT_GAP.join(re.escape(c) for c in key.lstrip("+"))
-    if key.startswith("+"):
-        # Unsigned only apart from what stands before it ("床4" is no "床号 +4").
-        value = f"(?:[+{LOOKALIKES['+']}|]{_DIGIT_GAP}|(?<=[\\s:：])){value}"
-    # As few of the label's characters as will do: the sign is the value's, not the label's.
-    return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}?\s*"
-                      rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
-
-
-def _unread_after(label: str) -> re.Pattern:
-    """A word OCR was unsure of (the caller checks), standing apart just after its label's
-    first character, whatever OCR made of the rest of the label: digits or signs, or a few
-    characters of anything ("床与 请]" for 床号 +1, seed 30 V0019-04)."""
-    rest = len("".join(label.split())) + LABEL_SLACK
-    return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
-                      rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
-
-
-def _unread_joined(label: str) -> re.Pattern:
-    """The rest of the label and the number run together into one word OCR could not read
-    (the caller checks), right after the label's first character: "床写涪光" for 床号 17
-    (seed 35 V0021-05)."""
-    rest = len("".join(label.split())) + LABEL_SLACK
-    return re.compile(rf"{re.escape(fold(label[0]))}([^\s\d:：]{{2,{rest}}})(?=\s|$)")
-
-
-def _after_unread_label(key: str, label: str) -> re.Pattern:
-    """A short number standing alone right after a word as long as its label or one shorter
-    or longer (the caller checks OCR was unsure of all of that word)."""
-    n = len("".join(label.split()))
-    value = _DIGIT_GAP.join(re.escape(c) for c in key)
-    return re.compile(rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})[ \t:：]+"
-                      rf"({value})(?=[ \t]|$)", re.MULTILINE)
-
-
-def _misread_after(label: str, key: str) -> re.Pattern:
-    """The word right after a label read whole (spaced, a colon inside or after it), a word of
-    characters no digit among them, and no longer than the number plus one: the number read
-    as something else ("床号和局" for 床号 23, "床:号 过" for 床号 14, seed 31 V0004-03 and
-    V0020-01). Not a word after a comma OCR saw between a header row's cells ("床号，孚周"
-    for 床号 孕周); the caller leaves a field word ("床号 姓名") and a line where the number
-    was found beside its label (its colon read as a character: "床 号 汪 23")."""
-    chars = [re.escape(c) for c in fold(label) if not c.isspace()]
-    return re.compile("[ \t:：]*".join(chars) + rf"[ \t:：|]*((?![^\w\s])[^\s\d:：|]"
-                      rf"{{1,{len(key) + 1}}})(?=[ \t|]|$)", re.MULTILINE)
-
-
-# Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
-LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
-              "+": "十干了"}   # an extra bed's sign ("+4")
-
-
-def _header(label: str, misread: bool = True) -> re.Pattern:
-    """A table header: the label, spaced or not, or a word of its length that starts with
-    its first character and stands alone between the row's other headers. OCR misreads a
-    header's last character more than its value (seed 27 V0016-07: "床号" over "+4" read
-    "床王", then "床写" in the export)."""
-    if not misread:
-        return re.compile(spaced(label))
-    chars = [c for c in fold(label) if not c.isspace()]
-    loose = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
-    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){loose}(?=\s|$)")
-
-
-def _column(line, start: int, end: int) -> tuple[float, float]:
-    """The x range of the column a header word [start, end) heads: from the header before it
-    to the header after it (a header is centred, its values left-aligned under it), not
-    counting the marks OCR put between them."""
-    def word(i: int) -> bool:
-        ch = line.text[i]
-        return not ch.isspace() and not is_mark(ch)
-
-    before = [i for i in range(start) if word(i)]
-    after = [i for i in range(end, len(line.text)) if word(i)]
-    left = line.boxes[before[-1]][2] if before else line.boxes[start][0] - 4 * (
-        line.boxes[start][3] - line.boxes[start][1])
-    right = line.boxes[after[0]][0] if after else line.boxes[end - 1][2]
-    return left, right
-
-
-def _word_in(line, left: float, right: float, x: float) -> tuple[int, int] | None:
-    """The word of `line` standing between x `left` and `right` by its middle, the one
-    nearest `x`."""
-    best = None
-    for m in re.finditer(r"\S+", line.text):
-        r = line.span_rect(*m.span())
-        middle = (r[0] + r[2]) / 2
-        if left < middle < right and (best is None or abs(middle - x) < best[0]):
-            best = (abs(middle - x), m.span())
-    return best[1] if best else None
-
-
-def _alone(key: str) -> re.Pattern:
-    """A number standing alone, its digits or what OCR reads for them: not part of a longer
-    number, a decimal, a time or a sum (a cell's value may run into the cell before it:
-    "心内科14")."""
-    digits = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
-    return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
 
 
 def _a_name(key: str) -> bool:

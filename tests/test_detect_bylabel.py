@@ -1,0 +1,221 @@
+"""The record-wide hunt for a short number by its label on a scan (`workers.detect.bylabel`):
+beside it, after it, under it, however OCR misread the label, the number, or both."""
+from __future__ import annotations
+
+from test_detect_grid import covered_text, line, page, rows
+from test_detect_propagate import ocr_rows
+
+from workers.detect import ValueHunter
+
+BED = {("23", "床号"): ("病案编号", "r:1")}
+
+
+def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label():
+    # Each a scanned header where the record's clean pages read "床号: 23"; the 床号 label
+    # rule missed every one, as its label came out spaced, broken by a comma or misread.
+    for text in ("科室:重症医学科 床 号 汪 23 住院号: 202511848",
+                 "科室:心内科 床 屿? 23 住院号码:",
+                 "科室:妇科 床,号: 23 住 院号:202415911",
+                 "科室:妇科 床号: .23 住院号: 202415911"):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=BED).find(pg)
+        assert [(f.value, f.category) for f in found] == [("23", "病案编号")], text
+        assert covered_text(pg, found) == (".23" if ".23" in text else "23"), text
+
+
+def test_a_bed_number_ocr_read_as_other_characters_after_its_label_is_taken():
+    # Seed 31: the label read right, the number not: V0004-03 "床号和局" for 床号 23, V0020-01
+    # "床:号 过" for 床号: 14; an extra bed's sign read "|" (V0009-03) or lost (V0010-13).
+    for text, value, taken in (("姓名 练丽丽 住院号 |202369287 床号和局 |", "23", "和局"),
+                               ("科室:重症医学科 床:号 过 中已", "14", "过"),
+                               ("住院号 ZY3191393 床号 |2", "+2", "|2"),
+                               ("年 龄: 36岁 科室:产科 床 王 3 住院号码: 202347102", "+3", "3"),
+                               ("科室;新生儿科 床 号: 02 住院号 击二记", "25121254", "击二记")):
+        label = "住院号" if len(value) > 3 else "床号"
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels={(value, label): ("病案编号", "r:1")}).find(pg)
+        assert [(f.value, covered_text(pg, [f])) for f in found] == [(value, taken)], text
+    # Not the next header of a header row, nor a field word, nor a word in a text layer, nor
+    # another number after the label.
+    for text in ("住院吧码，床号，孚周 监护日期", "床号 姓名 性别", "床号 科室", "床号 ZY3871037"):
+        pg = page(ocr_rows(text))
+        assert ValueHunter({}, beside_labels=BED).find(pg) == [], text
+    assert ValueHunter({}, beside_labels=BED).find(page(rows("床号和局 |"))) == []
+
+
+def test_a_short_number_is_left_away_from_its_label():
+    hunter = ValueHunter({}, beside_labels=BED)
+    for text in ("予吸氧 23 次，床旁心电图", "床旁胸片 3 次，间隔 23 小时",
+                 "床号: 123 住院号", "床头抬高 30°，23:00 复查", "床温 36.23 ℃",
+                 "住院第 23 天"):
+        assert hunter.find(page(ocr_rows(text))) == [], text
+
+
+def test_a_one_digit_bed_number_is_not_hunted_even_beside_its_label():
+    assert ValueHunter({}, beside_labels={("6", "床号"): ("病案编号", "r:1")}).find(
+        page(ocr_rows("病区 新生儿科 床号: 6"))) == []
+
+
+def test_a_text_layer_is_not_hunted_for_a_short_number_beside_a_label():
+    # Printed text says what it says: "床旁 23" there is no misread bed number.
+    assert ValueHunter({}, beside_labels=BED).find(page(rows("床旁 23 次"))) == []
+
+
+def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
+    # Seed 28 V0009-03: a fetal monitoring table's header OCR ran together ("住院吧码，床号，
+    # 孚周"), so the label rule took the next header for the bed number; the 30 under 床号 stayed.
+    header = line((40, "名|，年龄，”住院吧码，"), (250, "床号，"), (330, "孚周 监护日其"), y=100)
+    row = line((40, "”梁子涵 25岁 80947499 "), (255, "30 "), (330, "37+5周 2025年?月27日03:10"), y=118)
+    for ln in (header, row):
+        ln.source = "ocr"
+    pg = page(header, row)
+    bed30 = {("30", "床号"): ("病案编号", "r:1")}
+    found = ValueHunter({}, beside_labels=bed30).find(pg)
+    assert [(f.value, f.category) for f in found] == [("30", "病案编号")]
+    assert covered_text(pg, found) == "30"
+    # Not a 30 under another column, nor one inside a number, a date or a sum.
+    other = line((40, "30 25岁 80947499 "), (255, "37+30周 "), (330, "2025/01/30"), y=118)
+    other.source = "ocr"
+    assert ValueHunter({}, beside_labels=bed30).find(page(header, other)) == []
+    # Seed 29 V0018-02: a one-digit bed "7" read "了" under its header; not the 了 of a word.
+    for text, want in (("了 ", [("7", "病案编号")]), ("好了 ", [])):
+        row = line((40, "陈丽丽 27岁 62509023 "), (255, text), y=118)
+        row.source = "ocr"
+        found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
+            page(header, row))
+        assert [(f.value, f.category) for f in found] == want, text
+    # Seed 30 V0015-05: the page's reading dropped the "7" under 床号; read again on its own
+    # ("尼7"), it comes last among the page's lines, after rows far below the header.
+    row = line((40, "陈丽丽 27岁 62509023 "), y=118)
+    far = line((40, "检验项目 结果 提示 单位"), y=300)
+    alone = line((255, "尼7"), y=118)
+    for ln in (row, far, alone):
+        ln.source = "ocr"
+    found = ValueHunter({}, beside_labels={("7", "床号"): ("病案编号", "r:1")}).find(
+        page(header, row, far, alone))
+    assert [(f.value, covered_text(page(alone), [f])) for f in found] == [("7", "7")]
+    # Seed 32 V0021-01: the row's line reaches up beside the header's (a tall mark OCR read at
+    # its end): below by its middle still.
+    row = line((40, "产科 "), (255, "+4 "), (330, "ZY3871037 司"), y=118)
+    row.source = "ocr"
+    x0, _y0, x1, y1 = row.boxes[-1]
+    row.boxes[-1] = (x0, 95.0, x1, y1)
+    found = ValueHunter({}, beside_labels={("+4", "床号"): ("病案编号", "r:1")}).find(
+        page(header, row))
+    assert [(f.value, covered_text(page(row), [f])) for f in found] == [("+4", "+4")]
+    # Seed 27 V0001-06: a header centred over its cell, the value left-aligned under it, far
+    # left of the label itself; a number under the next header is that header's.
+    centred = line((100, "床号 "), (220, "住院号 "), (340, "检查号"), y=100)
+    for text, x, want in (("17 ", 52, [("17", "病案编号")]), ("17 ", 225, [])):
+        row = line((x, text), y=118)
+        for ln in (centred, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={("17", "床号"): ("病案编号", "r:1")}).find(
+            page(centred, row))
+        assert [(f.value, f.category) for f in found] == want, x
+    # A header OCR spaced out ("床 号"), and an extra bed "+4" whose sign it read as 十.
+    spaced = line((40, "姓 名 性 别 "), (200, "床 号"), y=100)
+    for value, text, x in (("14", "14 ", 205), ("+4", "十4 ", 205), ("14", "心内科14 ", 170)):
+        row = line((40, "刘定 男 "), (x, text), y=118)
+        for ln in (spaced, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={(value, "床号"): ("病案编号", "r:1")}).find(
+            page(spaced, row))
+        assert [(f.value, f.category) for f in found] == [(value, "病案编号")], text
+    # Seed 27 V0016-07: the header's last character misread ("床王"), alone between the
+    # row's headers; not a word of other length nor one run into its neighbour.
+    for head, want in (("床王 ", [("+4", "病案编号")]), ("床 写 ", [("+4", "病案编号")]),
+                       ("床王号 ", []), ("予床王 ", []), ("床4 ", [])):
+        header = line((100, head), (220, "住院号 "), (340, "检查号"), y=100)
+        row = line((52, "+4 "), (225, "41255325"), y=118)
+        for ln in (header, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={("+4", "床号"): ("病案编号", "r:1")}).find(
+            page(header, row))
+        assert [(f.value, f.category) for f in found] == want, head
+    # A text layer's header is read as printed: the label rule finds its value.
+    printed = [line((250, "床号"), y=100), line((255, "30"), y=118)]
+    assert ValueHunter({}, beside_labels=bed30).find(page(*printed)) == []
+
+
+def test_a_bed_number_after_a_label_ocr_could_not_read_is_hidden():
+    # Seed 34 V0027-01: "科室:心内科 床号 15 住院号码" read "科室:心内科 厅二 15 住院号码", the
+    # label at confidence 0. Only after a word of about the label's length OCR was unsure of.
+    bed15 = {("15", "床号"): ("病案编号", "r:1")}
+    for word, unsure, want in (("厅二", "??", ["15"]), ("厅二", "  ", []),
+                               ("血小板计数", "?????", []), ("厅二", "? ", [])):
+        read = line(f"科室:心内科 {word} 15 住院号码")
+        at = read.text.index(word)
+        read.unsure = " " * at + unsure + " " * (len(read.text) - at - len(unsure))
+        read.source = "ocr"
+        pg = page(read)
+        found = ValueHunter({}, beside_labels=bed15).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, (word, unsure)
+
+
+def test_a_bed_number_run_into_its_misread_label_is_hidden():
+    # Seed 35 V0021-05: "床号 17" read "床写涪光", the 写涪光 at low confidence.
+    bed17 = {("17", "床号"): ("病案编号", "r:1")}
+    for text, unsure, want in (("科室:产科 床写涪光 住院号码", "???", "写涪光"),
+                               ("科室:产科 床写涪光 住院号码", "   ", ""),
+                               ("科室:产科 床旁护理中 住院号码", "????", "")):
+        read = line(text)
+        at = read.text.index("床") + 1
+        read.unsure = " " * at + unsure + " " * (len(read.text) - at - len(unsure))
+        read.source = "ocr"
+        pg = page(read)
+        found = ValueHunter({}, beside_labels=bed17).find(pg)
+        assert covered_text(pg, found) == want, (text, unsure)
+
+
+def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
+    # Seed 33 V0011-07: labels above their values, the bed "11" under "床 号" read "全" at low
+    # confidence. Only the nearest row's word in the column, only if OCR was unsure of all of
+    # it, and no longer than the number and one.
+    header = line((40, "科室 "), (200, "床 号 "), (330, "住院号码"), y=100)
+    bed11 = {("11", "床号"): ("病案编号", "r:1")}
+    cases = ((("全", "?"), None, [("11", "全")]),
+             (("全", " "), None, []),                         # read with confidence: a word
+             (("全部分开", "????"), None, []),                  # longer than a bed number
+             (("产科", "  "), ("全", "?"), []))                # the nearest row holds a word
+    for first, second, want in cases:
+        rows_below = []
+        for y, cell in ((118, first), (136, second)):
+            if cell is None:
+                continue
+            # 产科 stands in the column too: a column reaches from one header to the next.
+            row = line((45, "产科 "), (205, cell[0] + " "), (330, "ZY6970793"), y=y)
+            row.unsure = " " * 3 + cell[1] + " " * (len(row.text) - 3 - len(cell[1]))
+            rows_below.append(row)
+        for ln in (header, *rows_below):
+            ln.source = "ocr"
+        pg = page(header, *rows_below)
+        found = ValueHunter({}, beside_labels=bed11).find(pg)
+        assert [(f.value, covered_text(pg, [f])) for f in found] == want, first
+        assert all(f.rule.endswith(":unread") for f in found)
+
+
+def test_a_bed_number_ocr_could_not_read_after_its_misread_label_is_hidden():
+    # Seed 27 V0029-11: "床 号： +2" on a scan read "床于 5932", the 5932 at confidence 0 and
+    # the 于 at 8: neither label nor value is there to find, but the bed "+2" is known.
+    bed = {("+2", "床号"): ("病案编号", "r:1")}
+    def scanned(text: str, unsure: str):
+        ln = line((40, text), y=100)
+        ln.source, ln.unsure = "ocr", unsure
+        return ln
+    text = "科室产科 床于 5932 住院号98962742"
+    doubt = "     ?? ????" + " " * (len(text) - 12)
+    pg = page(scanned(text, doubt))
+    found = ValueHunter({}, beside_labels=bed).find(pg)
+    assert [(f.value, f.category) for f in found] == [("+2", "病案编号")]
+    assert covered_text(pg, found) == "5932"
+    # Seed 30 V0019-04: "床号 +1" read "床与 请]", the 请] at confidence 0.
+    odd = "患者姓名 孔淑珍 年龄 39岁 床与 请]"
+    pg = page(scanned(odd, " " * (len(odd) - 3) + "???"))
+    found = ValueHunter({}, beside_labels={("+1", "床号"): ("病案编号", "r:1")}).find(pg)
+    assert covered_text(pg, found) == "请]"
+    # A number OCR read with confidence is what it says; one far from the label is not it.
+    assert ValueHunter({}, beside_labels=bed).find(page(scanned(text, ""))) == []
+    far = "床旁 心电监护 5932"
+    assert ValueHunter({}, beside_labels=bed).find(
+        page(scanned(far, " " * (len(far) - 4) + "????"))) == []

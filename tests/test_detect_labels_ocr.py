@@ -1,0 +1,142 @@
+"""Values after labels on a scan, as OCR reads both: its colons and brackets, a number read
+as letters, a bar or a word it was unsure of, and the marks it read beside a value."""
+from __future__ import annotations
+
+import pytest
+from test_detect_grid import covered_text, line, page, rule, values
+
+from dsl.model import AfterLabel
+from workers.detect import run_rule
+
+
+def ocr(text_line):
+    """The same line as Tesseract gives it."""
+    text_line.source = "ocr"
+    return text_line
+
+
+@pytest.mark.parametrize("text, label, shape, want", [
+    ("门诊号“|5265092596", "门诊号", "number", ["5265092596"]),
+    ("患者姓名”张秀兰 性别。女", "患者姓名", "name", ["张秀兰"]),
+    ("参加人员:;宋平(副主任医师)、邓家豪主治医师、郑丹丹〈主治医师)、徐冬梅护士、张琳(护士)",
+     "参加人员", "names", ["宋平", "邓家豪", "郑丹丹", "徐冬梅", "张琳"]),
+])
+def test_colons_and_brackets_as_ocr_misreads_them(text, label, shape, want):
+    det = rule(AfterLabel((label,), shape), "cat")
+    assert values(run_rule(det, page(ocr(line(text))))) == want
+
+
+def test_a_bed_number_whose_sign_ocr_read_as_a_character():
+    # A scanned header "床号：+7": Tesseract read the + as 了. The whole value is hidden.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    pg = page(ocr(line("科室:产科 床号:了7 住院号: 100200300")))
+    assert covered_text(pg, run_rule(bed, pg)) == ":了7"    # on a scan, with the mark beside it
+    # Only a character right before the digits, and only in OCR: a text layer says what it says.
+    assert values(run_rule(bed, page(ocr(line("床号:号 住院号:"))))) == []
+    assert values(run_rule(bed, page(line("床号:了7")))) == []
+
+
+def test_a_one_digit_bed_number_ocr_read_as_letters():
+    # Seed 30 V0015-05: a scanned lab header's "床号 7" read "床号 Si". A short run of letters
+    # standing alone after a number's label is that number misread; an ECG lead is not.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    assert values(run_rule(bed, page(ocr(line("科别儿科 床号 Si 病案号8305603"))))) == ["Si"]
+    for text in ("床号 aVR 导联", "床号 Sinus", "床号 |?"):
+        assert values(run_rule(bed, page(ocr(line(text))))) == [], text
+    assert values(run_rule(bed, page(line("床号 Si 病案号8305603")))) == []   # printed text
+    # Seed 33 V0002-07: a scanned ECG's "门诊号 MZ24390053" read "门诊号 |wzzaasoosa".
+    outpatient = rule(AfterLabel(("门诊号",), "number"), "病案编号")
+    assert values(run_rule(outpatient, page(ocr(line("年龄63岁 门诊号 |wzzaasoosa"))))) == [
+        "wzzaasoosa"]
+
+
+def test_a_number_ocr_could_not_read_after_its_label_is_hidden_and_not_hunted():
+    # Seed 33 V0017-09: a scanned ECG's "床位号:27" read "床位号:尼子”检查时间", the 尼子 at low
+    # confidence. Hidden where it stands; its text is no value to hunt in other pages.
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+
+    def unsure(text_line, word):
+        at = text_line.text.index(word)
+        text_line.unsure = " " * at + "?" * len(word) + " " * (len(text_line.text) - at - len(word))
+        return ocr(text_line)
+
+    pg = page(unsure(line("科别;产科 床位号:尼子”检查时间"), "尼子"))
+    found = run_rule(bed, pg)
+    assert "尼子" in covered_text(pg, found) and values(found) == [""]
+    assert all(f.rule.endswith(":unread") for f in found)
+    # A word read with confidence, a long one, or one without the label's colon: left.
+    for text, word in (("床位号:尼子 检查", ""), ("床位号:尼子尼子尼 检查", "尼子尼子尼"),
+                       ("床位号尼子 检查", "尼子"), ("床位号:尼子检查", "尼子")):
+        line_ = unsure(line(text), word) if word else ocr(line(text))
+        assert run_rule(bed, page(line_)) == [], text
+
+
+def test_a_number_read_as_a_bar_after_its_label_is_hidden_a_tables_rule_is_not():
+    # Seed 35 V0015-03: "床号 | 11" (the cell's rule, then the number) read "床号 |", the bar
+    # boxed over rule and number. A rule's bar is thin; nothing below is taken instead.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    for bar_width, want in ((14.0, "|"), (2.0, "")):
+        read = line("住院号 zy5410385 床号 |", y=100)
+        x0 = read.boxes[-1][0]
+        read.boxes[-1] = (x0, 100.0, x0 + bar_width, 112.0)
+        below = line("孕周 34+0周 监护时长 20分钟", y=118)
+        pg = page(ocr(read), ocr(below))
+        found = [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+        assert covered_text(pg, found) == want, bar_width
+
+
+def test_a_footer_word_ocr_could_not_read_is_hidden_by_an_unread_text_rule():
+    # Seed 34 V0005-10: a scanned footer's "南宁市中心医院 第2页/共2页" read "证 第2页/共2页", the
+    # 证 at confidence 0 boxed over the whole name. In the footer band, such a word goes.
+    from dsl.model import Region, UnreadText
+    footer = Region(0.0, 90.0, 100.0, 100.0)
+    hidden = rule(UnreadText(), "医院名称", scope=footer)
+    read = line((36, "证 "), (482, "第2页/共2页"), y=790)
+    read.unsure = "?" + " " * (len(read.text) - 1)
+    pg = page(ocr(read))
+    found = run_rule(hidden, pg)
+    assert covered_text(pg, found) == "证" and values(found) == [""]
+    assert found[0].rule.endswith(":unread")
+    # A word read with confidence, or one out of the band, stays.
+    read.unsure = ""
+    assert run_rule(hidden, page(read)) == []
+    body = line((36, "证 "), (482, "第2页/共2页"), y=400)
+    body.unsure = "?" + " " * (len(body.text) - 1)
+    assert run_rule(hidden, page(ocr(body))) == []
+
+
+def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
+    # "床位号 12" read "床位号12." (seed 28 V0007-08): boxes fitted to the line's ink shifted
+    # with the phantom ".", which held the ink of "2"; boxed without it, the 2 stayed.
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+    pg = page(ocr(line("科室:新生儿科”床位号12.住院号")))
+    assert values(run_rule(bed, pg)) == ["12"]
+    assert covered_text(pg, run_rule(bed, pg)) == "12."
+    # A text layer's boxes are the glyphs': its value alone is boxed.
+    pg = page(line("床位号12.住院号"))
+    assert covered_text(pg, run_rule(bed, pg)) == "12"
+
+
+def test_ocr_colon_misreads_are_not_taken_from_a_text_layer():
+    # In a text layer "。" ends a sentence: what follows a label there is not its value.
+    det = rule(AfterLabel(("主治医师",), "name"), "医护人员")
+    assert values(run_rule(det, page(line("已汇报主治医师。王强同意手术")))) == []
+
+
+def test_a_label_read_into_one_cell_with_the_header_before_it():
+    # OCR joined two header cells ("入院时间" and "病史陈述者") and, below, their values; the
+    # narrator's name stands left-aligned in its cell, not under the centred header.
+    relative = rule(AfterLabel(("病史陈述者", "陈述者", "联系人"), "name"), "家属姓名")
+    pg = page(ocr(line((60, "与患者关系"), (220, "入院时间病史陈述者"), y=100)),
+              ocr(line((52, "配偶"), (200, "2023/04/20 15:45"), (300, "战起"), y=118)))
+    assert values(run_rule(relative, pg)) == ["战起"]
+
+
+def test_a_value_below_its_label_on_a_skewed_scan():
+    # The scan slopes down to the right: the row's left end stands higher than the bottom of
+    # the label's cell, its value right under the label.
+    husband = rule(AfterLabel(("丈夫姓名",), "name"), "家属姓名")
+    header = ocr(line((60, "孕产次"), (300, "丈夫姓名"), y=100))
+    row = ocr(line((52, "G1P3"), (300, "颜岩"), y=112))
+    row.boxes = [(b[0], b[1] - 6, b[2], b[3] - 6) if b[0] < 200 else b for b in row.boxes]
+    assert values(run_rule(husband, page(header, row))) == ["颜岩"]

@@ -1,0 +1,126 @@
+"""A short number by its label on a scan, as OCR misreads both: the patterns and the column
+geometry the record-wide hunt (`propagate`) uses to find a bed number beside, after or under
+its label when neither was read as printed."""
+from __future__ import annotations
+
+import re
+
+from .text import SPACE, fold, is_mark, spaced
+
+# Between two digits of a value: spaces, full-width spaces or one line break, and the dashes
+# and brackets of phone and ID formatting.
+DIGIT_GAP = r"[\s\-()]*"
+# A short number is hunted only just after the first character of the label it was found
+# after: OCR mangles the rest of a label more often than its value ("床 号 汪 23", "床,号: 15",
+# "床 屿? 22" for 床号: 23 on one record's scans). Between them at most this many characters
+# besides the label's own and a colon, none a digit; the number not part of a time or a decimal.
+LABEL_SLACK = 1
+
+
+def label_length(label: str) -> int:
+    """A label's characters, not counting the spaces a form sets between them ("姓 名")."""
+    return len("".join(label.split()))
+
+
+def beside_label(key: str, label: str) -> re.Pattern:
+    """A short number just after its label's first character, whatever OCR made of the rest;
+    an extra bed's sign read as a mark or not read at all ("床号 |2", "床 王 3" for +2, +3)."""
+    rest = label_length(label) + LABEL_SLACK   # the label's other characters, a colon
+    value = DIGIT_GAP.join(re.escape(c) for c in key.lstrip("+"))
+    if key.startswith("+"):
+        # Unsigned only apart from what stands before it ("床4" is no "床号 +4").
+        value = f"(?:[+{LOOKALIKES['+']}|]{DIGIT_GAP}|(?<=[\\s:：])){value}"
+    # As few of the label's characters as will do: the sign is the value's, not the label's.
+    return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}?\s*"
+                      rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
+
+
+def unread_after(label: str) -> re.Pattern:
+    """A word OCR was unsure of (the caller checks), standing apart just after its label's
+    first character, whatever OCR made of the rest of the label: digits or signs, or a few
+    characters of anything ("床与 请]" for 床号 +1, seed 30 V0019-04)."""
+    rest = label_length(label) + LABEL_SLACK
+    return re.compile(rf"{re.escape(fold(label[0]))}(?:[ \t]*[^\d\s]){{0,{rest}}}[ \t]+"
+                      rf"([0-9+]{{1,6}}|[^\s]{{1,3}})(?=\s|$)")
+
+
+def unread_joined(label: str) -> re.Pattern:
+    """The rest of the label and the number run together into one word OCR could not read
+    (the caller checks), right after the label's first character: "床写涪光" for 床号 17
+    (seed 35 V0021-05)."""
+    rest = label_length(label) + LABEL_SLACK
+    return re.compile(rf"{re.escape(fold(label[0]))}([^\s\d:：]{{2,{rest}}})(?=\s|$)")
+
+
+def after_unread_label(key: str, label: str) -> re.Pattern:
+    """A short number standing alone right after a word as long as its label or one shorter
+    or longer (the caller checks OCR was unsure of all of that word)."""
+    n = label_length(label)
+    value = DIGIT_GAP.join(re.escape(c) for c in key)
+    return re.compile(rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})[ \t:：]+"
+                      rf"({value})(?=[ \t]|$)", re.MULTILINE)
+
+
+def misread_after(label: str, key: str) -> re.Pattern:
+    """The word right after a label read whole (spaced, a colon inside or after it), a word of
+    characters no digit among them, and no longer than the number plus one: the number read
+    as something else ("床号和局" for 床号 23, "床:号 过" for 床号 14, seed 31 V0004-03 and
+    V0020-01). Not a word after a comma OCR saw between a header row's cells ("床号，孚周"
+    for 床号 孕周); the caller leaves a field word ("床号 姓名") and a line where the number
+    was found beside its label (its colon read as a character: "床 号 汪 23")."""
+    chars = [re.escape(c) for c in fold(label) if not c.isspace()]
+    return re.compile("[ \t:：]*".join(chars) + rf"[ \t:：|]*((?![^\w\s])[^\s\d:：|]"
+                      rf"{{1,{len(key) + 1}}})(?=[ \t|]|$)", re.MULTILINE)
+
+
+# Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
+LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
+              "+": "十干了"}   # an extra bed's sign ("+4")
+
+
+def header(label: str, misread: bool = True) -> re.Pattern:
+    """A table header: the label, spaced or not, or a word of its length that starts with
+    its first character and stands alone between the row's other headers. OCR misreads a
+    header's last character more than its value (seed 27 V0016-07: "床号" over "+4" read
+    "床王", then "床写" in the export)."""
+    if not misread:
+        return re.compile(spaced(label))
+    chars = [c for c in fold(label) if not c.isspace()]
+    loose = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
+    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){loose}(?=\s|$)")
+
+
+def column(line, start: int, end: int) -> tuple[float, float]:
+    """The x range of the column a header word [start, end) heads: from the header before it
+    to the header after it (a header is centred, its values left-aligned under it), not
+    counting the marks OCR put between them."""
+    def word(i: int) -> bool:
+        ch = line.text[i]
+        return not ch.isspace() and not is_mark(ch)
+
+    before = [i for i in range(start) if word(i)]
+    after = [i for i in range(end, len(line.text)) if word(i)]
+    left = line.boxes[before[-1]][2] if before else line.boxes[start][0] - 4 * (
+        line.boxes[start][3] - line.boxes[start][1])
+    right = line.boxes[after[0]][0] if after else line.boxes[end - 1][2]
+    return left, right
+
+
+def word_in(line, left: float, right: float, x: float) -> tuple[int, int] | None:
+    """The word of `line` standing between x `left` and `right` by its middle, the one
+    nearest `x`."""
+    best = None
+    for m in re.finditer(r"\S+", line.text):
+        r = line.span_rect(*m.span())
+        middle = (r[0] + r[2]) / 2
+        if left < middle < right and (best is None or abs(middle - x) < best[0]):
+            best = (abs(middle - x), m.span())
+    return best[1] if best else None
+
+
+def alone(key: str) -> re.Pattern:
+    """A number standing alone, its digits or what OCR reads for them: not part of a longer
+    number, a decimal, a time or a sum (a cell's value may run into the cell before it:
+    "心内科14")."""
+    digits = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
+    return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
