@@ -195,6 +195,29 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
         assert all(f.rule.endswith(":unread") for f in found)
 
 
+def test_a_known_bed_number_under_a_header_ocr_could_not_read_is_hidden():
+    # Seed 36 V0003-01: the header "床号" over a bed 26 read "本" at low confidence, in a row
+    # of other headers. Only the number as printed, only in that column, and only where the
+    # row holds other headers and OCR was unsure of all of the word.
+    bed26 = {("26", "床号"): ("病案编号", "r:1")}
+    def scanned(header_word: str, doubt: str, rest: str = "住院号码 手机"):
+        head = line((60, header_word + " "), (120, rest), y=100)
+        head.unsure = doubt + " " * (len(head.text) - len(doubt))
+        row = line((63, "26 "), (120, "ZY9812502 "), (300, "17603827304 "), (420, "已婚"), y=118)
+        other = line((63, "37 "), (120, "ZY9812503"), y=136)
+        for ln in (head, row, other):
+            ln.source = "ocr"
+        return page(head, row, other)
+    pg = scanned("本", "?")
+    found = ValueHunter({}, beside_labels=bed26).find(pg)
+    assert [(f.value, covered_text(pg, [f])) for f in found] == [("26", "26")]
+    for header_word, doubt, rest in (("本", " ", "住院号码 手机"),      # read with confidence
+                                     ("本", "?", "检验 合格"),          # no row of headers
+                                     ("本草纲目", "????", "住院号码 手机")):  # longer than a label
+        pg = scanned(header_word, doubt, rest)
+        assert ValueHunter({}, beside_labels=bed26).find(pg) == [], (header_word, doubt, rest)
+
+
 def test_a_bed_number_ocr_could_not_read_after_its_misread_label_is_hidden():
     # Seed 27 V0029-11: "床 号： +2" on a scan read "床于 5932", the 5932 at confidence 0 and
     # the 于 at 8: neither label nor value is there to find, but the bed "+2" is known.

@@ -90,6 +90,14 @@ def header(label: str, misread: bool = True) -> re.Pattern:
     return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){loose}(?=\s|$)")
 
 
+def unread_header(label: str) -> re.Pattern:
+    """A header word about as long as the label, standing alone (the caller checks OCR could
+    not read any of it, and that other headers share its row): "本" for 床号 over a bed 26
+    (seed 36 V0003-01)."""
+    n = label_length(label)
+    return re.compile(rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})(?=\s|$)")
+
+
 def column(line, start: int, end: int) -> tuple[float, float]:
     """The x range of the column a header word [start, end) heads: from the header before it
     to the header after it (a header is centred, its values left-aligned under it), not

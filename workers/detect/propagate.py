@@ -15,6 +15,7 @@ from .bylabel import (
     label_length,
     misread_after,
     unread_after,
+    unread_header,
     unread_joined,
     word_in,
 )
@@ -104,11 +105,17 @@ class ValueHunter:
                          and label_length(label) >= 2 and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
         # Under another label of the rule that found it, only that label read as printed.
-        self._under = [(header(label, misread), alone(key_of(value)), value, meta)
+        self._under = [(header(label, misread), alone(key_of(value)), value, meta, False)
                        for pairs, misread in ((beside_labels, True), (header_synonyms, False))
                        for (value, label), meta in (pairs or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
+        # Its header not read at all: the number itself read as printed, under an unread word
+        # in a row of other headers.
+        self._under += [(unread_header(label), alone(key_of(value)), value, meta, True)
+                        for (value, label), meta in (beside_labels or {}).items()
+                        if MIN_HUNTED <= len(key_of(value)) < MIN_OTHER
+                        and key_of(value).isdigit() and label_length(label) >= 2]
 
     def __len__(self) -> int:
         return len(self._meta) + len(self._beside) + len(self._under) + len(self._misread)
@@ -206,22 +213,26 @@ class ValueHunter:
                     out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1),
                                                   category, f"{rule}{UNREAD}", self._allow,
                                                   value=value))
-        for label, rx, value, (category, rule) in self._under:
-            out.extend(self._under_label(view, label, rx, value, category, rule))
+        for label, rx, value, (category, rule), unread in self._under:
+            out.extend(self._under_label(view, label, rx, value, category, rule, unread))
         return list(dict.fromkeys(out))   # under a label and its synonym (床位号, 床位): once
 
     def _under_label(self, view: PageView, label: re.Pattern, rx: re.Pattern, value: str,
-                     category: str, rule: str) -> list[Finding]:
+                     category: str, rule: str, unread_label: bool = False) -> list[Finding]:
         """A short number in the cell under its label, on a scanned table whose header row OCR
         ran together ("住院吧码，床号，孚周" over "80947499 30 37+5周", seed 28 V0009-03): the
         label rule took the next header for the value. Only a number standing alone, in the
         label's column, on a line starting under the header: by where it stands, not where
         it comes in the page's lines (a word the page's reading dropped, read again on its
-        own, comes last: `workers.unread`)."""
+        own, comes last: `workers.unread`). `unread_label`: `label` matches words OCR could
+        not read, taken as the label in a header row only, and only over the number as
+        printed."""
         out: list[Finding] = []
         for li, text in enumerate(view.texts):
             line = view.lines[li]
             hit = label.search(text) if line.source == "ocr" else None
+            if unread_label and hit is not None:
+                hit = _unread_header(line, text, label) if _header_row(text) else None
             if hit is None:
                 continue
             hx0, y0, hx1, y1 = line.span_rect(*hit.span())
@@ -239,6 +250,8 @@ class ValueHunter:
                     if (not m.group(1).lstrip("+").isdigit() and m.start(1) > 0
                             and not view.texts[lj][m.start(1) - 1].isspace()):
                         continue   # a stand-in character ("了") only where it stands apart
+                    if unread_label and m.group(1) != key_of(value):
+                        continue
                     r = below.span_rect(*m.span(1))
                     if x0 - em < (r[0] + r[2]) / 2 < x1 + em:
                         found = True
@@ -248,7 +261,7 @@ class ValueHunter:
                 word = word_in(below, x0 - em, x1 + em, (hx0 + hx1) / 2)
                 if word is not None:
                     unread.append((b[1], lj, word))
-            if unread and not found:
+            if unread and not found and not unread_label:
                 # The nearest row's word in the label's column, if OCR could not read it: the
                 # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
                 _top, lj, (s, e) = min(unread)
@@ -306,6 +319,17 @@ class ValueHunter:
                     if not _covered(f, exact):
                         out.append(f)
         return out
+
+
+def _header_row(text: str) -> bool:
+    """Whether a line holds at least two field words: a table's header row."""
+    return sum(starts_with_any(text, i, FIELD_WORDS) for i in range(len(text))) >= 2
+
+
+def _unread_header(line, text: str, label: re.Pattern) -> re.Match | None:
+    """The first word `label` matches in `text` (the line's, folded) that OCR could not read
+    any of."""
+    return next((m for m in label.finditer(text) if line.unread(*m.span(1))), None)
 
 
 def _short_number(key: str) -> bool:
