@@ -193,6 +193,17 @@ def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
 
 
 
+def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
+    # Seed 36 V0026-01: "联系人姓名 萧雪" read "联系人姓名并雪" (a form's label for a relative,
+    # the cell closing the line), and "母亲萧雪陪同" read "母亲雪陪同" (the surname dropped).
+    xiao = ValueHunter({"萧雪": ("家属姓名", "f:1")})
+    for text, want in (("电话 14067003969 联系人姓名并雪", "并雪"), ("日由母亲雪陪同来我院", "雪"),
+                       ("联系人姓名并雪花膏", ""), ("母亲雪白", ""), ("雪陪同", ""),
+                       ("晨起下雪陪同家属", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, xiao.find(pg)) == want, text
+
+
 def test_a_staff_name_misread_by_one_character_filling_the_cell_after_a_staff_label():
     # Seed 33 V0026-06: "送检医师祝强" read "送检医师山强" on a scanned lab report.
     zhu = ValueHunter({"祝强": ("医护人员", "s:1")})

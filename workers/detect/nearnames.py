@@ -85,7 +85,9 @@ def name_place(text: str, start: int, end: int) -> bool:
 
 
 RELATIONS = ("配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子", "女儿", "家属", "监护人",
-             "祖父", "祖母", "外祖父", "外祖母", "哥哥", "姐姐", "弟弟", "妹妹")
+             "祖父", "祖母", "外祖父", "外祖母", "哥哥", "姐姐", "弟弟", "妹妹",
+             # a form's labels for a relative ("联系人姓名并雪" for 萧雪, seed 36 V0026-01)
+             "联系人", "联系人姓名", "家属姓名", "监护人姓名", "陪护人")
 
 
 class NearShort:
@@ -113,7 +115,7 @@ class NearShort:
         return bool(self._by_surname)
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
-        out: list[tuple[int, int, str]] = []
+        out: list[tuple[int, int, str]] = self._surname_dropped(text)
         for j in range(len(text) - 1):
             if not (is_cjk(text[j]) and is_cjk(text[j + 1])):
                 continue
@@ -129,6 +131,18 @@ class NearShort:
                 continue
             if by_given and text[j:j + 2] not in by_given and (field or _after_relation(text, j)):
                 out.append((j, j + 2, by_given[0]))
+        return out
+
+
+    def _surname_dropped(self, text: str) -> list[tuple[int, int, str]]:
+        """The given character alone between a relation word and a person's word: OCR dropped
+        the surname ("日由母亲雪陪同" for 母亲萧雪陪同, seed 36 V0026-01)."""
+        out = []
+        for j, ch in enumerate(text):
+            keys = self._by_given.get(ch)
+            if (keys and any(text.endswith(r, 0, j) for r in RELATIONS)
+                    and _person_follows(text, j + 1)):
+                out.append((j, j + 1, keys[0]))
         return out
 
 
