@@ -170,6 +170,9 @@ class _Compiler(Transformer):
     def unread_text(self, meta, children):
         return UnreadText()
 
+    def unread_text_near(self, meta, children):
+        return UnreadText(self._nonempty(children, meta, "label list", 'near label "床号"'))
+
     def pattern(self, meta, children):
         compiled = self._regex(children[0])
         group = 0

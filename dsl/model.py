@@ -100,7 +100,11 @@ class Handwriting:
 class UnreadText:
     """Words OCR read but was unsure of every character of, on scans: in a footer, a hospital's
     name read as one wrong character boxed over all of it. Hidden where they stand, never
-    hunted elsewhere, not counted by verification (what it read is no reading of anything)."""
+    hunted elsewhere, not counted by verification (what it read is no reading of anything).
+    With `labels`, only on lines holding one of them: a patient's header line, where a word
+    OCR could not read is an identifier misread ("永 呈 有 8" for 床号: +5)."""
+
+    labels: tuple[str, ...] = ()
 
 
 Detector = (IdCard | Phone | Pattern | AfterLabel | WordList | Everything | Images | Signature

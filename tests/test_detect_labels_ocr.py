@@ -105,6 +105,24 @@ def test_a_footer_word_ocr_could_not_read_is_hidden_by_an_unread_text_rule():
     assert run_rule(hidden, page(ocr(body))) == []
 
 
+def test_a_word_ocr_could_not_read_on_a_patients_header_line_is_hidden():
+    # Seed 36 V0009-02: "科室:妇科 床号: +5" read "科室:妇科 永 呈 有 8", every word after 妇科
+    # unsure: neither label nor value to find. `near label`: only on a line holding one.
+    from dsl.model import UnreadText
+    hidden = rule(UnreadText(("科室", "床号")), "身份信息")
+    read = ocr(line("科室:妇科 永 呈 有 8"))
+    read.unsure = "      ? ?   ?"
+    pg = page(read)
+    assert covered_text(pg, run_rule(hidden, pg)) == "永呈8"
+    # "科 室" spaced out by the form still holds the label; a narrative line does not.
+    spaced_out = ocr(line("科 室:妇科 永"))
+    spaced_out.unsure = "       ?"
+    assert covered_text(page(spaced_out), run_rule(hidden, page(spaced_out))) == "永"
+    other = ocr(line("患者诉腹痛 永 呈"))
+    other.unsure = "      ? ?"
+    assert run_rule(hidden, page(other)) == []
+
+
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
     # "床位号 12" read "床位号12." (seed 28 V0007-08): boxes fitted to the line's ink shifted
     # with the phantom ".", which held the ink of "2"; boxed without it, the 2 stayed.

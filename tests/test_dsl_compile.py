@@ -110,6 +110,7 @@ def test_indented_settings_under_policy() -> None:
     ("find images as x", Images()),
     ("find handwriting as x", Handwriting()),
     ("find unread text in region bottom 90% as x", UnreadText()),
+    ('find unread text near label "床号" "科室" as x', UnreadText(("床号", "科室"))),
     (r"find pattern /住院号[:：]?\s*(\d{6,10})/ group 1 as x", Pattern(r"住院号[:：]?\s*(\d{6,10})", 1)),
     (r"find pattern /a\/b/ as x", Pattern("a/b", 0)),
     ('find after label "姓名" "患者姓名" as x', AfterLabel(("姓名", "患者姓名"), "text")),

@@ -76,6 +76,7 @@ def test_header_syntax_errors(header, line, col, message) -> None:
     ('document "d" when title matches /[a/\n', 2, 34, 1, "invalid regular expression", None),
     ("find after label as x\n", 2, 6, 1, "label list is empty", 'after label "姓名"'),
     ('find images near label as x\n', 2, 6, 1, "label list is empty", None),
+    ('find unread text near label as x\n', 2, 6, 1, "label list is empty", 'near label "床号"'),
     ("column under header as x\n", 2, 1, 1, "header list is empty", None),
     ('find after label "" as x\n', 2, 18, 2, "empty string in label list", None),
     ("allow\n", 2, 1, 1, "allow list is empty", None),

@@ -34,7 +34,7 @@ from .geometry import (
 from .identifiers import find_ids, find_phones
 from .labels import find_after_label
 from .literals import may_match
-from .text import canonical
+from .text import canonical, spaced
 from .view import PageView
 from .wordlists import find_words
 
@@ -128,7 +128,7 @@ def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *
     elif isinstance(det, Handwriting):
         found = handwriting_findings(view, cat, rid)
     elif isinstance(det, UnreadText):
-        found = unread_text(view, cat, rid, allow)
+        found = unread_text(view, cat, rid, allow, det.labels)
     elif isinstance(det, IdCard):
         found = find_ids(view, cat, rid, allow)
     elif isinstance(det, Phone):
@@ -157,18 +157,27 @@ def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = fr
 
 
 def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
-                ) -> list[Finding]:
+                labels: tuple[str, ...] = ()) -> list[Finding]:
     """Each word of an OCR line that OCR was unsure of in every character, hidden where it
-    stands (`UNREAD`: no value to hunt, nothing verification should count)."""
+    stands (`UNREAD`: no value to hunt, nothing verification should count). With `labels`,
+    only on lines that hold one of them, spaced or not."""
     out: list[Finding] = []
+    holds = _any_label(labels) if labels else None
     for li, line in enumerate(view.lines):
         if line.source != "ocr" or not line.unsure or line.text == HANDWRITING:
+            continue
+        if holds is not None and not holds.search(view.texts[li]):
             continue
         for m in re.finditer(r"\S+", line.text):
             if line.unread(*m.span()):
                 out.extend(view.text_findings(li, *m.span(), category, f"{rule}{UNREAD}",
                                               allow, value=""))
     return out
+
+
+@lru_cache(maxsize=64)
+def _any_label(labels: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(spaced(w) for w in labels))
 
 
 def handwriting_findings(view: PageView, category: str, rule: str) -> list[Finding]:
