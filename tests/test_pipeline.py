@@ -101,6 +101,25 @@ def test_names_in_a_sticky_note_are_hunted_though_the_note_is_only_an_icon(polic
     assert "许家豪" not in text and "赵玉华" not in text and "肌酸激酶同工酶" in text
 
 
+def test_a_sticky_notes_icon_is_not_drawn_into_the_page_but_a_free_text_note_is(tmp_path):
+    # Seed 36 V0022-03: a note's icon baked beside a scanned line was read as "国", ran the
+    # line into the next and shifted its boxes half a name off a relative's name.
+    from workers.pdfopen import open_pdf
+    doc = pymupdf.open()
+    text_page(doc, ["病程记录", "病情平稳。"])
+    doc[0].add_text_annot((400, 300), "请补签")
+    doc[0].add_freetext_annot(pymupdf.Rect(100, 400, 300, 430), "家属已知情", fontname="china-s")
+    doc.save(tmp_path / "n.pdf")
+    notes: list = []
+    with open_pdf(tmp_path / "n.pdf", notes) as opened:
+        page = opened[0]
+        assert [text for _who, text in notes] == ["请补签", "家属已知情"]
+        icon = page.get_pixmap(clip=pymupdf.Rect(395, 295, 425, 325), colorspace="GRAY")
+        assert min(icon.samples) == 255            # no icon where the note was
+        assert "家属已知情" in normalise(page.get_text())   # what a free-text note shows stays
+        assert page.first_annot is None
+
+
 @pytest.mark.slow
 def test_scanned_record_is_redacted_in_pixels(policy, tmp_path):
     scan = scanned_pdf(tmp_path / "s.pdf", [PATIENT])

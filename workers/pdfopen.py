@@ -13,10 +13,13 @@ class UnreadableDocument(ValueError):
     """An input that is not a usable PDF. The message names the file and the remedy."""
 
 
+ICON_ONLY = (pymupdf.PDF_ANNOT_TEXT, pymupdf.PDF_ANNOT_FILE_ATTACHMENT, pymupdf.PDF_ANNOT_SOUND)
+
+
 def open_pdf(path: Path | str, notes: list[tuple[str, str]] | None = None) -> pymupdf.Document:
-    """The document, annotations and form fields baked into its pages. `notes`, when given,
-    receives each annotation's (author, text) first: baking draws a sticky note as an icon,
-    and what it said would otherwise be lost to the detectors (`docinfo`)."""
+    """The document, annotations and form fields baked into its pages, sticky notes and
+    attachments' icons removed. `notes`, when given, receives each annotation's (author,
+    text) first: what a note said would otherwise be lost to the detectors (`docinfo`)."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -46,6 +49,12 @@ def open_pdf(path: Path | str, notes: list[tuple[str, str]] | None = None) -> py
     if notes is not None:
         notes.extend((a.info.get("title", ""), a.info.get("content", ""))
                      for page in doc for a in page.annots() or ())
+    for page in doc:
+        # A sticky note or an attachment shows only an icon, which baking would draw into the
+        # page: OCR read one at a line's end as "国", ran that line into the next and boxed a
+        # relative's name half a name off (seed 36 V0022-03). What it holds is in `notes`.
+        for xref in [a.xref for a in page.annots(types=ICON_ONLY) or ()]:
+            page.delete_annot(page.load_annot(xref))
     if doc.is_form_pdf or any(page.first_annot is not None for page in doc):
         # Field values and annotation text are not page content: bake them in so the
         # detectors see them and redaction removes them (scrubbing alone would drop them
