@@ -49,13 +49,14 @@ def open_pdf(path: Path | str, notes: list[tuple[str, str]] | None = None) -> py
     if notes is not None:
         notes.extend((a.info.get("title", ""), a.info.get("content", ""))
                      for page in doc for a in page.annots() or ())
-    for page in doc:
+    annotated = [page for page in doc if page.first_annot is not None]
+    for page in annotated:
         # A sticky note or an attachment shows only an icon, which baking would draw into the
         # page: OCR read one at a line's end as "国", ran that line into the next and boxed a
         # relative's name half a name off (seed 36 V0022-03). What it holds is in `notes`.
-        for xref in [a.xref for a in page.annots(types=ICON_ONLY) or ()]:
+        for xref in [a.xref for a in page.annots(types=ICON_ONLY)]:
             page.delete_annot(page.load_annot(xref))
-    if doc.is_form_pdf or any(page.first_annot is not None for page in doc):
+    if doc.is_form_pdf or any(page.first_annot is not None for page in annotated):
         # Field values and annotation text are not page content: bake them in so the
         # detectors see them and redaction removes them (scrubbing alone would drop them
         # unseen, and a free-text note would never be checked).
