@@ -204,6 +204,25 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
         assert covered_text(pg, xiao.find(pg)) == want, text
 
 
+def test_a_name_after_its_label_read_as_characters_ocr_was_unsure_of_is_hidden():
+    # Seed 37 V0001-11: "患者配偶龚鑫于..." read "患者配偶壮栖于...", both characters unsure; the
+    # record's clean pages showed 龚鑫 after 配偶. Only all-unsure characters, only there.
+    gong = ValueHunter({"龚鑫": ("家属姓名", "f:1")},
+                       beside_labels={("龚鑫", "配偶"): ("家属姓名", "f:1")})
+    def scanned(text, unsure):
+        ln = ocr_rows(text)[0]
+        ln.unsure = unsure + " " * (len(text) - len(unsure))
+        return page(ln)
+    for text, unsure, want in (("患者配偶壮栖于2025-01-27陪同", "    ??", "壮栖"),
+                               ("另据配偶葵春", "    ??", "葵春"),
+                               ("患者配偶壮栖于2025-01-27陪同", "    ? ", ""),   # one read
+                               ("患者丈夫壮栖于2025-01-27陪同", "    ??", "")):  # another label
+        pg = scanned(text, unsure)
+        found = gong.find(pg)
+        assert covered_text(pg, found) == want, text
+        assert all(f.value == "龚鑫" for f in found)
+
+
 def test_a_staff_name_misread_by_one_character_filling_the_cell_after_a_staff_label():
     # Seed 33 V0026-06: "送检医师祝强" read "送检医师山强" on a scanned lab report.
     zhu = ValueHunter({"祝强": ("医护人员", "s:1")})

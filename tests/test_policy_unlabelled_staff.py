@@ -44,6 +44,10 @@ def test_a_workplace_run_into_its_label_is_found_by_its_ending(policy):
     assert ("工作单位", "青秀区人民法院") in found(policy, "青秀区人民法院")
     # A lab report's units column is not a workplace.
     assert not {c for c, _v in found(policy, "单位 mmol/L 参考范围 3.9-6.1")} & {"工作单位"}
+    # Seed 37 V0024-02: the label misread ("了 厘单位"), the name a word of its own, one stray
+    # character after it. Not one inside a sentence.
+    assert ("工作单位", "新宇龙信息传媒有限公司") in found(policy, "了 厘单位 新宇龙信息传媒有限公司全")
+    assert not {c for c, _v in found(policy, "患者于本市新宇龙信息传媒有限公司工作")} & {"工作单位"}
 
 
 def test_an_attendee_whose_bracketed_title_the_line_break_cut(policy):

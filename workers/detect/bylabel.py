@@ -73,6 +73,14 @@ def misread_after(label: str, key: str) -> re.Pattern:
                       rf"{{1,{len(key) + 1}}})(?=[ \t|]|$)", re.MULTILINE)
 
 
+def unread_name_after(label: str, key: str) -> re.Pattern:
+    """As many Chinese characters as the name right after its label read whole (spaced, a
+    colon after it); the caller checks OCR could not read any of them: "配偶壮栖于" for 配偶
+    龚鑫于 (seed 37 V0001-11)."""
+    chars = [re.escape(c) for c in fold(label) if not c.isspace()]
+    return re.compile("[ \t]*".join(chars) + rf"[ \t:：]*([\u4e00-\u9fff]{{{len(key)}}})")
+
+
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
 LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
               "+": "十干了"}   # an extra bed's sign ("+4")

@@ -16,6 +16,7 @@ from .bylabel import (
     misread_after,
     unread_after,
     unread_header,
+    unread_name_after,
     unread_joined,
     word_in,
 )
@@ -103,6 +104,11 @@ class ValueHunter:
                          for (value, label), meta in (beside_labels or {}).items()
                          if any(c.isdigit() for c in key_of(value))
                          and label_length(label) >= 2 and is_cjk(label[0])]
+        # A name after its label, OCR unsure of every character of it.
+        self._unread_names = [(unread_name_after(label, key_of(value)), value, meta)
+                              for (value, label), meta in (beside_labels or {}).items()
+                              if _a_name(key_of(value)) and label_length(label) >= 2
+                              and is_cjk(label[0])]
         # In the label's own column a one-digit bed number is specific enough.
         # Under another label of the rule that found it, only that label read as printed.
         self._under = [(header(label, misread), alone(key_of(value)), value, meta, False)
@@ -213,6 +219,13 @@ class ValueHunter:
                     out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1),
                                                   category, f"{rule}{UNREAD}", self._allow,
                                                   value=value))
+        for rx, value, (category, rule) in self._unread_names:
+            for m in rx.finditer(view.stream):
+                li, col = view.locate(m.start(1))
+                stop = col + m.end(1) - m.start(1)
+                if view.lines[li].source == "ocr" and view.lines[li].unread(col, stop):
+                    out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
+                                                  self._allow, value=value))
         for label, rx, value, (category, rule), unread in self._under:
             out.extend(self._under_label(view, label, rx, value, category, rule, unread))
         return list(dict.fromkeys(out))   # under a label and its synonym (床位号, 床位): once
