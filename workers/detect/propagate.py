@@ -16,8 +16,8 @@ from .bylabel import (
     misread_after,
     unread_after,
     unread_header,
-    unread_name_after,
     unread_joined,
+    unread_name_after,
     word_in,
 )
 from .nearnames import NearLong, NearNames, NearShort
