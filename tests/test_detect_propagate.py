@@ -204,6 +204,20 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
         assert covered_text(pg, xiao.find(pg)) == want, text
 
 
+def test_a_carers_word_wrapped_onto_the_cells_next_line_still_follows_the_name():
+    # Seed 37 V0008-09: "丈夫严佳陪护" wrapped in a nursing cell, read "浆夫严入" / "陪护".
+    yan = ValueHunter({"严佳": ("家属姓名", "f:1")})
+    for below, x, want in (("陪护", 200, "严入"),      # the cell's next line, under the note
+                           ("陪护", 20, ""),           # not where the note starts: another cell
+                           ("予吸氧", 200, "")):       # no carer's word
+        note = line((200, "安抚家属情绪,浆夫严入"), y=100)
+        nxt = line((x, below), y=112)
+        for ln in (note, nxt):
+            ln.source = "ocr"
+        pg = page(note, nxt)
+        assert covered_text(pg, yan.find(pg)) == want, (below, x)
+
+
 def test_a_name_after_its_label_read_as_characters_ocr_was_unsure_of_is_hidden():
     # Seed 37 V0001-11: "患者配偶龚鑫于..." read "患者配偶壮栖于...", both characters unsure; the
     # record's clean pages showed 龚鑫 after 配偶. Only all-unsure characters, only there.
