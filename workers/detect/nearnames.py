@@ -114,6 +114,11 @@ class NearShort:
     def __bool__(self) -> bool:
         return bool(self._by_surname)
 
+    def may_end(self, text: str) -> bool:
+        """Whether a name's character stands among the last two of `text`: only then can a
+        word wrapped onto the next line follow a name there."""
+        return any(c in self._by_surname or c in self._by_given for c in text[-2:])
+
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         out: list[tuple[int, int, str]] = self._surname_dropped(text)
         for j in range(len(text) - 1):

@@ -327,6 +327,8 @@ class ValueHunter:
                 # 严佳陪护, seed 37 V0008-09) still follows the name.
                 short = self._near_short.matches(compact)
                 for a, b in _cell_runs(view, li, cols):
+                    if not self._near_short.may_end(compact[a:b]):
+                        continue
                     nxt = _continuation(view, li, cols[a], cols[b - 1])
                     if nxt:
                         short += [(s + a, e + a, key) for s, e, key
