@@ -26,7 +26,7 @@ from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
 from .vocab import FIELD_WORDS, starts_with_any
-from .wrapped import WrapIndex
+from .wrapped import WrapIndex, cell_runs, continuation
 
 # Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
 # "张\n三"); between digits `DIGIT_GAP`, which also takes a phone's or an ID's dashes.
@@ -323,18 +323,7 @@ class ValueHunter:
             if self._near_long:
                 near += self._near_long.matches(compact)
             if self._near_short:
-                # A carer's word wrapped onto the cell's next line ("浆夫严入" / "陪护" for 丈夫
-                # 严佳陪护, seed 37 V0008-09) still follows the name.
-                short = self._near_short.matches(compact)
-                for a, b in _cell_runs(view, li, cols):
-                    if not self._near_short.may_end(compact[a:b]):
-                        continue
-                    nxt = _continuation(view, li, cols[a], cols[b - 1])
-                    if nxt:
-                        short += [(s + a, e + a, key) for s, e, key
-                                  in self._near_short.matches(compact[a:b] + nxt)
-                                  if e <= b - a and (s + a, e + a, key) not in short]
-                near += short
+                near += self._short_matches(view, li, cols, compact)
             for s, e, key in near:
                 start, stop = cols[s], cols[e - 1] + 1
                 value, category, rule = self._meta[key]
@@ -344,33 +333,20 @@ class ValueHunter:
                         out.append(f)
         return out
 
-
-def _cell_runs(view: PageView, li: int, cols: list[int]) -> list[tuple[int, int]]:
-    """[a, b) runs of the line's compact characters (`cols`: their places in the line) that
-    stand in one cell: a gap twice as wide as the narrower of two characters ends one (not
-    the line's em: a row joined from a table's columns is as tall as the row, and a mark OCR
-    read in the next cell may be boxed wide)."""
-    boxes = view.lines[li].boxes
-    cuts = [k for k in range(1, len(cols))
-            if boxes[cols[k]][0] - boxes[cols[k - 1]][2]
-            > 2 * min(boxes[cols[k]][2] - boxes[cols[k]][0],
-                      boxes[cols[k - 1]][2] - boxes[cols[k - 1]][0])]
-    return list(zip([0, *cuts], [*cuts, len(cols)]))
-
-
-def _continuation(view: PageView, li: int, first: int, last: int) -> str:
-    """The first characters of the OCR line the text of a cell (characters `first` to `last`
-    of line `li`) wrapped onto: it starts where the cell's text starts, within an em, and
-    just under its last character. (A row joined from a table's columns spans the whole row,
-    its wrapped notes included: the line's own box says nothing.)"""
-    boxes = view.lines[li].boxes
-    x0, y1 = boxes[first][0], boxes[last][3]
-    em = min(view.em(li), boxes[last][2] - boxes[last][0]) or view.em(li)
-    for lj, b in enumerate(view.bboxes):
-        if (lj != li and view.lines[lj].source == "ocr" and abs(b[0] - x0) <= em
-                and y1 - em / 2 <= b[1] <= y1 + em):
-            return "".join(view.texts[lj].split())[:2]
-    return ""
+    def _short_matches(self, view: PageView, li: int, cols: list[int], compact: str):
+        """`NearShort` matches in a line's `compact` text, and in each of its cells with the
+        start of the line its text wrapped onto: a carer's word there still follows the name
+        ("浆夫严入" / "陪护" for 丈夫严佳陪护, seed 37 V0008-09)."""
+        short = self._near_short.matches(compact)
+        for a, b in cell_runs(view, li, cols):
+            if not self._near_short.may_end(compact[a:b]):
+                continue
+            nxt = continuation(view, li, cols[a], cols[b - 1])
+            if nxt:
+                short += [(s + a, e + a, key) for s, e, key
+                          in self._near_short.matches(compact[a:b] + nxt)
+                          if e <= b - a and (s + a, e + a, key) not in short]
+        return short
 
 
 def _header_row(text: str) -> bool:

@@ -73,6 +73,34 @@ class WrapIndex:
                             yield key, (li, e - n, e), tail
 
 
+def cell_runs(view: PageView, li: int, cols: list[int]) -> list[tuple[int, int]]:
+    """[a, b) runs of the line's compact characters (`cols`: their places in the line) that
+    stand in one cell: a gap twice as wide as the narrower of two characters ends one (not
+    the line's em: a row joined from a table's columns is as tall as the row, and a mark OCR
+    read in the next cell may be boxed wide)."""
+    boxes = view.lines[li].boxes
+    cuts = [k for k in range(1, len(cols))
+            if boxes[cols[k]][0] - boxes[cols[k - 1]][2]
+            > 2 * min(boxes[cols[k]][2] - boxes[cols[k]][0],
+                      boxes[cols[k - 1]][2] - boxes[cols[k - 1]][0])]
+    return list(zip([0, *cuts], [*cuts, len(cols)]))
+
+
+def continuation(view: PageView, li: int, first: int, last: int) -> str:
+    """The first characters of the OCR line the text of a cell (characters `first` to `last`
+    of line `li`) wrapped onto: it starts where the cell's text starts, within an em, and
+    just under its last character. (A row joined from a table's columns spans the whole row,
+    its wrapped notes included: the line's own box says nothing.)"""
+    boxes = view.lines[li].boxes
+    x0, y1 = boxes[first][0], boxes[last][3]
+    em = min(view.em(li), boxes[last][2] - boxes[last][0]) or view.em(li)
+    for lj, b in enumerate(view.bboxes):
+        if (lj != li and view.lines[lj].source == "ocr" and abs(b[0] - x0) <= em
+                and y1 - em / 2 <= b[1] <= y1 + em):
+            return "".join(view.texts[lj].split())[:2]
+    return ""
+
+
 def _cell_openings(view: PageView) -> dict[str, list[tuple[int, int, int]]]:
     """(line, cell start, text start past OCR's noise) of each cell, by its first character, in
     line order: a wrapped value's tail is looked up, not searched for over every line."""
