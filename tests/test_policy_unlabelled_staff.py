@@ -181,3 +181,9 @@ def test_a_relative_between_the_relation_and_what_they_did(policy):
     assert ("家属姓名", "雇晨阳") in found(policy, "四肢凉，烦躁，记录出入量，父亲雇晨阳陪护")
     got = found(policy, "父亲表示同意手术", "丈夫本人签字", "家属均在场", "母亲情绪激动，家属及患儿同意")
     assert not {c for c, _v in got} & {"家属姓名"}
+
+
+def test_a_record_number_after_id_and_its_colon_whatever_ocr_made_of_the_label(policy):
+    # Seed 38 V0030-01: "门诊ID:MZ25773331" read "iiD:Mz25773331" on a scanned header.
+    assert ("病案编号", "Mz25773331") in found(policy, "iiD:Mz25773331 8 就诊日期: 2025-06-02")
+    assert not {c for c, _v in found(policy, "血氧饱和度 98%，体温 36.5")} & {"病案编号"}
