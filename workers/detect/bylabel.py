@@ -52,13 +52,19 @@ def unread_joined(label: str) -> re.Pattern:
     return re.compile(rf"{re.escape(fold(label[0]))}([^\s\d:：]{{2,{rest}}})(?=\s|$)")
 
 
+def _label_sized_word(label: str) -> str:
+    """Regex source: a word standing apart, no digit in it, as long as the label or one
+    shorter or longer (group 1): the label, whatever OCR made of its characters."""
+    n = label_length(label)
+    return rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})"
+
+
 def after_unread_label(key: str, label: str) -> re.Pattern:
     """A short number standing alone right after a word as long as its label or one shorter
     or longer (the caller checks OCR was unsure of all of that word)."""
-    n = label_length(label)
     value = DIGIT_GAP.join(re.escape(c) for c in key)
-    return re.compile(rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})[ \t:：]+"
-                      rf"({value})(?=[ \t]|$)", re.MULTILINE)
+    return re.compile(rf"{_label_sized_word(label)}[ \t:：]+({value})(?=[ \t]|$)",
+                      re.MULTILINE)
 
 
 def misread_after(label: str, key: str) -> re.Pattern:
@@ -102,8 +108,7 @@ def unread_header(label: str) -> re.Pattern:
     """A header word about as long as the label, standing alone (the caller checks OCR could
     not read any of it, and that other headers share its row): "本" for 床号 over a bed 26
     (seed 36 V0003-01)."""
-    n = label_length(label)
-    return re.compile(rf"(?:^|(?<=\s))([^\s\d]{{{max(1, n - 1)},{n + 1}}})(?=\s|$)")
+    return re.compile(rf"{_label_sized_word(label)}(?=\s|$)")
 
 
 def column(line, start: int, end: int) -> tuple[float, float]:

@@ -13,7 +13,7 @@ from .rows import band, column_bounds
 from .ruled import between_rules, char_width, ruled_headers
 from .shapes import take_name
 from .view import PageView, span_rect
-from .vocab import FIELD_WORDS, starts_with_any, words_in
+from .vocab import field_words, words_in
 
 HEADER_MAX_CHARS = 8          # a header cell is short; a longer cell is a sentence
 MISREAD_IN_HEADER = 3         # characters OCR may misread in a header row read as one cell
@@ -109,7 +109,7 @@ def _headers_in_merged_cell(view: PageView, li: int, k: int,
     t, line = view.texts[li], view.lines[li]
     s, e = view.cells(li)[k]
     tokens, stray = words_in(t, s, e, headers)
-    row_words = sum(starts_with_any(t, i, FIELD_WORDS) for i in range(len(t)))
+    row_words = field_words(t)
     heads = [(a, b) for a, b, is_head in tokens if is_head]
     words = sum(len("".join(t[a:b].split())) for a, b, _h in tokens)
     if len(tokens) >= 2 and 2 * stray <= words and (

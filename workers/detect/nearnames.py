@@ -145,16 +145,20 @@ class NearShort:
         out = []
         for j, ch in enumerate(text):
             keys = self._by_given.get(ch)
-            if (keys and any(text.endswith(r, 0, j) for r in RELATIONS)
-                    and _person_follows(text, j + 1)):
+            if keys and _relation_before(text, j) and _person_follows(text, j + 1):
                 out.append((j, j + 1, keys[0]))
         return out
+
+
+def _relation_before(text: str, j: int) -> bool:
+    """Whether a relation word ends right before text[j]."""
+    return any(text.endswith(r, 0, j) for r in RELATIONS)
 
 
 def _after_relation(text: str, j: int) -> bool:
     """A relation word ends at text[j]; or its last character opens a cell there, the first
     having wrapped onto the line above ("丈" / "夫喜鹏陪护" for 丈夫彭鹏陪护, seed 30 V0019)."""
-    if any(text.endswith(r, 0, j) for r in RELATIONS):
+    if _relation_before(text, j):
         return True
     return (j == 1 or j >= 2 and not is_cjk(text[j - 2])) and _relation_ends(text, j)
 

@@ -25,7 +25,7 @@ from .rows import BELOW_EM
 from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
-from .vocab import FIELD_WORDS, starts_with_any
+from .vocab import FIELD_WORDS, field_words, starts_with_any
 from .wrapped import WrapIndex, cell_runs, continuation
 
 # Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
@@ -192,14 +192,7 @@ class ValueHunter:
                 found.add((value, li))
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
                                               f"{rule}:beside-label", self._allow, value=value))
-        for rx, value, (category, rule) in self._unread:
-            for m in rx.finditer(view.stream):
-                li, col = view.locate(m.start(1))
-                line, stop = view.lines[li], col + m.end(1) - m.start(1)
-                if line.source == "ocr" and line.unread(col, stop):
-                    found.add((value, li))
-                    out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
-                                                  self._allow, value=value))
+        out.extend(self._unread_findings(view, self._unread, found))
         for rx, value, (category, rule) in self._after_unread:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
@@ -219,16 +212,25 @@ class ValueHunter:
                     out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1),
                                                   category, f"{rule}{UNREAD}", self._allow,
                                                   value=value))
-        for rx, value, (category, rule) in self._unread_names:
-            for m in rx.finditer(view.stream):
-                li, col = view.locate(m.start(1))
-                stop = col + m.end(1) - m.start(1)
-                if view.lines[li].source == "ocr" and view.lines[li].unread(col, stop):
-                    out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
-                                                  self._allow, value=value))
+        out.extend(self._unread_findings(view, self._unread_names, found))
         for label, rx, value, (category, rule), unread in self._under:
             out.extend(self._under_label(view, label, rx, value, category, rule, unread))
         return list(dict.fromkeys(out))   # under a label and its synonym (床位号, 床位): once
+
+    def _unread_findings(self, view: PageView, hunted, found: set[tuple[str, int]]
+                         ) -> list[Finding]:
+        """Group 1 of each pattern of `hunted` where OCR could not read any of it, hidden as
+        its value; (value, line) noted in `found`."""
+        out: list[Finding] = []
+        for rx, value, (category, rule) in hunted:
+            for m in rx.finditer(view.stream):
+                li, col = view.locate(m.start(1))
+                line, stop = view.lines[li], col + m.end(1) - m.start(1)
+                if line.source == "ocr" and line.unread(col, stop):
+                    found.add((value, li))
+                    out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
+                                                  self._allow, value=value))
+        return out
 
     def _under_label(self, view: PageView, label: re.Pattern, rx: re.Pattern, value: str,
                      category: str, rule: str, unread_label: bool = False) -> list[Finding]:
@@ -243,9 +245,12 @@ class ValueHunter:
         out: list[Finding] = []
         for li, text in enumerate(view.texts):
             line = view.lines[li]
-            hit = label.search(text) if line.source == "ocr" else None
-            if unread_label and hit is not None:
+            if line.source != "ocr":
+                continue
+            if unread_label:
                 hit = _unread_header(line, text, label) if _header_row(text) else None
+            else:
+                hit = label.search(text)
             if hit is None:
                 continue
             hx0, y0, hx1, y1 = line.span_rect(*hit.span())
@@ -351,7 +356,7 @@ class ValueHunter:
 
 def _header_row(text: str) -> bool:
     """Whether a line holds at least two field words: a table's header row."""
-    return sum(starts_with_any(text, i, FIELD_WORDS) for i in range(len(text))) >= 2
+    return field_words(text) >= 2
 
 
 def _unread_header(line, text: str, label: re.Pattern) -> re.Match | None:

@@ -72,6 +72,11 @@ def starts_with_any(text: str, pos: int, words: frozenset[str], max_len: int = 6
             return True
     return False
 
+
+def field_words(text: str) -> int:
+    """How many places of `text` a field word starts at: a table's header row holds several."""
+    return sum(starts_with_any(text, i, FIELD_WORDS) for i in range(len(text)))
+
 # Where a name ends: a field label or a title starts.
 # Verbs that follow a relative's name in narrative ("与家属周成沟通"): never its last character.
 NARRATIVE_VERBS = frozenset({"沟通", "签字", "签名", "同意", "表示", "要求", "拒绝", "知情",
