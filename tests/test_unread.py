@@ -55,6 +55,27 @@ def test_ink_no_character_read_covers_is_found_and_nothing_else():
     assert unread.dropped(grey, read + [box(seven)], em) == []
 
 
+def test_a_number_against_its_cells_rule_is_found_without_the_rule():
+    # Seed 39 V0020-03: a bed number "9" printed against its cell's left rule, a stub as tall
+    # as the row that scan preparation leaves (its rules are longer). Rule and digit together
+    # were too tall for print.
+    chars, grey = rendered_row()
+    seven = box(next(r for c, r in chars if c == "7"))
+    read = [box(r) for c, r in chars if c != "7"]
+    em = float(np.median([r.width for c, r in chars if "\u4e00" <= c <= "\u9fff"]))
+    ys, xs = np.nonzero(grey[seven[1]:seven[3], seven[0]:seven[2]] < 128)     # the 7's ink
+    left, right = seven[0] + xs.min(), seven[0] + xs.max()
+    middle = seven[1] + (ys.min() + ys.max()) // 2
+    grey[middle - int(0.9 * em):middle + int(0.9 * em), left - 3:left - 1] = 0
+    found = unread.dropped(grey, read, em)
+    assert len(found) == 1
+    x0, y0, x1, y1 = found[0]
+    assert x0 <= left and x1 > right and (y1 - y0) < 1.2 * em
+    # A rule alone is no word.
+    grey[:, left - 1:] = 255
+    assert unread.dropped(grey, read, em) == []
+
+
 def test_a_dropped_number_is_read_again_where_it_stood():
     chars, grey = rendered_row()
     seven = next(r for c, r in chars if c == "7")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from . import scanprep
 from .cells import components, paper_tone
 from .lazy import LazyModule
 from .textlayer import HANDWRITING, TextLine
@@ -34,6 +35,9 @@ MAX_STRIP = 30000      # pixels across; Tesseract refuses an image wider than 32
 MIN_CHARS = 5         # Chinese characters read, to know the em by
 MAX_BLOBS = 60         # more is a noisy page, not a few dropped words
 MISFIT_EM = 2.5        # a character boxed wider than this did not read what its box holds
+# A straight run of ink this long (em) is a rule: a character's longest stroke is about 1 em.
+STUB_EM = 1.2
+CELL_MAX_EM = 5.0      # a group of ink up to this size may be a word against a cell's rule
 
 
 def reads_ink(text: str, ch: str, box, em: float) -> bool:
@@ -64,14 +68,8 @@ def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
     pad = max(1, round(READ_PAD_EM * em))
     for x0, y0, x1, y1 in read:
         ink[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = False
-    counts = (ink.reshape(rows, cell, cols, cell).sum(axis=3, dtype=np.uint8)
-              .sum(axis=1, dtype=np.uint16))
     out = []
-    for r0, c0, r1, c1 in components(counts >= CELL_INK):
-        y0, x0, y1, x1 = r0 * cell, c0 * cell, r1 * cell, c1 * cell
-        if not (MIN_HEIGHT_EM <= (y1 - y0) / em <= MAX_HEIGHT_EM
-                and (x1 - x0) / em <= MAX_WIDTH_EM):
-            continue
+    for x0, y0, x1, y1 in _blobs(ink, cell, em):
         middle = (y0 + y1) / 2
         if lines is not None and not any(top <= middle <= bottom for top, bottom in lines):
             continue
@@ -80,6 +78,27 @@ def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
             continue
         out.append((x0, y0, x1, y1))
     return out if len(out) <= MAX_BLOBS else []
+
+
+def _blobs(ink: np.ndarray, cell: int, em: float, stubs: bool = True):
+    """Pixel boxes of print-sized groups of ink cells in `ink` (its sides whole cells). A group
+    a cell's size may be a word touching the cell's rule, a stub scan preparation left (its
+    rules are longer): the rule is taken away and what is left looked at again (seed 39
+    V0020-03, a bed number "9" against its cell's left rule)."""
+    rows, cols = ink.shape[0] // cell, ink.shape[1] // cell
+    counts = (ink.reshape(rows, cell, cols, cell).sum(axis=3, dtype=np.uint8)
+              .sum(axis=1, dtype=np.uint16))
+    for r0, c0, r1, c1 in components(counts >= CELL_INK):
+        y0, x0, y1, x1 = r0 * cell, c0 * cell, r1 * cell, c1 * cell
+        height, width = (y1 - y0) / em, (x1 - x0) / em
+        if MIN_HEIGHT_EM <= height <= MAX_HEIGHT_EM and width <= MAX_WIDTH_EM:
+            yield x0, y0, x1, y1
+        elif stubs and height <= CELL_MAX_EM and width <= CELL_MAX_EM:
+            inside = ink[y0:y1, x0:x1]
+            length = max(2, round(STUB_EM * em))
+            inside = inside & ~(scanprep.runs(inside, length, 0) | scanprep.runs(inside, length, 1))
+            yield from ((a + x0, b + y0, c + x0, d + y0)
+                        for a, b, c, d in _blobs(inside, cell, em, stubs=False))
 
 
 def strip(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]
