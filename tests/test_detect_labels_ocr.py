@@ -150,6 +150,16 @@ def test_a_label_read_into_one_cell_with_the_header_before_it():
     assert values(run_rule(relative, pg)) == ["战起"]
 
 
+def test_a_label_specks_joined_to_the_cell_before_still_heads_the_cell_to_its_right():
+    # Seed 39 V0020-03: "住院号 ZY3837436 | 床 号 | 9" read "住院号 |zY3837436。。床号", the bed
+    # number in the next cell read on its own line.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    for before, want in (("住院号 |zY3837436。。床号", ["9"]),
+                         ("患者病情平稳，家属签字同意后转入床号", [])):   # a phrase runs on
+        pg = page(ocr(line((50, before), y=100)), ocr(line((400, "9"), y=101)))
+        assert [v for v in values(run_rule(bed, pg)) if v == "9"] == want, before
+
+
 def test_a_value_below_its_label_on_a_skewed_scan():
     # The scan slopes down to the right: the row's left end stands higher than the bottom of
     # the label's cell, its value right under the label.

@@ -138,8 +138,11 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
         if words_in(t, cells[k_label][0], hit.start)[1] == 0:
             # Header cells read as one ("入院时间病史陈述者"): the value is the cell below it.
             return _below_span(view, hit, labels)
-        # The label closes a sentence ("...通知值班医师"): what stands below is the next one.
-        return None
+        if not _after_marks(t, hit.start):
+            # The label closes a sentence ("...通知值班医师"): what stands below is the next one.
+            return None
+        # Specks OCR read as marks joined the label to the cell before it ("住院号
+        # |zY3837436。。床号" / "9", seed 39 V0020-03): the label opens a cell of its own.
     if k is not None:
         if not label_like(t, cells[k], labels):
             return Slot(li, cells[k][0], cells[k][1], False, "next")
@@ -153,6 +156,13 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
     return _below(view, li, k_label, labels, hit.colon)
 
 
+
+
+def _after_marks(t: str, at: int) -> bool:
+    """Whether the last character before t[at], spaces aside, is a mark: no phrase runs on
+    into what stands there."""
+    before = t[:at].rstrip()
+    return bool(before) and (is_mark(before[-1]) or before[-1] in "|｜")
 
 
 def _staff_cell(t: str, hit: LabelHit, cell: tuple[int, int]) -> bool:
