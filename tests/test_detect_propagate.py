@@ -204,6 +204,17 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
         assert covered_text(pg, xiao.find(pg)) == want, text
 
 
+def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last():
+    # Seed 39 V0030-03: "与家属贾婷、谭建沟通" read "与家属蔷婷、谭建沟通": 沟通 follows the list,
+    # not the first name, which is still a relative's.
+    jia = ValueHunter({"贾婷": ("家属姓名", "f:1")})
+    for text, want in (("与家属蔷婷、谭建沟通病情", "蔷婷、"), ("与家属蔷婷和谭建华沟通", "蔷婷"),
+                       ("与家属蔷婷、谭建", ""), ("与家属蔷婷、谭建及其他人员沟通", ""),
+                       ("与蔷婷、谭建沟通", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, jia.find(pg)) == want, text
+
+
 def test_a_carers_word_wrapped_onto_the_cells_next_line_still_follows_the_name():
     # Seed 37 V0008-09: "丈夫严佳陪护" wrapped in a nursing cell, read "浆夫严入" / "陪护".
     yan = ValueHunter({"严佳": ("家属姓名", "f:1")})

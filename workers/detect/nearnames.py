@@ -189,7 +189,20 @@ def _relation_field(text: str, j: int) -> bool:
 
 
 def _person_follows(text: str, at: int) -> bool:
-    """A word that follows a person opens text[at:], or is cut by the line's end ("陪" of 陪护)."""
+    """A word that follows a person opens text[at:], or is cut by the line's end ("陪" of 陪护);
+    or the name is the first of a list whose last name that word follows ("与家属蔷婷、谭建沟通"
+    for 贾婷, seed 39 V0030-03)."""
+    if _person_word(text, at):
+        return True
+    return (at < len(text) and text[at] in LIST_SEPARATORS
+            and any(all(is_cjk(c) for c in text[at + 1:at + 1 + k])
+                    and _person_word(text, at + 1 + k) for k in (2, 3)))
+
+
+LIST_SEPARATORS = "、和及"
+
+
+def _person_word(text: str, at: int) -> bool:
     rest = text[at:]
     if any(rest.startswith(w) or (len(rest) < len(w) and rest and w.startswith(rest))
            for w in AFTER_NAME):
