@@ -183,6 +183,11 @@ def test_a_relative_between_the_relation_and_what_they_did(policy):
     assert not {c for c, _v in got} & {"家属姓名"}
 
 
+def test_a_relative_named_after_the_relation_with_a_rarer_surname(policy):
+    # Seed 37 V0030-01: "母亲滕雅婷孕期..." read "母亲腾雅婷孕期...": 腾 is a surname too.
+    assert ("家属姓名", "腾雅婷") in found(policy, "2025-05-01 母亲腾雅婷孕期无特殊")
+
+
 def test_a_record_number_after_id_and_its_colon_whatever_ocr_made_of_the_label(policy):
     # Seed 38 V0030-01: "门诊ID:MZ25773331" read "iiD:Mz25773331" on a scanned header.
     assert ("病案编号", "Mz25773331") in found(policy, "iiD:Mz25773331 8 就诊日期: 2025-06-02")
