@@ -215,6 +215,15 @@ def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last()
         assert covered_text(pg, jia.find(pg)) == want, text
 
 
+def test_a_known_surname_after_a_relation_its_given_character_read_as_a_mark():
+    # Seed 38 V0027-06: "配偶张飞陪护" read "配 偶张《隧护" in a blurred nursing note.
+    zhang = ValueHunter({"张飞": ("家属姓名", "f:1")})
+    for text, want in (("患者睡眠可，配 偶张《隧护", "张《"), ("母亲张/陪同", "张/"),
+                       ("配偶张3床", ""), ("医师张《", ""), ("配偶王《", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, zhang.find(pg)) == want, text
+
+
 def test_a_carers_word_wrapped_onto_the_cells_next_line_still_follows_the_name():
     # Seed 37 V0008-09: "丈夫严佳陪护" wrapped in a nursing cell, read "浆夫严入" / "陪护".
     yan = ValueHunter({"严佳": ("家属姓名", "f:1")})

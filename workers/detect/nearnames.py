@@ -120,7 +120,7 @@ class NearShort:
         return any(c in self._by_surname or c in self._by_given for c in text[-2:])
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
-        out: list[tuple[int, int, str]] = self._surname_dropped(text)
+        out: list[tuple[int, int, str]] = self._surname_dropped(text) + self._given_as_mark(text)
         for j in range(len(text) - 1):
             if not (is_cjk(text[j]) and is_cjk(text[j + 1])):
                 continue
@@ -147,6 +147,20 @@ class NearShort:
             keys = self._by_given.get(ch)
             if keys and _relation_before(text, j) and _person_follows(text, j + 1):
                 out.append((j, j + 1, keys[0]))
+        return out
+
+
+    def _given_as_mark(self, text: str) -> list[tuple[int, int, str]]:
+        """A known name's surname right after a relation word, its given character read as a
+        mark or a letter ("配偶张《隧护" for 配偶张飞陪护, seed 38 V0027-06): no word of
+        running text is a surname and a mark."""
+        out = []
+        for j in range(len(text) - 1):
+            keys = self._by_surname.get(text[j])
+            after = text[j + 1]
+            if (keys and _relation_before(text, j) and not is_cjk(after)
+                    and not after.isdigit() and not after.isspace()):
+                out.append((j, j + 2, keys[0]))
         return out
 
 
