@@ -17,9 +17,9 @@ from typing import Self
 
 import pymupdf
 
-from . import edges, scanprep, stamps, unread
+from . import edges, reread, scanprep, stamps, unread
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
-from .hocr import fitted_lines, lines_from_hocr, parse_hocr
+from .hocr import fitted_lines, in_rows, lines_from_hocr, parse_hocr
 from .lazy import LazyModule
 from .ocrcache import OcrCache
 from .ocrjob import CONFIG, LANG, OcrJob, ready
@@ -265,6 +265,8 @@ class OcrEngine:
             lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
         if dropped:
             lines.extend(self._dropped_again(read, grey, dropped))
+        if job.edges and job.level is not None:   # pass 1 on a scan, not verification
+            lines.extend(self._garbled_again(read, grey, reread.garbled(parsed)))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
@@ -298,6 +300,21 @@ class OcrEngine:
         m = pymupdf.Matrix(*read.transform)
         return [(TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in px], "ocr", unsure=unsure),
                  conf) for text, px, unsure, conf in unread.placed(read_back, slots)]
+
+    def _garbled_again(self, read: OcrJob, grey: np.ndarray,
+                       boxes: list[tuple[int, int, int, int]]) -> list[tuple[TextLine, float]]:
+        """Lines the page's reading garbled, read again on their own (`reread`)."""
+        if not boxes:
+            return []
+        image, slots = reread.strip(grey, boxes)
+        with self._lock:
+            self.calls += 1
+        read_back = lines_from_hocr(recognise_image(Image.fromarray(image, "L"), self.lang,
+                                                    self.config), image, (1, 0, 0, 1, 0, 0))
+        m = pymupdf.Matrix(*read.transform)
+        return [(TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in in_rows(px, read.rows)],
+                          "ocr", unsure=unsure), conf)
+                for text, px, unsure, conf in reread.placed(read_back, slots)]
 
     def submit_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
                     dpi: float | None = None) -> Future:

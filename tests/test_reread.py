@@ -1,0 +1,51 @@
+"""Lines a page's reading garbled, read again on their own and put back where they stood."""
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+from PIL import Image
+
+from workers import reread
+from workers.hocr import HocrLine, lines_from_hocr
+from workers.ocr import recognise_image
+
+DPI = 200
+SCALE = DPI / 72
+
+
+def hocr_line(text: str, confs: list[float], y: int = 100) -> HocrLine:
+    """A line of one-character words with these confidences."""
+    chars = [(c, (10 + 20 * i, y, 28 + 20 * i, y + 18), i) for i, c in enumerate(text)]
+    return HocrLine((10, y, 10 + 20 * len(text), y + 18), chars, confs)
+
+
+def test_only_lines_mostly_unsure_and_long_enough_are_read_again():
+    noise = hocr_line("生生同人的全人人们生", [5.0] * 10)
+    sure = hocr_line("哭声弱，留置导尿通畅", [90.0] * 10, y=200)
+    signature = hocr_line("池苞", [3.0, 3.0], y=300)          # handwriting: too short
+    half = hocr_line("面色红润，宫缩好予翻", [90.0] * 5 + [5.0] * 5, y=400)   # 5 of 10
+    third = hocr_line("面色红润，宫缩好予翻身拍背", [90.0] * 9 + [5.0] * 4, y=500)
+    assert reread.garbled([noise, sure, signature, half, third]) == [noise.bbox, half.bbox]
+    # A page whose every line is garbled is too poor to read twice.
+    many = [hocr_line("生生同人的全人人们生", [5.0] * 10, y=30 * i) for i in range(50)]
+    assert reread.garbled(many) == []
+
+
+def test_a_line_read_again_on_its_own_is_placed_where_it_stood():
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=200)
+    page.insert_text((40, 60), "说明文字", fontname="china-s", fontsize=11)
+    page.insert_text((40, 140), "父亲吴家豪陪护", fontname="china-s", fontsize=11)
+    name = page.search_for("吴家豪")[0] * pymupdf.Matrix(SCALE, SCALE)
+    line = page.search_for("父亲吴家豪陪护")[0] * pymupdf.Matrix(SCALE, SCALE)
+    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    image, slots = reread.strip(grey, [tuple(int(v) for v in line)])
+    assert image.shape[0] < grey.shape[0]          # the line alone, not the page
+    lines = lines_from_hocr(recognise_image(Image.fromarray(image, "L")), image,
+                            (1, 0, 0, 1, 0, 0))
+    (text, boxes, _unsure, _conf), = reread.placed(lines, slots)
+    assert "吴家豪" in text
+    at = text.index("吴家豪")
+    got = pymupdf.Rect(boxes[at]) | pymupdf.Rect(boxes[at + 2])
+    assert got.intersects(name) and abs(got.y0 - name.y0) < 8 and abs(got.x0 - name.x0) < 8

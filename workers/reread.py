@@ -1,0 +1,80 @@
+"""Lines a page's reading garbled, read again on their own.
+
+Tesseract (psm 6) reads a scanned page, or a table's columns stacked (`scanprep.unrolled`), as
+one block of lines of about one height. A cell whose note wrapped onto a second line is twice
+that height, and its reading can come out as noise: seed 40 V0015-10 read "生生同人的全人人们生生"
+for "哭声弱，…父亲吴家豪陪" / "护", every word unsure, and the relative's name stayed in the export.
+Cut out with the paper around them, such lines read right. They are set one under another in
+one strip (one Tesseract call a page), and what that reading finds joins the page's lines
+beside the garbled reading.
+"""
+from __future__ import annotations
+
+from .cells import paper_tone
+from .hocr import HocrLine
+from .lazy import LazyModule
+from .textlayer import HANDWRITING, UNSURE_CONF, TextLine
+
+np = LazyModule("numpy", globals())
+
+# A line is read again when OCR was unsure of this many of its characters, and of this share:
+# a signature's two or three marks are handwriting (`handwriting`), not a garbled line.
+MIN_UNSURE = 5
+UNSURE_SHARE = 0.5
+PAD = 1 / 3          # of the line's height: paper above and below, twice that either side
+MAX_LINES = 40       # more is a page too poor to read twice, not a few garbled lines
+MAX_STRIP = 30000    # pixels down; Tesseract refuses an image taller than 32767
+
+
+def garbled(parsed: list[HocrLine]) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes of the lines whose reading OCR was mostly unsure of."""
+    out = []
+    for line in parsed:
+        low = sum(line.word_conf(word) < UNSURE_CONF for _c, _b, word in line.chars)
+        if low >= MIN_UNSURE and low >= UNSURE_SHARE * len(line.chars):
+            out.append(line.bbox)
+    return out if len(out) <= MAX_LINES else []
+
+
+def strip(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]
+          ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The lines `boxes` cut out of `gray` with the paper around them, one under another on
+    its paper, and for each the strip's rows it occupies and the offset from the strip to the
+    image: (sy0, sy1, dx, dy). Lines that would make the strip too tall are left out."""
+    height, width = gray.shape
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        pad = max(4, round((y1 - y0) * PAD))
+        crops.append((max(0, x0 - 2 * pad), max(0, y0 - pad),
+                      min(width, x1 + 2 * pad), min(height, y1 + pad)))
+    gap = max(y1 - y0 for _x0, y0, _x1, y1 in crops)
+    slots, y = [], gap
+    for x0, y0, x1, y1 in crops:
+        if y + (y1 - y0) + gap > MAX_STRIP:
+            break
+        slots.append((y, y + y1 - y0, x0 - gap, y0 - y))
+        y += y1 - y0 + gap
+    out = np.full((y, max(x1 - x0 for x0, _y0, x1, _y1 in crops) + 2 * gap), paper_tone(gray),
+                  dtype=np.uint8)
+    for (x0, y0, x1, y1), (sy0, sy1, _dx, _dy) in zip(crops, slots):
+        out[sy0:sy1, gap:gap + x1 - x0] = gray[y0:y1, x0:x1]
+    return out, slots
+
+
+def placed(lines: list[tuple[TextLine, float]], slots: list[tuple[int, int, int, int]]
+           ) -> list[tuple[str, list[tuple[float, float, float, float]], str, float]]:
+    """The strip's reading (`lines`, boxes in the strip's pixels) moved back to where each
+    line stood: (text, pixel boxes in the image, unsure characters, confidence)."""
+    out = []
+    for line, conf in lines:
+        if line.text == HANDWRITING:
+            continue
+        x0, y0, x1, y1 = line.bbox
+        middle = (y0 + y1) / 2
+        slot = next((s for s in slots if s[0] <= middle < s[1]), None)
+        if slot is None:
+            continue
+        _sy0, _sy1, dx, dy = slot
+        out.append((line.text, [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy) for b in line.boxes],
+                    line.unsure, conf))
+    return out
