@@ -27,7 +27,7 @@ from .vocab import (
 
 OCR_LABEL_MISREADS = (("人员", "入员"), ("签名", "答名"), ("签字", "答字"))
 _LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
-OCR_COLONS = ":：;；“”\"'|丨。.,，、_"
+OCR_COLONS = ":：;；“”\"'|丨。.,，、_?？"
 
 
 @dataclass(frozen=True, slots=True)
