@@ -69,7 +69,7 @@ def placed(lines: list[tuple[TextLine, float]], slots: list[tuple[int, int, int,
     for line, conf in lines:
         if line.text == HANDWRITING:
             continue
-        x0, y0, x1, y1 = line.bbox
+        _x0, y0, _x1, y1 = line.bbox
         middle = (y0 + y1) / 2
         slot = next((s for s in slots if s[0] <= middle < s[1]), None)
         if slot is None:
