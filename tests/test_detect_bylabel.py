@@ -115,9 +115,9 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
         assert [(f.value, f.category) for f in found] == want, x
     # A header OCR spaced out ("床 号"), and an extra bed "+4" whose sign it read as 十.
     spaced = line((40, "姓 名 性 别 "), (200, "床 号"), y=100)
-    # Seed 40 V0001-08: an extra bed "+5" read "45", its sign as a 4.
+    # Seed 40: an extra bed "+5" read "45", its sign as a 4 (V0001-08); "+4" read "4" (V0029-05).
     for value, text, x in (("14", "14 ", 205), ("+4", "十4 ", 205), ("14", "心内科14 ", 170),
-                           ("+5", "45 ", 205)):
+                           ("+5", "45 ", 205), ("+4", "4 ", 205)):
         row = line((40, "刘定 男 "), (x, text), y=118)
         for ln in (spaced, row):
             ln.source = "ocr"

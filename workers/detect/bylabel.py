@@ -140,8 +140,10 @@ def word_in(line, left: float, right: float, x: float) -> tuple[int, int] | None
 
 
 def alone(key: str) -> re.Pattern:
-    """A number standing alone, its digits or what OCR reads for them: not part of a longer
-    number, a decimal, a time or a sum (a cell's value may run into the cell before it:
-    "心内科14")."""
+    """A number standing alone, its digits or what OCR reads for them (an extra bed's sign
+    maybe lost): not part of a longer number, a decimal, a time or a sum (a cell's value may
+    run into the cell before it: "心内科14")."""
     digits = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
+    if key.startswith("+"):   # an extra bed's sign, lost ("+4" read "4", seed 40 V0029-05)
+        digits = digits.replace("]", "]?", 1)
     return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
