@@ -30,6 +30,8 @@ def test_requester_sees_both_pages_and_the_boxes_with_their_rules(signed_in, app
     data = _data(html)
     assert data["page"] == 2 and data["editable"] is True
     assert data["size"] == [595.0, 842.0]
+    # The images carry the page's shape, so the page can be drawn on before they arrive.
+    assert len(re.findall(r'<img [^>]*width="595" height="842"', html)) == 2
     assert [(b["category"], b["rule"]) for b in data["boxes"]] == [("患者姓名", NAME_RULE)]
     assert "患者姓名" in data["colours"]
     assert SECRET_NAME not in html  # boxes carry category and rule, never the covered text
