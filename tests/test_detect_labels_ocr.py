@@ -72,6 +72,25 @@ def test_a_number_ocr_could_not_read_after_its_label_is_hidden_and_not_hunted():
         assert run_rule(bed, page(line_)) == [], text
 
 
+def test_a_name_ocr_could_not_read_after_its_label_is_hidden():
+    # Seed 41 V0016-07: "病人姓名 段璐 性别" read "病人姓名|段 性别", 段 at low confidence: one
+    # character is no name, but it is all OCR made of one.
+    name = rule(AfterLabel(("病人姓名",), "name"), "患者姓名")
+
+    def read(text, word):
+        text_line = line(text)
+        at = text_line.text.index(word) if word else 0
+        text_line.unsure = " " * at + "?" * len(word) + " " * (len(text_line.text) - at - len(word))
+        return ocr(text_line)
+
+    pg = page(read("病人姓名|段 性别 女 年龄", "段"))
+    found = run_rule(name, pg)
+    assert "段" in covered_text(pg, found) and values(found) == [""]
+    # Read with confidence, or no colon nor bar after the label: left to the other rules.
+    for text, word in (("病人姓名|段 性别", ""), ("病人姓名段 性别", "段")):
+        assert run_rule(name, page(read(text, word))) == [], text
+
+
 def test_a_number_read_as_a_bar_after_its_label_is_hidden_a_tables_rule_is_not():
     # Seed 35 V0015-03: "床号 | 11" (the cell's rule, then the number) read "床号 |", the bar
     # boxed over rule and number. A rule's bar is thin; nothing below is taken instead.

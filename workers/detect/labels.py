@@ -287,8 +287,9 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                 if got:
                     slot, spans = below, got
         label = "".join(view.texts[hit.li][hit.start:hit.end].split())
-        if not spans and det.shape == "number" and hit.colon:
-            out.extend(_unread_number(view, hit, slot, category, rule, allow))
+        if not spans and det.shape in ("number", "name") and hit.colon:
+            out.extend(_unread_number(view, hit, slot, category, rule, allow,
+                                      bar=det.shape == "number"))
         for s, e in spans:
             out.extend(replace(f, label=label)
                        for f in view.text_findings(slot.li, s, e, category, rule, allow))
@@ -305,12 +306,14 @@ UNREAD_MOST = 4
 
 
 def _unread_number(view: PageView, hit: LabelHit, slot: Slot | None, category: str, rule: str,
-                   allow: frozenset[str]) -> list[Finding]:
-    """A number after its label and colon that OCR read as no number: a word it was unsure of,
-    on the label's own line (a cell below may hold any such word), or a wide bar. No value to
-    hunt elsewhere: what OCR made of it is no reading of anything."""
+                   allow: frozenset[str], bar: bool = True) -> list[Finding]:
+    """A number (or a name) after its label and colon that OCR read as no number (no name): a
+    word it was unsure of, on the label's own line (a cell below may hold any such word), or,
+    with `bar`, a wide bar. No value to hunt elsewhere: what OCR made of it is no reading of
+    anything. A name: "病人姓名|段 性别" for 段璐, the surname read as the bar (seed 41
+    V0016-07)."""
     got = (_unread_word(view.lines[hit.li], slot.start, slot.end)
-           if slot is not None and slot.li == hit.li else None) or _wide_bar(view, hit)
+           if slot is not None and slot.li == hit.li else None) or (_wide_bar(view, hit) if bar else None)
     if got is None:
         return []
     return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
