@@ -23,9 +23,15 @@ def test_only_lines_mostly_unsure_and_long_enough_are_read_again():
     noise = hocr_line("生生同人的全人人们生", [5.0] * 10)
     sure = hocr_line("哭声弱，留置导尿通畅", [90.0] * 10, y=200)
     signature = hocr_line("池苞", [3.0, 3.0], y=300)          # handwriting: too short
-    half = hocr_line("面色红润，宫缩好予翻", [90.0] * 5 + [5.0] * 5, y=400)   # 5 of 10
-    third = hocr_line("面色红润，宫缩好予翻身拍背", [90.0] * 9 + [5.0] * 4, y=500)
-    assert reread.garbled([noise, sure, signature, half, third]) == [noise.bbox, half.bbox]
+    # Seed 41 V0016-07: "病区 儿科 床 号 +1 检查时间 2023年5月26日" read "病区 几科|订[E 二|
+    # 检查时间|ozassaz6B 16:05", a third of it unsure; read again alone, "+1" came out.
+    third = hocr_line("病区几科订[E二检查时间|ozassaz6B", [90.0] * 6 + [5.0] * 4 + [90.0] * 5
+                      + [5.0] * 6, y=400)     # 10 of 21
+    quarter = hocr_line("面色红润，宫缩好予翻身拍背记录出入量吸氧", [90.0] * 15 + [5.0] * 5,
+                        y=500)                # 5 of 20
+    few = hocr_line("面色红润，宫缩好", [90.0] * 4 + [5.0] * 4, y=600)   # 4 of 8
+    assert reread.garbled([noise, sure, signature, third, quarter, few]) == [
+        noise.bbox, third.bbox]
     # A page whose every line is garbled is too poor to read twice.
     many = [hocr_line("生生同人的全人人们生", [5.0] * 10, y=30 * i) for i in range(50)]
     assert reread.garbled(many) == []

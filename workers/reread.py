@@ -20,7 +20,7 @@ np = LazyModule("numpy", globals())
 # A line is read again when OCR was unsure of this many of its characters, and of this share:
 # a signature's two or three marks are handwriting (`handwriting`), not a garbled line.
 MIN_UNSURE = 5
-UNSURE_SHARE = 0.5
+UNSURE_SHARE = 0.3
 PAD = 1 / 3          # of the line's height: paper above and below, twice that either side
 MAX_LINES = 40       # more is a page too poor to read twice, not a few garbled lines
 MAX_STRIP = 30000    # pixels down; Tesseract refuses an image taller than 32767
