@@ -263,10 +263,12 @@ class OcrEngine:
                              dropped=dropped)
         if whole_page:
             lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
-        if dropped:
-            lines.extend(self._dropped_again(read, grey, dropped))
-        if job.edges and job.level is not None:   # pass 1 on a scan, not verification
-            lines.extend(self._garbled_again(read, grey, reread.garbled(parsed)))
+        if dropped:   # print-sized ink the reading passed over: a bed number alone in its cell
+            lines.extend(self._strip_again(read, *unread.strip(grey, dropped), unread.placed))
+        # Pass 1 on a scan, not verification: lines the reading garbled, read alone (`reread`).
+        garbled = reread.garbled(parsed) if job.edges and job.level is not None else []
+        if garbled:
+            lines.extend(self._strip_again(read, *reread.strip(grey, garbled), reread.placed))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
@@ -288,25 +290,10 @@ class OcrEngine:
                 (m.a, m.b, m.c, m.d, m.e, m.f)) if item[0].text != HANDWRITING)
         return found
 
-    def _dropped_again(self, read: OcrJob, grey: np.ndarray,
-                       boxes: list[tuple[int, int, int, int]]) -> list[tuple[TextLine, float]]:
-        """Print-sized ink the page's reading passed over (`unread`), read again side by side
-        in one strip: a bed number alone in its cell was dropped."""
-        image, slots = unread.strip(grey, boxes)
-        with self._lock:
-            self.calls += 1
-        read_back = lines_from_hocr(recognise_image(Image.fromarray(image, "L"), self.lang,
-                                                    self.config), image, (1, 0, 0, 1, 0, 0))
-        m = pymupdf.Matrix(*read.transform)
-        return [(TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in px], "ocr", unsure=unsure),
-                 conf) for text, px, unsure, conf in unread.placed(read_back, slots)]
-
-    def _garbled_again(self, read: OcrJob, grey: np.ndarray,
-                       boxes: list[tuple[int, int, int, int]]) -> list[tuple[TextLine, float]]:
-        """Lines the page's reading garbled, read again on their own (`reread`)."""
-        if not boxes:
-            return []
-        image, slots = reread.strip(grey, boxes)
+    def _strip_again(self, read: OcrJob, image: np.ndarray, slots: list, place
+                     ) -> list[tuple[TextLine, float]]:
+        """A strip of pieces cut out of the page (`unread.strip`, `reread.strip`) read once
+        more, each reading put back where its piece stood (`place`), in the page's points."""
         with self._lock:
             self.calls += 1
         read_back = lines_from_hocr(recognise_image(Image.fromarray(image, "L"), self.lang,
@@ -314,7 +301,7 @@ class OcrEngine:
         m = pymupdf.Matrix(*read.transform)
         return [(TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in in_rows(px, read.rows)],
                           "ocr", unsure=unsure), conf)
-                for text, px, unsure, conf in reread.placed(read_back, slots)]
+                for text, px, unsure, conf in place(read_back, slots)]
 
     def submit_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
                     dpi: float | None = None) -> Future:
