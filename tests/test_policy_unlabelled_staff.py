@@ -121,6 +121,16 @@ def test_a_name_before_a_title_the_paragraph_wrap_cut(policy):
     got = found(policy, "继续予肺表面活性物质气管内给药，新生儿护理常规。焦磊主",
                 "治医师查房后指示：产科B超，密切观察。")
     assert ("医护人员", "焦磊") in got
+    # Seed 42 V0007-05: the line wrapped before a Latin word that did not fit, ending short
+    # of the paragraph's right edge; a sentence ending as short is no wrap.
+    got = found(policy, "孕妇今日精神反应稍差，宫底位于脐上三横指。复查总胆红素偏高。诊疗计划：考",
+                "虑妊娠期高血压，继续予地塞米松6mg肌注，记24小时出入量。郭丽华主治",
+                "医师查房后指示：肝功能，密切观察。")
+    assert ("医护人员", "郭丽华") in got
+    got = found(policy, "孕妇今日精神反应稍差，宫底位于脐上三横指。复查总胆红素偏高。诊疗计划：考",
+                "虑妊娠期高血压，继续予地塞米松6mg肌注，记录24小时出入量，李刚。",
+                "主治医师：同意目前诊疗。")
+    assert not {v for c, v in got if c == "医护人员"}
     # A short line ends its paragraph: the title opening the next one is not joined to it.
     got = found(policy, "患者今日一般情况可，生命体征平稳，继续目前治疗方案。", "病情稳定",
                 "主治医师：同意目前诊疗。")

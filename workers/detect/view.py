@@ -23,6 +23,8 @@ T = TypeVar("T")
 WRAP_GAP_EM = 1.2
 WRAP_INDENT_EM = 3.0
 WRAP_RIGHT_EM = 1.5
+WRAP_RAGGED_EM = 4.0
+SENTENCE_ENDS = "。；：！？.;:!?）)"
 
 
 @lru_cache(maxsize=32)
@@ -152,7 +154,11 @@ class PageView:
             return False
         right = max(box[2] for box in self.bboxes
                     if abs(box[0] - a[0]) <= WRAP_INDENT_EM * em or abs(box[0] - b[0]) <= em)
-        return a[2] >= right - WRAP_RIGHT_EM * em
+        # A line wrapped before a Latin word that did not fit ends further from the edge
+        # ("...6mg 肌注 q12h，记24小时出入量。郭丽华主治" / "医师查房后", seed 42 V0007-05); a
+        # sentence or a heading ends with its mark, or well short of it.
+        reach = WRAP_RIGHT_EM if this.text.rstrip()[-1:] in SENTENCE_ENDS else WRAP_RAGGED_EM
+        return a[2] >= right - reach * em
 
     # --- allow list and findings ------------------------------------------------------------
 
