@@ -198,6 +198,12 @@ def test_a_relative_named_after_the_relation_with_a_rarer_surname(policy):
     assert ("家属姓名", "腾雅婷") in found(policy, "2025-05-01 母亲腾雅婷孕期无特殊")
 
 
+def test_a_government_office_alone_on_its_line_is_a_workplace(policy):
+    # Seed 42 V0006-02: "石家庄区卫生健康局" under a small grey "单位" OCR did not read.
+    assert ("工作单位", "石家庄区卫生健康局") in found(policy, "石家庄区卫生健康局")
+    assert not {c for c, _v in found(policy, "妊娠结局", "格局", "局部麻醉")} & {"工作单位"}
+
+
 def test_a_record_number_after_id_and_its_colon_whatever_ocr_made_of_the_label(policy):
     # Seed 38 V0030-01: "门诊ID:MZ25773331" read "iiD:Mz25773331" on a scanned header.
     assert ("病案编号", "Mz25773331") in found(policy, "iiD:Mz25773331 8 就诊日期: 2025-06-02")
