@@ -202,6 +202,11 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
                        ("晨起下雪陪同家属", "")):
         pg = page(ocr_rows(text))
         assert covered_text(pg, xiao.find(pg)) == want, text
+    # Seed 42 V0014-03: "丈夫姓名 吕峰 丈夫电话" read "丈夫姓名 虽峰 丈夫电话".
+    lv = ValueHunter({"吕峰": ("家属姓名", "f:1")})
+    for text, want in (("丈夫姓名 虽峰 丈夫电话|160 8678 8489", "虽峰"), ("丈夫姓名 虽峰岭", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, lv.find(pg)) == want, text
 
 
 def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last():

@@ -87,7 +87,10 @@ def name_place(text: str, start: int, end: int) -> bool:
 RELATIONS = ("配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子", "女儿", "家属", "监护人",
              "祖父", "祖母", "外祖父", "外祖母", "哥哥", "姐姐", "弟弟", "妹妹",
              # a form's labels for a relative ("联系人姓名并雪" for 萧雪, seed 36 V0026-01)
-             "联系人", "联系人姓名", "家属姓名", "监护人姓名", "陪护人")
+             "联系人", "联系人姓名", "家属姓名", "监护人姓名", "陪护人",
+             # "丈夫姓名 虽峰" for 吕峰 (seed 42 V0014-03)
+             "丈夫姓名", "配偶姓名", "父亲姓名", "母亲姓名")
+RELATION_WORDS = frozenset(RELATIONS)
 
 
 class NearShort:
@@ -199,7 +202,8 @@ def _relation_field(text: str, j: int) -> bool:
     if not any(text.endswith(r[:k], 0, j) for r in RELATIONS for k in range(2, len(r) + 1)):
         return False
     return (j + 2 == len(text) or text[j + 2] in "|｜"
-            or starts_with_any(text, j + 2, FIELD_WORDS))
+            or starts_with_any(text, j + 2, FIELD_WORDS)
+            or starts_with_any(text, j + 2, RELATION_WORDS))   # "丈夫电话": the next field
 
 
 def _person_follows(text: str, at: int) -> bool:
