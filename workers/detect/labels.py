@@ -8,10 +8,11 @@ from functools import lru_cache
 
 from dsl.model import AfterLabel
 
-from ..textlayer import UNREAD, UNSURE, Finding, Rect
+from ..textlayer import Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
 from .text import COLONS, SPACE, alternation, blanked, is_cjk, is_mark
+from .unreadvalue import unread_value
 from .view import PageView
 from .vocab import (
     COMPOUND_SURNAMES,
@@ -272,7 +273,7 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
         slot = value_slot(view, hit, labels)
         if slot is None:
             if det.shape == "number" and hit.colon:
-                out.extend(_unread_number(view, hit, None, category, rule, allow))
+                out.extend(unread_value(view, hit, None, category, rule, allow))
             continue
         spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict,
                      view.lines[slot.li].source == "ocr")
@@ -288,7 +289,7 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                     slot, spans = below, got
         label = "".join(view.texts[hit.li][hit.start:hit.end].split())
         if not spans and det.shape in ("number", "name") and hit.colon:
-            out.extend(_unread_number(view, hit, slot, category, rule, allow,
+            out.extend(unread_value(view, hit, slot, category, rule, allow,
                                       bar=det.shape == "number"))
         for s, e in spans:
             out.extend(replace(f, label=label)
@@ -298,66 +299,6 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
             for lj, s, e in _list_continues(view, slot.li):
                 out.extend(view.text_findings(lj, s, e, category, rule, allow))
     return out
-
-
-# A number OCR could not read after its label and colon is a word of at most this many
-# characters, none of which it was sure of ("床位号:尼子”检查时间" for 床位号: 27, seed 33 V0017-09).
-UNREAD_MOST = 4
-
-
-def _unread_number(view: PageView, hit: LabelHit, slot: Slot | None, category: str, rule: str,
-                   allow: frozenset[str], bar: bool = True) -> list[Finding]:
-    """A number (or a name) after its label and colon that OCR read as no number (no name): a
-    word it was unsure of, on the label's own line (a cell below may hold any such word), or,
-    with `bar`, a wide bar. No value to hunt elsewhere: what OCR made of it is no reading of
-    anything. A name: "病人姓名|段 性别" for 段璐, the surname read as the bar (seed 41
-    V0016-07)."""
-    got = (_unread_word(view.lines[hit.li], slot.start, slot.end)
-           if slot is not None and slot.li == hit.li else None) or (_wide_bar(view, hit) if bar else None)
-    if got is None:
-        return []
-    return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
-
-
-# A "|" boxed at least this wide (in em) after a number's label holds more ink than a table's
-# rule: the number read as a bar ("床号 |" for 床号 11 in its cell, seed 35 V0015-03).
-WIDE_BAR_EM = 0.5
-
-
-def _wide_bar(view: PageView, hit: LabelHit) -> tuple[int, int] | None:
-    """The bar OCR read for a number after its label and before the line's end or a space."""
-    line, t = view.lines[hit.li], view.texts[hit.li]
-    if line.source != "ocr":
-        return None
-    i = hit.end
-    while i < len(t) and (t[i].isspace() or t[i] in COLONS):
-        i += 1
-    if i >= len(t) or t[i] not in "|丨" or (i + 1 < len(t) and not t[i + 1].isspace()):
-        return None
-    # The em of the label's own characters: a table row's line is taller than its print.
-    chars = [b for ch, b in zip(t[hit.start:hit.end], line.boxes[hit.start:hit.end])
-             if not ch.isspace()]
-    em = (chars[-1][2] - chars[0][0]) / len(chars)
-    if line.boxes[i][2] - line.boxes[i][0] >= WIDE_BAR_EM * em:
-        return i, i + 1
-    return None
-
-
-def _unread_word(line, start: int, end: int) -> tuple[int, int] | None:
-    """The word opening [start, end) of an OCR line, if OCR was unsure of all of it."""
-    unsure = line.unsure
-    if line.source != "ocr" or not unsure:
-        return None
-    while start < end and line.text[start].isspace():
-        start += 1
-    stop = start
-    while stop < end and unsure[stop] == UNSURE and not line.text[stop].isspace():
-        stop += 1
-    if stop == start or stop - start > UNREAD_MOST:
-        return None
-    if stop < end and not (line.text[stop].isspace() or is_mark(line.text[stop])):
-        return None   # the word goes on in characters OCR was sure of: it read a word
-    return start, stop
 
 
 def _list_runs_to_the_end(t: str, end: int, titled: bool) -> bool:

@@ -1,0 +1,69 @@
+"""A value after its label and colon that OCR read as no value: a word it could not read any
+of, or a number read as a wide bar. Hidden where it stands (`UNREAD`), never hunted: what OCR
+made of it is no reading of anything. `hit` and `slot` are the label rules' (`labels`)."""
+from __future__ import annotations
+
+from ..textlayer import UNREAD, UNSURE, Finding
+from .text import COLONS, is_mark
+from .view import PageView
+
+# A number OCR could not read after its label and colon is a word of at most this many
+# characters, none of which it was sure of ("床位号:尼子”检查时间" for 床位号: 27, seed 33 V0017-09).
+UNREAD_MOST = 4
+
+
+def unread_value(view: PageView, hit, slot, category: str, rule: str,
+                 allow: frozenset[str], bar: bool = True) -> list[Finding]:
+    """A number (or a name) after its label and colon that OCR read as no number (no name): a
+    word it was unsure of, on the label's own line (a cell below may hold any such word), or,
+    with `bar`, a wide bar. No value to hunt elsewhere: what OCR made of it is no reading of
+    anything. A name: "病人姓名 段璐 性别" read "病人姓名|段 性别", 段 unsure (seed 41
+    V0016-07)."""
+    got = (_unread_word(view.lines[hit.li], slot.start, slot.end)
+           if slot is not None and slot.li == hit.li else None)
+    if got is None and bar:
+        got = _wide_bar(view, hit)
+    if got is None:
+        return []
+    return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
+
+
+# A "|" boxed at least this wide (in em) after a number's label holds more ink than a table's
+# rule: the number read as a bar ("床号 |" for 床号 11 in its cell, seed 35 V0015-03).
+WIDE_BAR_EM = 0.5
+
+
+def _wide_bar(view: PageView, hit) -> tuple[int, int] | None:
+    """The bar OCR read for a number after its label and before the line's end or a space."""
+    line, t = view.lines[hit.li], view.texts[hit.li]
+    if line.source != "ocr":
+        return None
+    i = hit.end
+    while i < len(t) and (t[i].isspace() or t[i] in COLONS):
+        i += 1
+    if i >= len(t) or t[i] not in "|丨" or (i + 1 < len(t) and not t[i + 1].isspace()):
+        return None
+    # The em of the label's own characters: a table row's line is taller than its print.
+    chars = [b for ch, b in zip(t[hit.start:hit.end], line.boxes[hit.start:hit.end])
+             if not ch.isspace()]
+    em = (chars[-1][2] - chars[0][0]) / len(chars)
+    if line.boxes[i][2] - line.boxes[i][0] >= WIDE_BAR_EM * em:
+        return i, i + 1
+    return None
+
+
+def _unread_word(line, start: int, end: int) -> tuple[int, int] | None:
+    """The word opening [start, end) of an OCR line, if OCR was unsure of all of it."""
+    unsure = line.unsure
+    if line.source != "ocr" or not unsure:
+        return None
+    while start < end and line.text[start].isspace():
+        start += 1
+    stop = start
+    while stop < end and unsure[stop] == UNSURE and not line.text[stop].isspace():
+        stop += 1
+    if stop == start or stop - start > UNREAD_MOST:
+        return None
+    if stop < end and not (line.text[stop].isspace() or is_mark(line.text[stop])):
+        return None   # the word goes on in characters OCR was sure of: it read a word
+    return start, stop
