@@ -23,6 +23,14 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         assert covered_text(pg, found) == (".23" if ".23" in text else "23"), text
 
 
+def test_an_extra_beds_sign_read_as_a_star_beside_its_label():
+    # Seed 43 V0025-04: "床位号：+1" read "床位号*1".
+    plus1 = {("+1", "床位号"): ("病案编号", "r:1")}
+    pg = page(ocr_rows("病人姓名 徐萍 性别 女 科室 产科 床位号*1 住院号码ZY4991450"))
+    found = ValueHunter({}, beside_labels=plus1).find(pg)
+    assert [f.value for f in found] == ["+1"] and "1" in covered_text(pg, found)
+
+
 def test_a_bed_number_ocr_read_as_other_characters_after_its_label_is_taken():
     # Seed 31: the label read right, the number not: V0004-03 "床号和局" for 床号 23, V0020-01
     # "床:号 过" for 床号: 14; an extra bed's sign read "|" (V0009-03) or lost (V0010-13).

@@ -89,7 +89,7 @@ def unread_name_after(label: str, key: str) -> re.Pattern:
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
 LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
-              "+": "十干了4"}   # an extra bed's sign ("+4"), "+5" read "45" too
+              "+": "十干了4*"}   # an extra bed's sign ("+4"), "+5" read "45" or "*5" too
 
 
 def header(label: str, misread: bool = True) -> re.Pattern:
