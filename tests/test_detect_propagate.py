@@ -48,6 +48,14 @@ def test_one_chinese_character_with_a_digit_is_not_hunted():
     assert values(hunter.find(page(rows("加用了7种药，王芳执行")))) == ["王芳"]
 
 
+def test_a_signature_ocr_read_as_a_record_word_is_not_hunted():
+    # Seed 42 V0001-04: a nurse's signature read "出院" would hit every "出院记录" and the
+    # export's outline, and the record was refused for it.
+    hunter = ValueHunter({"出院": ("医护人员", "x"), "王芳": ("医护人员", "y")})
+    assert values(hunter.find(page(rows("出院记录 王芳执行")))) == ["王芳"]
+    assert not hunter.contains("护理记录\n出院记录")
+
+
 def test_allow_words_protect_the_text_they_cover():
     pg = page(rows("李主任医师查房"))
     found = find_values({"李主任": ("医护", "x")}, pg, allow=["主任医师"])

@@ -130,3 +130,11 @@ AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字",
 # Label endings that name a member of staff: a cell holding one of these and a short name, and
 # nothing else, is a form field ("送检医师文林"), not a phrase of running text.
 STAFF_ENDINGS = ("医师", "医生", "护士", "护师", "技师", "助产士")
+
+
+# Words every record is full of; a value OCR read as one of them is hidden where it stood but
+# never hunted elsewhere (`propagate.huntable`).
+RECORD_WORDS = NOT_A_NAME | FIELD_WORDS | _words("""
+出院 入院 转院 转科 住院 死亡 抢救 护理 记录 医嘱 病程 门诊 急诊 检查 检验 报告 手术 麻醉 会诊
+诊断 治疗 病历 病情 复查 观察 静滴 口服 肌注 静推 吸氧 监护 常规 处理 执行 核对 签收 停止 长期 临时
+""")
