@@ -191,19 +191,22 @@ def _staff_field(text: str, j: int) -> bool:
     """Two characters at text[j] fill a form's cell right after a staff label ("送检医师山强"
     for 送检医师祝强, seed 33 V0026-06): the line ends after them, or a "|" or a field's word
     follows."""
-    return (any(text.endswith(w, 0, j) for w in STAFF_ENDINGS)
-            and (j + 2 == len(text) or text[j + 2] in "|｜"
-                 or starts_with_any(text, j + 2, FIELD_WORDS)))
+    return any(text.endswith(w, 0, j) for w in STAFF_ENDINGS) and _cell_ends(text, j + 2)
 
 
 def _relation_field(text: str, j: int) -> bool:
     """Two characters at text[j] fill a form's cell after a relation's label, or the first two
-    characters of one: the line ends after them, or a "|" or a field's word follows."""
+    characters of one: the cell ends after them, or the relative's next field opens there
+    ("丈夫姓名 虽峰 丈夫电话" for 吕峰, seed 42 V0014-03)."""
     if not any(text.endswith(r[:k], 0, j) for r in RELATIONS for k in range(2, len(r) + 1)):
         return False
-    return (j + 2 == len(text) or text[j + 2] in "|｜"
-            or starts_with_any(text, j + 2, FIELD_WORDS)
-            or starts_with_any(text, j + 2, RELATION_WORDS))   # "丈夫电话": the next field
+    return _cell_ends(text, j + 2) or starts_with_any(text, j + 2, RELATION_WORDS)
+
+
+def _cell_ends(text: str, at: int) -> bool:
+    """Whether a form's cell ends at text[at]: the line ends, or a "|" or a field's word
+    follows."""
+    return at == len(text) or text[at] in "|｜" or starts_with_any(text, at, FIELD_WORDS)
 
 
 def _person_follows(text: str, at: int) -> bool:
