@@ -17,7 +17,8 @@ from typing import Self
 
 import pymupdf
 
-from . import edges, reread, scanprep, stamps, unread
+from . import edges, reread, scanprep, stamps, strips, unread
+from .cells import paper_tone
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .hocr import fitted_lines, in_rows, lines_from_hocr, parse_hocr
 from .lazy import LazyModule
@@ -263,12 +264,15 @@ class OcrEngine:
                              dropped=dropped)
         if whole_page:
             lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
+        pieces = []
         if dropped:   # print-sized ink the reading passed over: a bed number alone in its cell
-            lines.extend(self._strip_again(read, *unread.strip(grey, dropped), unread.placed))
+            pieces.append((*unread.strip(grey, dropped), unread.placed))
         # Pass 1 on a scan, not verification: lines the reading garbled, read alone (`reread`).
         garbled = reread.garbled(parsed) if job.edges and job.level is not None else []
         if garbled:
-            lines.extend(self._strip_again(read, *reread.strip(grey, garbled), reread.placed))
+            pieces.append((*reread.strip(grey, garbled), reread.placed))
+        if pieces:
+            lines.extend(self._strips_again(read, grey, pieces))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
         self.cache.put(job.key, lines)
         return lines
@@ -290,18 +294,23 @@ class OcrEngine:
                 (m.a, m.b, m.c, m.d, m.e, m.f)) if item[0].text != HANDWRITING)
         return found
 
-    def _strip_again(self, read: OcrJob, image: np.ndarray, slots: list, place
-                     ) -> list[tuple[TextLine, float]]:
-        """A strip of pieces cut out of the page (`unread.strip`, `reread.strip`) read once
-        more, each reading put back where its piece stood (`place`), in the page's points."""
+    def _strips_again(self, read: OcrJob, grey: np.ndarray, pieces: list
+                      ) -> list[tuple[TextLine, float]]:
+        """Strips of pieces cut out of the page (`unread.strip`, `reread.strip`: image, slots,
+        `place`) read again, stacked in one image so a page costs one more Tesseract call,
+        not one a strip; each reading put back where its piece stood, in the page's points."""
         with self._lock:
             self.calls += 1
+        image, tops = strips.stacked([p[0] for p in pieces], paper_tone(grey))
         read_back = lines_from_hocr(recognise_image(Image.fromarray(image, "L"), self.lang,
                                                     self.config), image, (1, 0, 0, 1, 0, 0))
         m = pymupdf.Matrix(*read.transform)
-        return [(TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in in_rows(px, read.rows)],
-                          "ocr", unsure=unsure), conf)
-                for text, px, unsure, conf in place(read_back, slots)]
+        out = []
+        for (_image, slots, place), lines in zip(pieces, strips.split(read_back, tops)):
+            out.extend((TextLine(text, [tuple(pymupdf.Rect(b) * m) for b in in_rows(px, read.rows)],
+                                 "ocr", unsure=unsure), conf)
+                       for text, px, unsure, conf in place(lines, slots))
+        return out
 
     def submit_page(self, page: pymupdf.Page, layer: PageLayer, mode: OcrModeName,
                     dpi: float | None = None) -> Future:
