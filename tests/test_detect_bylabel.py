@@ -180,15 +180,20 @@ def test_a_bed_number_run_into_its_misread_label_is_hidden():
 
 def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
     # Seed 33 V0011-07: labels above their values, the bed "11" under "床 号" read "全" at low
-    # confidence. Only the nearest row's word in the column, only if OCR was unsure of all of
-    # it, and no longer than the number and one.
-    header = line((40, "科室 "), (200, "床 号 "), (330, "住院号码"), y=100)
+    # confidence; seed 43 V0004-08, a bed 13 read "地" with confidence. Only the nearest row's
+    # word in the column, no longer than the number and one; read with confidence, only one
+    # Chinese character alone under the header read as printed.
     bed11 = {("11", "床号"): ("病案编号", "r:1")}
     cases = ((("全", "?"), None, [("11", "全")]),
-             (("全", " "), None, []),                         # read with confidence: a word
+             (("全", " "), None, [("11", "全")]),
              (("全部分开", "????"), None, []),                  # longer than a bed number
-             (("产科", "  "), ("全", "?"), []))                # the nearest row holds a word
-    for first, second, want in cases:
+             (("12", "  "), None, []),                        # another number: another bed
+             (("产科", "  "), ("全", "?"), []),                # the nearest row holds a word
+             (("全科", "  "), None, []),
+             (("全", " "), None, [], "床王 "),                  # the header misread: a word
+             (("全", "?"), None, [("11", "全")], "床王 "))
+    for first, second, want, *head in cases:
+        header = line((40, "科室 "), (200, (head or ["床 号 "])[0]), (330, "住院号码"), y=100)
         rows_below = []
         for y, cell in ((118, first), (136, second)):
             if cell is None:
@@ -252,3 +257,20 @@ def test_a_bed_number_ocr_could_not_read_after_its_misread_label_is_hidden():
     far = "床旁 心电监护 5932"
     assert ValueHunter({}, beside_labels=bed).find(
         page(scanned(far, " " * (len(far) - 4) + "????"))) == []
+
+
+def test_a_bed_number_after_its_label_whose_first_character_ocr_misread():
+    # Seed 42 V0017-06, an ECG's header: "床号 19" read "羔 号”习19", read again "康 号”中19".
+    bed19 = {("19", "床号"): ("病案编号", "r:1")}
+    for text, want in (("科室 儿科 羔 号”习19 检查时间ozsozzz 19:40", ["19"]),
+                       ("科室 儿科 康 号”中19 检查时间", ["19"]),
+                       ("科室 儿科 床号19 检查时间", ["19"]),
+                       ("病案号 19", []),          # another label ending the same way
+                       ("心率 号19.5", []),          # a decimal
+                       ("羔 号”习190", [])):        # a longer number
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=bed19).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, text
+    # A text layer is read as printed: its label rule found what stands after the label.
+    printed = page(line("科室 儿科 羔 号”习19"))
+    assert ValueHunter({}, beside_labels=bed19).find(printed) == []

@@ -141,6 +141,17 @@ def test_a_word_ocr_could_not_read_on_a_patients_header_line_is_hidden():
     other = ocr(line("患者诉腹痛 永 呈"))
     other.unsure = "      ? ?"
     assert run_rule(hidden, page(other)) == []
+    # Seed 42 V0030-10: "科别 产科 床 号 7 住院号码" read "科别 产科 哑 革是类 住院号码", OCR
+    # unsure of 哑 and 革是: a word unsure in half its characters goes too, on such lines only.
+    half = ocr(line("科室 产科 哑 革是类 住院号码 20719914"))
+    half.unsure = "      ? ??"
+    assert covered_text(page(half), run_rule(hidden, page(half))) == "哑革是类"
+    third = ocr(line("科室 产科 革是类人 住院号码"))
+    third.unsure = "      ?".ljust(len(third.text))
+    assert run_rule(hidden, page(third)) == []
+    narrative = ocr(line("患者诉腹痛 革是类"))
+    narrative.unsure = "      ??"
+    assert run_rule(hidden, page(narrative)) == []
 
 
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():

@@ -67,6 +67,22 @@ def after_unread_label(key: str, label: str) -> re.Pattern:
                       re.MULTILINE)
 
 
+def misread_first(key: str, label: str) -> re.Pattern:
+    """A short number just after its label's last character, the label's other characters
+    read as others standing apart before it, and at most two marks between (seed 42 V0017-06,
+    an ECG's header: "床号 19" read "羔 号”习19", then "康 号”中19"). Any label's first
+    character misread fits: the number hunted is the record's own, beside its label's end."""
+    rest = label_length(label) - 1
+    if rest < 1:
+        return re.compile(r"(?!)")   # a one-character label has no last apart from its first
+    value = DIGIT_GAP.join(re.escape(c) for c in key.lstrip("+"))
+    if key.startswith("+"):
+        value = f"[+{LOOKALIKES['+']}|]?{value}"
+    last = re.escape(fold(label.strip()[-1]))
+    return re.compile(rf"(?:^|(?<=\s))[^\s\d:：]{{1,{rest}}}[ \t]*{last}[^\s\d]{{0,2}}[ \t]*"
+                      rf"({value})(?![\d.:：])")
+
+
 def misread_after(label: str, key: str) -> re.Pattern:
     """The word right after a label read whole (spaced, a colon inside or after it), a word of
     characters no digit among them, and no longer than the number plus one: the number read

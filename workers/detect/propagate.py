@@ -14,6 +14,7 @@ from .bylabel import (
     header,
     label_length,
     misread_after,
+    misread_first,
     unread_after,
     unread_header,
     unread_joined,
@@ -91,8 +92,9 @@ class ValueHunter:
         # (value, label) -> (category, rule): short numbers, hunted beside their label only.
         short = [(value, label, meta) for (value, label), meta in (beside_labels or {}).items()
                  if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
-        self._beside = [(beside_label(key_of(value), label), value, meta)
-                        for value, label, meta in short]
+        # Or after its label's last character, the first misread ("羔 号”习19" for 床号 19).
+        self._beside = [(rx(key_of(value), label), value, meta) for value, label, meta in short
+                        for rx in (beside_label, misread_first)]
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
         self._unread = [(rx, value, meta) for value, label, meta in short
@@ -285,8 +287,12 @@ class ValueHunter:
             if unread and not found and not unread_label:
                 # The nearest row's word in the label's column, if OCR could not read it: the
                 # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
+                # Under a header read as printed, one Chinese character alone however sure OCR
+                # was of it: no word a bed's cell holds ("地" for a bed 13, seed 43 V0004-08).
                 _top, lj, (s, e) = min(unread)
-                if e - s <= len(key_of(value)) + 1 and view.lines[lj].unread(s, e):
+                if e - s <= len(key_of(value)) + 1 and (view.lines[lj].unread(s, e) or (
+                        e - s == 1 and is_cjk(view.texts[lj][s])
+                        and "".join(hit.group().split()) in FIELD_WORDS)):
                     out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
         return out
