@@ -157,3 +157,20 @@ def test_a_seal_among_paper_specks_at_200_dpi_is_found():
     x0, y0, x1, y1 = boxes[0]
     assert x0 <= 360 and y0 <= 560 and x1 >= 640 and y1 >= 840
     assert x1 - x0 < 400 and y1 - y0 < 400        # the seal, not the specks around it
+
+
+def test_a_seal_under_thin_print_is_found_when_a_low_dpi_scan_is_read_at_300_dpi():
+    # Seed 42 V0030-10: a 150 dpi scan read at 300, looked at every 4th pixel: the sample
+    # missed the thin dark cores of the print above the seal and kept their grey rims, so the
+    # print counted as a seal's light ink, joined the seal, and nothing was found.
+    from workers.stamps import drop_grey
+    img = np.full((1400, 1000), GREY_PAPER, dtype=np.uint8)
+    for top in range(101, 530, 30):
+        img[top:top + 2, 80:920] = 40                   # a stroke's core, 2 pixels thick
+        img[top - 1, 80:920] = img[top + 2, 80:920] = 180   # its grey rim
+    grey_ring(img, 500, 800, 210, LIGHT_STAMP)           # 36 mm across at 300 dpi
+    boxes = drop_grey(img, 300)
+    assert len(boxes[1]) == 1
+    x0, y0, x1, y1 = boxes[1][0]
+    assert x0 <= 290 and y0 <= 590 and x1 >= 710 and y1 >= 1010
+    assert y0 > 523                                      # the seal, not the print above it
