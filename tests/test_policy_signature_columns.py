@@ -6,6 +6,7 @@ from test_detect_grid import covered_text, line, page
 
 from dsl import compile_file, default_ruleset_path
 from workers.analyse import detect_page
+from workers.detect.view import PageView
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +36,25 @@ def test_a_title_above_fields_naming_another_kind_decides_the_type(policy):
     from workers.classify import by_title, title_text
     layer = page(line("护理记录单", y=40), line("患者姓名：张三  病区：产科  床号：3", y=70))
     assert by_title(policy, title_text(layer)).name == "护理记录"
+
+
+def test_a_signature_a_text_layer_joined_to_the_note_before_it_is_hidden(policy):
+    # Seed 44 V0023-08: a wrapped note's last line reaches its column's edge and the nurse's
+    # name beside it, centred in the taller row, sits 3 pt lower: extraction made one line
+    # "…遵医嘱静脉输液杨春梅" of them, the gap between too narrow for a cell's.
+    joined = line((270, "恶露量中，遵医嘱静脉输液"), y=120)
+    name = line((396, "杨春梅"), y=123)
+    joined.text += name.text
+    joined.boxes += name.boxes
+    layer = page(line("护理记录单", y=60),
+                 line((50, "日期"), (120, "病情观察及护理措施"), (400, "护士签名"), y=100),
+                 joined, line((50, "12/06"), (120, "吃奶好，无呕吐"), (400, "蔡文"), y=140))
+    hidden = covered_text(layer, detect_page(policy, policy.rules_for(None), layer, 1))
+    assert "杨春梅" in hidden and "蔡文" in hidden
+    assert "遵医嘱静脉输液" not in hidden
+    # On one baseline, or lower but smaller (a superscript), the characters are one cell's.
+    level = line((120, "遵医嘱静脉输液"), (196, "杨春梅"), y=120)
+    small = line((120, "遵医嘱静脉输液"), (196, "杨春梅"), y=120)
+    small.boxes[-3:] = [(x0, y0 + 3, x1, y1) for x0, y0, x1, y1 in small.boxes[-3:]]
+    for ln in (level, small):
+        assert PageView.of(page(ln)).cells(0) == [(0, 10)]
