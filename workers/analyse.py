@@ -23,6 +23,7 @@ from dsl.model import DocumentType, OcrMode, Policy, Rule
 
 from . import classify, ruling, scanprep
 from .detect import run_rule
+from .detect.pagebreak import Edges, page_edges
 from .docinfo import properties_layer
 from .extract import page_layer
 from .ocr import OcrEngine, OcrFailed, OcrUnavailable
@@ -57,6 +58,9 @@ class DocumentAnalysis:
     revealed: list[Finding] = field(default_factory=list)
     removed: list[Finding] = field(default_factory=list)   # taken out by hand (with reason)
     ocr_pages: int = 0
+    # Each page's first and last rows' texts (`pagebreak.page_edges`): a value a page break
+    # split is hunted across it.
+    edges: dict[int, Edges] = field(default_factory=dict)
     # Pages pass 1 found to draw no vector shapes that may be characters (`ocr_plan`, "ocr
     # always" documents): verification need not list their drawings again (`PageSource.flat`).
     flat_pages: set[int] = field(default_factory=set)
@@ -68,6 +72,10 @@ class DocumentAnalysis:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def around(self, number: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The previous page's last rows and the next page's first rows (`ValueHunter.find`)."""
+        return self.edges.get(number - 1, ((), ()))[1], self.edges.get(number + 1, ((), ()))[0]
 
 
 class LayerSpool:
@@ -325,6 +333,7 @@ def _analyse(policy, doc, notes, result, engine, on_page, start, stop) -> None:
     spool = result.layers = LayerSpool()
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)
+        result.edges[layer.number] = page_edges(layer)
         result.ocr_pages += layer.ocr_used
         if layer.vector_glyphs is False:
             result.flat_pages.add(layer.number)

@@ -237,7 +237,7 @@ def _complete_findings(analysis: DocumentAnalysis, hunter: ValueHunter,
             found = list(analysis.findings.get(number, ()))
             layer, packed = spool.get_packed(number) or (None, None)
             if layer is not None:
-                found.extend(hunter.find(layer))
+                found.extend(hunter.find(layer, *analysis.around(number)))
             analysis.findings[number] = found
             for finding in found:
                 replacement_text(finding, action_for(finding), pseudonyms)

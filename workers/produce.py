@@ -78,7 +78,7 @@ def produce_document(analysis: DocumentAnalysis, hunter: ValueHunter,
                 for page, layer in _layers(part, start, analysis, spool, engine):
                     number = layer.number
                     found = list(analysis.findings.get(number, ()))
-                    found.extend(hunter.find(layer))
+                    found.extend(hunter.find(layer, *analysis.around(number)))
                     analysis.findings[number] = found
                     footer = None if numbering is None else (numbering[0] + number,
                                                              numbering[1])

@@ -58,7 +58,10 @@ def save_pages(session: Session, doc: ExportDocument, analysis: DocumentAnalysis
         row.findings, row.ocr_used, row.done, row.computed_at = boxes, page in ocr_pages, True, \
             utcnow()
         session.flush()
-        sealed = seal_text(json.dumps([f.value for f in found], ensure_ascii=False), file_key)
+        # The page's first and last rows are its text, patient data: sealed with the values.
+        sealed = seal_text(json.dumps({"values": [f.value for f in found],
+                                       "edges": analysis.edges.get(page, ((), ()))},
+                                      ensure_ascii=False), file_key)
         secret = session.get(PageSecret, row.id)
         if secret is None:
             session.add(PageSecret(page_result_id=row.id, sealed_values=sealed))
@@ -93,7 +96,11 @@ def load_analysis(session: Session, policy: Policy, doc: ExportDocument, path: P
                                                     PageResult.done.is_(True))).all()
     for row in rows:
         secret = session.get(PageSecret, row.id)
-        values = json.loads(open_text(secret.sealed_values, file_key)) if secret else []
+        sealed = json.loads(open_text(secret.sealed_values, file_key)) if secret else []
+        if isinstance(sealed, dict):   # a list of values alone: pages stored before edges
+            heads, tails = sealed.get("edges") or ((), ())
+            analysis.edges[row.page_number] = (tuple(heads), tuple(tails))
+        values = sealed.get("values", []) if isinstance(sealed, dict) else sealed
         analysis.findings[row.page_number] = [
             Finding(row.page_number, tuple(f["rect"]), f["category"], f["rule"],
                     values[i] if i < len(values) else "", f.get("kind", "text"),

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
-from .text import SPACE, fold, is_mark, spaced
+from ..textlayer import UNREAD, Finding
+from .rows import BELOW_EM
+from .text import SPACE, fold, is_cjk, is_mark, spaced
+from .view import PageView
+from .vocab import FIELD_WORDS, field_words
 
 # Between two digits of a value: spaces, full-width spaces or one line break, and the dashes
 # and brackets of phone and ID formatting.
@@ -163,3 +167,74 @@ def alone(key: str) -> re.Pattern:
     if key.startswith("+"):   # an extra bed's sign, lost ("+4" read "4", seed 40 V0029-05)
         digits = digits.replace("]", "]?", 1)
     return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
+def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, value: str,
+            category: str, rule: str, allow, unread_label: bool = False) -> list[Finding]:
+    """A short number in the cell under its label, on a scanned table whose header row OCR
+    ran together ("住院吧码，床号，孚周" over "80947499 30 37+5周", seed 28 V0009-03): the
+    label rule took the next header for the value. Only a number standing alone, in the
+    label's column, on a line starting under the header: by where it stands, not where
+    it comes in the page's lines (a word the page's reading dropped, read again on its
+    own, comes last: `workers.unread`). `unread_label`: `label` matches words OCR could
+    not read, taken as the label in a header row only, and only over the number as
+    printed."""
+    out: list[Finding] = []
+    for li, text in enumerate(view.texts):
+        line = view.lines[li]
+        if line.source != "ocr":
+            continue
+        if unread_label:
+            hit = _unread_header(line, text, label) if _header_row(text) else None
+        else:
+            hit = label.search(text)
+        if hit is None:
+            continue
+        hx0, y0, hx1, y1 = line.span_rect(*hit.span())
+        x0, x1 = column(line, *hit.span())
+        em = view.em(li)
+        found, unread = False, []
+        for lj, b in enumerate(view.bboxes):
+            below = view.lines[lj]
+            # Below by its middle: a row's line may reach up beside the header's (a tall
+            # mark OCR read at its end, seed 32 V0021-01).
+            if (lj == li or below.source != "ocr" or b[1] + b[3] <= y0 + y1
+                    or b[1] > y1 + BELOW_EM * em):
+                continue
+            for m in rx.finditer(view.texts[lj]):
+                if (not m.group(1).lstrip("+").isdigit() and m.start(1) > 0
+                        and not view.texts[lj][m.start(1) - 1].isspace()):
+                    continue   # a stand-in character ("了") only where it stands apart
+                if unread_label and m.group(1) != key:
+                    continue
+                r = below.span_rect(*m.span(1))
+                if x0 - em < (r[0] + r[2]) / 2 < x1 + em:
+                    found = True
+                    out.extend(view.text_findings(lj, *m.span(1), category,
+                                                  f"{rule}:under-label", allow,
+                                                  value=value))
+            word = word_in(below, x0 - em, x1 + em, (hx0 + hx1) / 2)
+            if word is not None:
+                unread.append((b[1], lj, word))
+        if unread and not found and not unread_label:
+            # The nearest row's word in the label's column, if OCR could not read it: the
+            # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
+            # Under a header read as printed, one Chinese character alone however sure OCR
+            # was of it: no word a bed's cell holds ("地" for a bed 13, seed 43 V0004-08).
+            _top, lj, (s, e) = min(unread)
+            if e - s <= len(key) + 1 and (view.lines[lj].unread(s, e) or (
+                    e - s == 1 and is_cjk(view.texts[lj][s])
+                    and "".join(hit.group().split()) in FIELD_WORDS)):
+                out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
+                                              allow, value=value))
+    return out
+
+
+
+def _header_row(text: str) -> bool:
+    """Whether a line holds at least two field words: a table's header row."""
+    return field_words(text) >= 2
+
+
+def _unread_header(line, text: str, label: re.Pattern) -> re.Match | None:
+    """The first word `label` matches in `text` (the line's, folded) that OCR could not read
+    any of."""
+    return next((m for m in label.finditer(text) if line.unread(*m.span(1))), None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..textlayer import UNREAD, Finding, PageLayer, contains, overlaps
 from .bylabel import (
@@ -10,23 +10,22 @@ from .bylabel import (
     after_unread_label,
     alone,
     beside_label,
-    column,
     header,
     label_length,
     misread_after,
     misread_first,
+    under_label,
     unread_after,
     unread_header,
     unread_joined,
     unread_name_after,
-    word_in,
 )
 from .nearnames import NearLong, NearNames, NearShort
-from .rows import BELOW_EM
+from .pagebreak import split_values
 from .shapes import more_names
 from .text import canonical, fold, is_cjk, trie_source
 from .view import PageView
-from .vocab import FIELD_WORDS, RECORD_WORDS, field_words, starts_with_any
+from .vocab import FIELD_WORDS, RECORD_WORDS, starts_with_any
 from .wrapped import WrapIndex, cell_runs, continuation
 
 # Between two characters of a value: spaces, full-width spaces or one line break ("张 三",
@@ -85,6 +84,7 @@ class ValueHunter:
             self._meta.setdefault(key, (value, category, rule))
         self._rx = (re.compile(trie_source(self._meta, _gap), re.IGNORECASE)
                     if self._meta else None)
+        self._reach = 2 * max(map(len, self._meta), default=0)   # spaces OCR put inside
         self._near = NearNames(self._meta)
         self._near_long = NearLong(self._meta)
         self._near_short = NearShort(self._meta)
@@ -159,12 +159,21 @@ class ValueHunter:
         """Whether any hunted value occurs in a plain text (outline titles, metadata)."""
         return next(self._matches(fold(text)), None) is not None
 
-    def find(self, page: PageLayer) -> list[Finding]:
-        """Every occurrence of every value on the page, one finding per line it touches."""
+    def find(self, page: PageLayer, before: Sequence[str] = (), after: Sequence[str] = ()
+             ) -> list[Finding]:
+        """Every occurrence of every value on the page, one finding per line it touches; with
+        the texts of the previous page's last rows and the next page's first rows
+        (`pagebreak.page_edges`), the part on this page of a value a page break split."""
         if not self or not page.lines:
             return []
         view = PageView.of(page)
         out: list[Finding] = self._beside_findings(view)
+        for li, s, e, key in split_values(self._matches, view, before, after, self._reach):
+            value, category, rule = self._meta[key]
+            out.extend(view.text_findings(li, s, e, category, f"{rule}:page-break", self._allow,
+                                          value=value))
+            if _a_name(key) and s == 0:
+                out.extend(self._listed_after(view, li, e, category, rule))
         for s, e, key in self._matches(view.stream):
             value, category, rule = self._meta[key]
             li, col = view.locate(s)
@@ -219,7 +228,8 @@ class ValueHunter:
                                                   value=value))
         out.extend(self._unread_findings(view, self._unread_names, found))
         for label, rx, value, (category, rule), unread in self._under:
-            out.extend(self._under_label(view, label, rx, value, category, rule, unread))
+            out.extend(under_label(view, label, rx, key_of(value), value, category, rule,
+                                   self._allow, unread))
         return list(dict.fromkeys(out))   # under a label and its synonym (床位号, 床位): once
 
     def _unread_findings(self, view: PageView, hunted, found: set[tuple[str, int]]
@@ -234,66 +244,6 @@ class ValueHunter:
                 if line.source == "ocr" and line.unread(col, stop):
                     found.add((value, li))
                     out.extend(view.text_findings(li, col, stop, category, f"{rule}{UNREAD}",
-                                                  self._allow, value=value))
-        return out
-
-    def _under_label(self, view: PageView, label: re.Pattern, rx: re.Pattern, value: str,
-                     category: str, rule: str, unread_label: bool = False) -> list[Finding]:
-        """A short number in the cell under its label, on a scanned table whose header row OCR
-        ran together ("住院吧码，床号，孚周" over "80947499 30 37+5周", seed 28 V0009-03): the
-        label rule took the next header for the value. Only a number standing alone, in the
-        label's column, on a line starting under the header: by where it stands, not where
-        it comes in the page's lines (a word the page's reading dropped, read again on its
-        own, comes last: `workers.unread`). `unread_label`: `label` matches words OCR could
-        not read, taken as the label in a header row only, and only over the number as
-        printed."""
-        out: list[Finding] = []
-        for li, text in enumerate(view.texts):
-            line = view.lines[li]
-            if line.source != "ocr":
-                continue
-            if unread_label:
-                hit = _unread_header(line, text, label) if _header_row(text) else None
-            else:
-                hit = label.search(text)
-            if hit is None:
-                continue
-            hx0, y0, hx1, y1 = line.span_rect(*hit.span())
-            x0, x1 = column(line, *hit.span())
-            em = view.em(li)
-            found, unread = False, []
-            for lj, b in enumerate(view.bboxes):
-                below = view.lines[lj]
-                # Below by its middle: a row's line may reach up beside the header's (a tall
-                # mark OCR read at its end, seed 32 V0021-01).
-                if (lj == li or below.source != "ocr" or b[1] + b[3] <= y0 + y1
-                        or b[1] > y1 + BELOW_EM * em):
-                    continue
-                for m in rx.finditer(view.texts[lj]):
-                    if (not m.group(1).lstrip("+").isdigit() and m.start(1) > 0
-                            and not view.texts[lj][m.start(1) - 1].isspace()):
-                        continue   # a stand-in character ("了") only where it stands apart
-                    if unread_label and m.group(1) != key_of(value):
-                        continue
-                    r = below.span_rect(*m.span(1))
-                    if x0 - em < (r[0] + r[2]) / 2 < x1 + em:
-                        found = True
-                        out.extend(view.text_findings(lj, *m.span(1), category,
-                                                      f"{rule}:under-label", self._allow,
-                                                      value=value))
-                word = word_in(below, x0 - em, x1 + em, (hx0 + hx1) / 2)
-                if word is not None:
-                    unread.append((b[1], lj, word))
-            if unread and not found and not unread_label:
-                # The nearest row's word in the label's column, if OCR could not read it: the
-                # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
-                # Under a header read as printed, one Chinese character alone however sure OCR
-                # was of it: no word a bed's cell holds ("地" for a bed 13, seed 43 V0004-08).
-                _top, lj, (s, e) = min(unread)
-                if e - s <= len(key_of(value)) + 1 and (view.lines[lj].unread(s, e) or (
-                        e - s == 1 and is_cjk(view.texts[lj][s])
-                        and "".join(hit.group().split()) in FIELD_WORDS)):
-                    out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
                                                   self._allow, value=value))
         return out
 
@@ -361,17 +311,6 @@ class ValueHunter:
                           in self._near_short.matches(compact[a:b] + nxt)
                           if e <= b - a and (s + a, e + a, key) not in short]
         return short
-
-
-def _header_row(text: str) -> bool:
-    """Whether a line holds at least two field words: a table's header row."""
-    return field_words(text) >= 2
-
-
-def _unread_header(line, text: str, label: re.Pattern) -> re.Match | None:
-    """The first word `label` matches in `text` (the line's, folded) that OCR could not read
-    any of."""
-    return next((m for m in label.finditer(text) if line.unread(*m.span(1))), None)
 
 
 def _short_number(key: str) -> bool:
