@@ -38,3 +38,16 @@ def test_a_page_read_again_replaces_its_old_residuals_and_keeps_the_others(polic
     assert reverified(full, clean_again, {1}).clean
     # Re-reading another page leaves page 2's residual standing.
     assert reverified(full, clean_again, {0}).residuals == full.residuals
+
+
+def test_a_name_run_over_a_page_break_is_a_residual_of_the_page_it_ends_on(policy, tmp_path):
+    # Read as a person reads, "…与家属平" / "亮、…" is the husband's name across the break.
+    hunter = ValueHunter({"平亮": ("家属姓名", "r:1")})
+    split = text_pdf(tmp_path / "split.pdf", [["病程记录", "记24小时出入量。与家属平"],
+                                              ["病程记录", "亮、李小红沟通，家属同意。"]])
+    found = verify_export(split, policy, hunter, None)
+    # The name's end, and the relative listed after it.
+    assert [(r.page, r.category) for r in found.residuals] == [(2, "家属姓名")] * 2
+    hidden = text_pdf(tmp_path / "hidden.pdf", [["病程记录", "记24小时出入量。与家属"],
+                                                ["病程记录", "亮、李小红沟通，家属同意。"]])
+    assert verify_export(hidden, policy, hunter, None).residuals == []

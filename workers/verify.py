@@ -18,6 +18,7 @@ from dsl.model import Handwriting, IdCard, Pattern, Phone, Policy, Rule, WordLis
 
 from .analyse import detect_page, page_layers
 from .detect import ValueHunter
+from .detect.pagebreak import page_edges
 from .detect.text import BLANK, is_cjk
 from .detect.vocab import COMPOUND_SURNAMES, SURNAMES
 from .extract import ocr_plan
@@ -118,11 +119,14 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
         result.pages = doc.page_count
         if beside:
             result.residuals.extend(_document_level(doc, hunter, key))
+        ends: tuple[str, ...] = ()   # the last rows of the page before: a name run over
         for layer, info in _output_layers(doc, engine, sources, pages, unsure,
                                           None if whole else _opened(previous, password),
                                           whole):
             result.ocr_pages += layer.ocr_used
-            hits = _hunted(hunter, layer) + detect_page(policy, rules, layer, doc.page_count)
+            hits = (_hunted(hunter, layer, ends)
+                    + detect_page(policy, rules, layer, doc.page_count))
+            ends = page_edges(layer)[1]
             if info is not None and info.label_rules and layer.ocr_used:
                 hits.extend(_new_label_hits(policy, info.label_rules, layer, doc.page_count,
                                             replacements))
@@ -135,11 +139,12 @@ def verify_export(path: Path, policy: Policy, hunter: ValueHunter, engine: OcrEn
     return result
 
 
-def _hunted(hunter: ValueHunter, layer) -> list[Finding]:
-    """The record's values still found on the page. A word OCR could not read is hidden where
-    pass 1 found one; in the export it is no reading of anything (our own small marks read
-    back come out so, and each cost a second look)."""
-    return [h for h in hunter.find(layer) if not h.rule.endswith(UNREAD)]
+def _hunted(hunter: ValueHunter, layer, before: tuple[str, ...] = ()) -> list[Finding]:
+    """The record's values still found on the page, or run into it from the page before
+    (`before`: that page's last rows). A word OCR could not read is hidden where pass 1 found
+    one; in the export it is no reading of anything (our own small marks read back come out
+    so, and each cost a second look)."""
+    return [h for h in hunter.find(layer, before) if not h.rule.endswith(UNREAD)]
 
 
 def _new_label_hits(policy: Policy, rules: tuple[Rule, ...], layer, page_count: int,
