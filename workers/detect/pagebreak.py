@@ -31,15 +31,15 @@ def page_edges(page: PageLayer) -> Edges:
 
 
 def edge_lines(view: PageView) -> tuple[list[int], list[int]]:
-    """Indices of the lines in the page's first HEAD_ROWS rows and last TAIL_ROWS rows."""
-    order = sorted((li for li, line in enumerate(view.lines)
-                    if line.text.strip() and line.text != HANDWRITING),
-                   key=lambda li: view.bboxes[li][1] + view.bboxes[li][3])
+    """Indices of the lines in the page's first HEAD_ROWS rows and last TAIL_ROWS rows (a
+    line placed by its first character: a line's own union of boxes costs more)."""
+    first = {li: line.boxes[0] for li, line in enumerate(view.lines)
+             if line.boxes and line.text.strip() and line.text != HANDWRITING}
     rows: list[list[int]] = []
-    for li in order:
-        b = view.bboxes[li]
+    for li in sorted(first, key=lambda li: first[li][1] + first[li][3]):
+        b = first[li]
         if rows:
-            a = view.bboxes[rows[-1][-1]]
+            a = first[rows[-1][-1]]
             if abs((a[1] + a[3]) - (b[1] + b[3])) / 2 < ROW_SHARE * max(b[3] - b[1], 1e-6):
                 rows[-1].append(li)
                 continue
@@ -49,12 +49,13 @@ def edge_lines(view: PageView) -> tuple[list[int], list[int]]:
 
 
 def split_values(matches: Callable[[str], Iterator[tuple[int, int, str]]], view: PageView,
-                 before: Sequence[str], after: Sequence[str], reach: int
-                 ) -> list[tuple[int, int, int, str]]:
+                 before: Sequence[str], after: Sequence[str], reach: int,
+                 pairs: frozenset[str]) -> list[tuple[int, int, int, str]]:
     """(line, start, end, key): this page's part of each hunted value a page break split.
     `matches(text)` gives (start, end, key) of the hunted values in a folded text; `before`:
     the previous page's last rows, `after`: the next page's first rows (`page_edges`);
-    `reach`: characters of a line's end or start that a value may take."""
+    `reach`: characters of a line's end or start that a value may take; `pairs`: every two
+    characters that follow each other in a value, so that most joins cost a set lookup."""
     if not before and not after:
         return []
     heads, tails = edge_lines(view)
@@ -63,13 +64,20 @@ def split_values(matches: Callable[[str], Iterator[tuple[int, int, str]]], view:
         head = view.texts[li][:reach]
         for tail in before:
             tail = tail[-reach:]
-            out.extend((li, 0, e - len(tail), key) for s, e, key in matches(tail + head)
-                       if s < len(tail) < e)
+            if _joins(tail, head, pairs):
+                out.extend((li, 0, e - len(tail), key) for s, e, key in matches(tail + head)
+                           if s < len(tail) < e)
     for li in tails if after else ():
         text = view.texts[li]
         tail = text[-reach:]
         for head in after:
-            out.extend((li, len(text) - len(tail) + s, len(text), key)
-                       for s, e, key in matches(tail + head[:reach]) if s < len(tail) < e)
+            if _joins(tail, head, pairs):
+                out.extend((li, len(text) - len(tail) + s, len(text), key)
+                           for s, e, key in matches(tail + head[:reach]) if s < len(tail) < e)
     return out
+
+
+def _joins(tail: str, head: str, pairs: frozenset[str]) -> bool:
+    end, start = tail.rstrip()[-1:], head.lstrip()[:1]
+    return bool(end and start) and end + start in pairs
 

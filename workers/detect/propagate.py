@@ -85,6 +85,7 @@ class ValueHunter:
         self._rx = (re.compile(trie_source(self._meta, _gap), re.IGNORECASE)
                     if self._meta else None)
         self._reach = 2 * max(map(len, self._meta), default=0)   # spaces OCR put inside
+        self._pairs = frozenset(k[i:i + 2] for k in self._meta for i in range(len(k) - 1))
         self._near = NearNames(self._meta)
         self._near_long = NearLong(self._meta)
         self._near_short = NearShort(self._meta)
@@ -168,7 +169,8 @@ class ValueHunter:
             return []
         view = PageView.of(page)
         out: list[Finding] = self._beside_findings(view)
-        for li, s, e, key in split_values(self._matches, view, before, after, self._reach):
+        for li, s, e, key in split_values(self._matches, view, before, after,
+                                             self._reach, self._pairs):
             value, category, rule = self._meta[key]
             out.extend(view.text_findings(li, s, e, category, f"{rule}:page-break", self._allow,
                                           value=value))
