@@ -11,7 +11,7 @@ from dsl.model import AfterLabel
 from ..textlayer import Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
-from .text import COLONS, SPACE, alternation, blanked, is_cjk, is_mark
+from .text import BARS, COLONS, SPACE, alternation, blanked, is_cjk, is_mark
 from .unreadvalue import unread_value
 from .view import PageView
 from .vocab import (
@@ -163,7 +163,7 @@ def _after_marks(t: str, at: int) -> bool:
     """Whether the last character before t[at], spaces aside, is a mark: no phrase runs on
     into what stands there."""
     before = t[:at].rstrip()
-    return bool(before) and (is_mark(before[-1]) or before[-1] in "|｜")
+    return bool(before) and (is_mark(before[-1]) or before[-1] in BARS)
 
 
 def _staff_cell(t: str, hit: LabelHit, cell: tuple[int, int]) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .text import is_cjk
+from .text import BARS, is_cjk
 from .vocab import (
     AFTER_NAME,
     COMPOUND_SURNAMES,
@@ -206,7 +206,7 @@ def _relation_field(text: str, j: int) -> bool:
 def _cell_ends(text: str, at: int) -> bool:
     """Whether a form's cell ends at text[at]: the line ends, or a "|" or a field's word
     follows."""
-    return at == len(text) or text[at] in "|｜" or starts_with_any(text, at, FIELD_WORDS)
+    return at == len(text) or text[at] in BARS or starts_with_any(text, at, FIELD_WORDS)
 
 
 def _person_follows(text: str, at: int) -> bool:

@@ -26,6 +26,8 @@ COLONS = ":："
 # Stands for a mark redaction drew (verification reads the export with its marks so
 # replaced): no label, and a cell holding it holds its label's value, hidden.
 BLANK = "\u25a0"
+# What OCR reads for a table cell's rule: a bar, a full-width one, or the ideograph 丨.
+BARS = "|｜丨"
 
 
 def blanked(text: str, start: int, end: int) -> bool:

@@ -4,7 +4,7 @@ made of it is no reading of anything. `hit` and `slot` are the label rules' (`la
 from __future__ import annotations
 
 from ..textlayer import UNREAD, UNSURE, Finding
-from .text import COLONS, is_mark
+from .text import BARS, COLONS, is_mark
 from .view import PageView
 
 # A number OCR could not read after its label and colon is a word of at most this many
@@ -41,7 +41,7 @@ def _wide_bar(view: PageView, hit) -> tuple[int, int] | None:
     i = hit.end
     while i < len(t) and (t[i].isspace() or t[i] in COLONS):
         i += 1
-    if i >= len(t) or t[i] not in "|丨" or (i + 1 < len(t) and not t[i + 1].isspace()):
+    if i >= len(t) or t[i] not in BARS or (i + 1 < len(t) and not t[i + 1].isspace()):
         return None
     # The em of the label's own characters: a table row's line is taller than its print.
     chars = [b for ch, b in zip(t[hit.start:hit.end], line.boxes[hit.start:hit.end])
