@@ -42,3 +42,30 @@ def test_only_a_value_the_break_runs_through_is_taken():
     # The previous page's end meets this page's first rows only, not its middle.
     deep = header_and(*["复查血常规。"] * 8, "亮、李小红沟通")
     assert hunter.find(deep, before=("与家属平",)) == []
+
+
+def test_a_label_ending_a_page_and_its_value_opening_the_next_are_read_as_one_line():
+    import dsl
+    from workers.analyse import detect_page
+    from workers.detect.pagebreak import PageBreaks
+    policy = dsl.compile_text('policy "p" version 1\n    default action box\n    ocr never\n'
+                              'find name after label "家属" as 家属姓名\n')
+    rules = policy.rules_for(None)
+    first = header_and("患者今日病情平稳。", "考虑妊娠合并心脏病，记24小时出入量。与家属")
+    second = header_and("李小红沟通，家属同意进一步检查。", "复查血常规。")
+    second.number = 1
+    breaks = PageBreaks(lambda joined: detect_page(policy, rules, joined, 2), rules)
+    findings = {}
+    for pg in (first, second):
+        findings[pg.number] = detect_page(policy, rules, pg, 2)
+        breaks.read(pg, findings)
+    assert findings[0] == []
+    assert covered_text(second, findings[1]) == "李小红"
+    assert [(f.page, f.value) for f in findings[1]] == [(1, "李小红")]
+    # A last line that ends in no label is not joined: "…出入量。" then "李小红沟通" is no name.
+    ended = header_and("患者今日病情平稳。", "记24小时出入量。")
+    findings = {}
+    for pg in (ended, second):
+        findings[pg.number] = detect_page(policy, rules, pg, 2)
+        breaks.read(pg, findings)
+    assert findings[1] == []

@@ -243,3 +243,17 @@ def test_a_relatives_name_split_by_a_page_break_is_hidden_on_both_pages(policy, 
     assert "与家属平" not in first and "出入量" in first
     assert "李小红" not in second and "亮、" not in second
     assert "家属同意进一步检查" in second
+
+
+def test_a_label_that_ends_a_page_has_its_value_found_on_the_next(policy, tmp_path):
+    # The label "家属" ends page 1; the name the record names nowhere else opens page 2.
+    doc = text_pdf(tmp_path / "note.pdf", [
+        ["病程记录", "考虑妊娠合并心脏病，记24小时出入量。与家属"],
+        ["病程记录", "李小红沟通，家属同意进一步检查。", "复查血常规。"]])
+    out = tmp_path / "out.pdf"
+    result = run_record(policy, [DocumentInput(doc)], out)
+    assert result.released
+    with pymupdf.open(out) as pdf:
+        first, second = (normalise(page.get_text()) for page in pdf)
+    assert "李小红" not in second and "家属同意进一步检查" in second
+    assert "与家属" in first and "出入量" in first

@@ -23,7 +23,7 @@ from dsl.model import DocumentType, OcrMode, Policy, Rule
 
 from . import classify, ruling, scanprep
 from .detect import run_rule
-from .detect.pagebreak import Edges, page_edges
+from .detect.pagebreak import Edges, PageBreaks
 from .docinfo import properties_layer
 from .extract import page_layer
 from .ocr import OcrEngine, OcrFailed, OcrUnavailable
@@ -331,9 +331,10 @@ def _analyse(policy, doc, notes, result, engine, on_page, start, stop) -> None:
         layers = page_layers(doc, result.ocr_mode, engine, start, stop, glyphs=True,
                              read=read)   # kept in the spool: redaction reads them from there
     spool = result.layers = LayerSpool()
+    breaks = PageBreaks(lambda joined: detect_page(policy, rules, joined, doc.page_count), rules)
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)
-        result.edges[layer.number] = page_edges(layer)
+        result.edges[layer.number] = breaks.read(layer, result.findings)
         result.ocr_pages += layer.ocr_used
         if layer.vector_glyphs is False:
             result.flat_pages.add(layer.number)

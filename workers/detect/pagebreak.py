@@ -5,13 +5,21 @@ value there; joined across the break, the record's hunt (`propagate`) finds them
 
 Pass 1 keeps the texts of each page's first and last rows (`page_edges`), a few short strings;
 the hunt of a page then joins its first rows to the previous page's last ones, and its last
-rows to the next page's first ones, and takes the part of a known value on its own side.
+rows to the next page's first ones, and takes the part of a known value on its own side. A
+label that ends a page ("…与家属" / "李小红沟通") has its value found by pass 1 itself, reading
+that line and the next page's first ones as one (`PageBreaks`).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import replace
+from functools import lru_cache
 
-from ..textlayer import HANDWRITING, PageLayer
+from dsl.model import AfterLabel, Rule
+
+from ..textlayer import HANDWRITING, Finding, PageLayer, TextLine
+from .text import alternation, fold
 from .view import PageView
 
 # Below a page's top edge come the hospital's name, the title and the patient's header, a row
@@ -26,7 +34,10 @@ Edges = tuple[tuple[str, ...], tuple[str, ...]]
 def page_edges(page: PageLayer) -> Edges:
     """The folded texts of the lines in the page's first rows and in its last rows."""
     view = PageView.of(page)
-    heads, tails = edge_lines(view)
+    return _texts(view, *edge_lines(view))
+
+
+def _texts(view: PageView, heads: list[int], tails: list[int]) -> Edges:
     return tuple(view.texts[li] for li in heads), tuple(view.texts[li] for li in tails)
 
 
@@ -81,3 +92,87 @@ def _joins(tail: str, head: str, pairs: frozenset[str]) -> bool:
     end, start = tail.rstrip()[-1:], head.lstrip()[:1]
     return bool(end and start) and end + start in pairs
 
+
+
+# The rest of a line joined on after a line ending in a label, this many em after it.
+JOIN_GAP_EM = 0.25
+
+
+@lru_cache(maxsize=32)
+def label_ends(rules: tuple[Rule, ...]) -> re.Pattern | None:
+    """A line ending in one of the labels of `rules` (a colon after it or not)."""
+    labels = {w for r in rules if isinstance(r.detector, AfterLabel) for w in r.detector.labels}
+    if not labels:
+        return None
+    return re.compile(rf"(?:{alternation(labels)})[\s:：]*$")
+
+
+def across_break(detect: Callable[[PageLayer], list[Finding]], ends: re.Pattern,
+                 before: Sequence[TextLine], page: PageLayer, previous: int,
+                 repeated: Collection[str] = ()) -> tuple[list[Finding], list[Finding]]:
+    """What the rules (`detect`) find where a line of the previous page's last rows (`before`)
+    ends in a label (`ends`, `label_ends`) and one of this page's first rows goes on with its
+    value ("…与家属" / "李小红沟通，…"). Each such pair is read as one line, the second
+    moved to go on where the first ends; what is found is cut at the join and each part put
+    back on its own page. A first row the previous page opened with too (`repeated`: the
+    hospital, the title, the patient's header) goes on with nothing. Returns (findings on
+    page `previous`, findings on this page)."""
+    back: list[Finding] = []
+    here: list[Finding] = []
+    view = PageView.of(page)
+    heads = [view.lines[li] for li in edge_lines(view)[0] if view.texts[li] not in repeated]
+    for tail in before:
+        if not tail.boxes or not ends.search(fold(tail.text)):
+            continue
+        last = tail.boxes[-1]
+        for head in heads:
+            if not head.boxes or head.source != tail.source:
+                continue
+            first = head.boxes[0]
+            dx = last[2] + JOIN_GAP_EM * (last[3] - last[1]) - first[0]
+            dy = last[3] - first[3]
+            unsure = ((tail.unsure or " " * len(tail.text)) + (head.unsure or " " * len(head.text))
+                      if tail.unsure or head.unsure else "")
+            joined = TextLine(tail.text + head.text,
+                              list(tail.boxes) + [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+                                                  for b in head.boxes], tail.source,
+                              unsure=unsure)
+            for f in detect(PageLayer(previous, page.width, page.height, [joined])):
+                x0, y0, x1, y1 = f.rect
+                if x0 < last[2]:
+                    back.append(replace(f, page=previous, rect=(x0, y0, min(x1, last[2]), y1)))
+                if x1 > first[0] + dx:
+                    here.append(replace(f, page=page.number, rect=(
+                        max(x0, first[0] + dx) - dx, y0 - dy, x1 - dx, y1 - dy)))
+    return back, here
+
+
+class PageBreaks:
+    """Pass 1's look across a document's page breaks, its pages given in order (`read`)."""
+
+    def __init__(self, detect: Callable[[PageLayer], list[Finding]], rules: tuple[Rule, ...]):
+        self._detect = detect
+        self._ends = label_ends(rules)
+        self._tails: list[TextLine] = []
+        self._heads: tuple[str, ...] = ()
+        self._number = -2
+
+    def read(self, page: PageLayer, findings: dict[int, list[Finding]]) -> Edges:
+        """The page's `page_edges`; and what the rules find across the break before it, added
+        to `findings` (page number -> findings) of both pages."""
+        view = PageView.of(page)
+        heads, tails = edge_lines(view)
+        previous = page.number - 1
+        if (self._ends is not None and self._tails and self._number == previous
+                and previous in findings and page.number in findings):
+            back, here = across_break(self._detect, self._ends, self._tails, page, previous,
+                                      self._heads)
+            for number, found in ((previous, back), (page.number, here)):
+                # What either page's own lines held is found there already.
+                known = {(f.rect, f.category) for f in findings[number]}
+                findings[number].extend(f for f in dict.fromkeys(found)
+                                        if (f.rect, f.category) not in known)
+        edges = _texts(view, heads, tails)
+        self._tails, self._heads, self._number = [view.lines[li] for li in tails], edges[0], \
+            page.number
+        return edges
