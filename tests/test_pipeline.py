@@ -228,18 +228,21 @@ def test_a_bed_number_read_on_one_page_is_found_beside_a_misread_label_on_anothe
         assert covered_text(pg, hunter.find(pg)) == want, head
 
 
+def exported_pages(policy, tmp_path, pages: list[list[str]]) -> list[str]:
+    """The text of each page of one document's export, which must be released."""
+    out = tmp_path / "out.pdf"
+    assert run_record(policy, [DocumentInput(text_pdf(tmp_path / "in.pdf", pages))], out).released
+    with pymupdf.open(out) as pdf:
+        return [normalise(page.get_text()) for page in pdf]
+
+
 def test_a_relatives_name_split_by_a_page_break_is_hidden_on_both_pages(policy, tmp_path):
     # Seed 44 V0002-05: a progress note's paragraph ran over the page break in the middle of
     # the husband's name, and the next relative's name followed it unlabelled.
-    doc = text_pdf(tmp_path / "note.pdf", [
+    first, second = exported_pages(policy, tmp_path, [
         ["病程记录", "平亮（丈夫）要求积极治疗，告知相关风险后签署知情同意书。",
          "考虑妊娠合并心脏病，记24小时出入量。与家属平"],
         ["病程记录", "亮、李小红沟通，家属同意进一步检查。", "复查血常规。"]])
-    out = tmp_path / "out.pdf"
-    result = run_record(policy, [DocumentInput(doc)], out)
-    assert result.released
-    with pymupdf.open(out) as pdf:
-        first, second = (normalise(page.get_text()) for page in pdf)
     assert "与家属平" not in first and "出入量" in first
     assert "李小红" not in second and "亮、" not in second
     assert "家属同意进一步检查" in second
@@ -247,13 +250,8 @@ def test_a_relatives_name_split_by_a_page_break_is_hidden_on_both_pages(policy, 
 
 def test_a_label_that_ends_a_page_has_its_value_found_on_the_next(policy, tmp_path):
     # The label "家属" ends page 1; the name the record names nowhere else opens page 2.
-    doc = text_pdf(tmp_path / "note.pdf", [
+    first, second = exported_pages(policy, tmp_path, [
         ["病程记录", "考虑妊娠合并心脏病，记24小时出入量。与家属"],
         ["病程记录", "李小红沟通，家属同意进一步检查。", "复查血常规。"]])
-    out = tmp_path / "out.pdf"
-    result = run_record(policy, [DocumentInput(doc)], out)
-    assert result.released
-    with pymupdf.open(out) as pdf:
-        first, second = (normalise(page.get_text()) for page in pdf)
     assert "李小红" not in second and "家属同意进一步检查" in second
     assert "与家属" in first and "出入量" in first
