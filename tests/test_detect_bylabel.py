@@ -134,7 +134,9 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
         assert [(f.value, f.category) for f in found] == [(value, "病案编号")], text
     # Seed 27 V0016-07: the header's last character misread ("床王"), alone between the
     # row's headers; not a word of other length nor one run into its neighbour.
+    # Seed 45 V0022-04, V0026-03: its first character misread ("奈号", "庆号" over +3, +1).
     for head, want in (("床王 ", [("+4", "病案编号")]), ("床 写 ", [("+4", "病案编号")]),
+                       ("奈号 ", [("+4", "病案编号")]), ("病案号 ", []),
                        ("床王号 ", []), ("予床王 ", []), ("床4 ", [])):
         header = line((100, head), (220, "住院号 "), (340, "检查号"), y=100)
         row = line((52, "+4 "), (225, "41255325"), y=118)
@@ -152,7 +154,8 @@ def test_a_bed_number_after_a_label_ocr_could_not_read_is_hidden():
     # Seed 34 V0027-01: "科室:心内科 床号 15 住院号码" read "科室:心内科 厅二 15 住院号码", the
     # label at confidence 0. Only after a word of about the label's length OCR was unsure of.
     bed15 = {("15", "床号"): ("病案编号", "r:1")}
-    for word, unsure, want in (("厅二", "??", ["15"]), ("厅二", "  ", []),
+    # Seed 45 V0005-06: "订二 > 21", a stray mark read between.
+    for word, unsure, want in (("厅二", "??", ["15"]), ("厅二", "  ", []), ("厅二 >", "?? ", ["15"]),
                                ("血小板计数", "?????", []), ("厅二", "? ", [])):
         read = line(f"科室:心内科 {word} 15 住院号码")
         at = read.text.index(word)
@@ -274,3 +277,19 @@ def test_a_bed_number_after_its_label_whose_first_character_ocr_misread():
     # A text layer is read as printed: its label rule found what stands after the label.
     printed = page(line("科室 儿科 羔 号”习19"))
     assert ValueHunter({}, beside_labels=bed19).find(printed) == []
+
+
+def test_a_one_digit_bed_number_beside_a_label_ocr_garbled():
+    # Seed 45 V0028-10: "床位号 9" read "床|写生 9", OCR unsure of "|写生". A one-digit number
+    # after "床" and a word read with confidence is any count ("床旁 9次" stays).
+    bed9 = {("9", "床位号"): ("病案编号", "r:1")}
+    for text, doubt, want in (("科室 产科床|写生 9 住院号”202495346", "|写生", ["9"]),
+                              ("科室 产科床|写生 9 住院号”202495346", "", []),
+                              ("予床旁 9 次心电监护", "", [])):
+        read = line(text)
+        at = read.text.index(doubt) if doubt else 0
+        read.unsure = (" " * at + "?" * len(doubt)).ljust(len(read.text))
+        read.source = "ocr"
+        pg = page(read)
+        found = ValueHunter({}, beside_labels=bed9).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, text

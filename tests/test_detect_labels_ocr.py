@@ -105,6 +105,22 @@ def test_a_number_read_as_a_bar_after_its_label_is_hidden_a_tables_rule_is_not()
         assert covered_text(pg, found) == want, bar_width
 
 
+def test_a_number_dropped_from_its_cell_after_the_label_hides_the_gap_ocr_read_as_nothing():
+    # Seed 45 V0028-04: "床号 | 9 |" read "床号 |", the space boxed over the 9 up to the
+    # table's right bar. The gap is hidden; a short gap, or words after it, is no empty cell.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    for gap_to, after, hidden in ((500.0, "|", True), (318.0, "|", False),
+                                  (500.0, "|监护", False)):
+        read = ocr(line((300, "床号 "), (gap_to, after), y=100))
+        x0, y0, _x1, y1 = read.boxes[2]
+        read.boxes[2] = (x0, y0, gap_to, y1)       # OCR's space spans the gap
+        read.boxes[3] = (gap_to, y0, gap_to + 2, y1)   # the table's rule: a thin bar
+        found = [f for f in run_rule(bed, page(read)) if f.rule.endswith(":unread")]
+        assert bool(found) == hidden, (gap_to, after)
+        if hidden:
+            assert found[0].rect[0] <= 320 and found[0].rect[2] >= 490 and found[0].value == ""
+
+
 def test_a_footer_word_ocr_could_not_read_is_hidden_by_an_unread_text_rule():
     # Seed 34 V0005-10: a scanned footer's "南宁市中心医院 第2页/共2页" read "证 第2页/共2页", the
     # 证 at confidence 0 boxed over the whole name. In the footer band, such a word goes.
@@ -152,6 +168,13 @@ def test_a_word_ocr_could_not_read_on_a_patients_header_line_is_hidden():
     narrative = ocr(line("患者诉腹痛 革是类"))
     narrative.unsure = "      ??"
     assert run_rule(hidden, page(narrative)) == []
+    # Seed 45 V0028-10: "床位号 9" read "质呈 8", unsure of 质: the short number after a word
+    # OCR could not read goes with it; not a number after a word it read, nor one with a unit.
+    for text, doubt, want in (("科室 产科 质呈 8 住院号", 6, "质呈8"), ("科室 产科 8 住院号", -1, ""),
+                              ("科室 产科 质呈 18岁 住院号", 6, "质呈")):
+        read = ocr(line(text))
+        read.unsure = "".join("?" if i == doubt else " " for i in range(len(text)))
+        assert covered_text(page(read), run_rule(hidden, page(read))) == want, text
 
 
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():

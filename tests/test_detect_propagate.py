@@ -100,6 +100,15 @@ def test_a_known_name_ocr_read_one_character_off_where_a_name_stands():
     assert {f.rule for f in found} == {"n:1", "n:2"}
 
 
+def test_a_name_read_one_off_after_a_relation_its_first_character_wrapped_away():
+    # Seed 45 V0013-09: a nursing note's "…配" / "偶杨梓董陪护" (配偶杨梓萱陪护), OCR joining the
+    # cell's second line to the row beside it. Not after any character: "偶" alone is no relation.
+    for text, want in (("95 偶孟凡谨陪护 莫子通", "孟凡谨"), ("偶孟凡谨陪护", "孟凡谨"),
+                       ("95 患孟凡谨陪护", ""), ("配偶孟凡谨陪护", "孟凡谨")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, ValueHunter(NAMES).find(pg)) == want, text
+
+
 def test_near_names_leave_clinical_words_and_text_layers_alone():
     hunter = ValueHunter(NAMES)
     # "明显" inside a phrase is a word, not 张明显 with a misread surname.
@@ -198,6 +207,13 @@ def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
     assert covered_text(pg, zou.find(pg)) == "邹讲"
     for text in ("大学邹讲陪护", "邹讲师陪护", "浆夫邹讲课"):
         assert zou.find(page(ocr_rows(text))) == [], text
+    # Seed 45 V0022-07: "配偶顾瑞陪护" read "配偶丘瑞隔护", the surname and 陪 both misread:
+    # after a relation word, a carer's word whose last character stands is enough.
+    gu = ValueHunter({"顾瑞": ("家属姓名", "f:1")})
+    pg = page(ocr_rows("面色红润;皮肤黄染,按刘富庶，配偶丘瑞隔护， 计疗-"))
+    assert covered_text(pg, gu.find(pg)) == "丘瑞"
+    for text in ("配偶丘瑞乏力", "皮肤丘瑞隔护"):
+        assert gu.find(page(ocr_rows(text))) == [], text
 
 
 

@@ -65,10 +65,11 @@ def _label_sized_word(label: str) -> str:
 
 def after_unread_label(key: str, label: str) -> re.Pattern:
     """A short number standing alone right after a word as long as its label or one shorter
-    or longer (the caller checks OCR was unsure of all of that word)."""
+    or longer (the caller checks OCR was unsure of all of that word), a stray mark between
+    maybe ("订二 > 21" for 床号 21, seed 45 V0005-06)."""
     value = DIGIT_GAP.join(re.escape(c) for c in key)
-    return re.compile(rf"{_label_sized_word(label)}[ \t:：]+({value})(?=[ \t]|$)",
-                      re.MULTILINE)
+    return re.compile(rf"{_label_sized_word(label)}[ \t:：]+(?:[^\w\s][ \t]+)?({value})"
+                      rf"(?=[ \t]|$)", re.MULTILINE)
 
 
 def misread_first(key: str, label: str) -> re.Pattern:
@@ -114,14 +115,18 @@ LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "
 
 def header(label: str, misread: bool = True) -> re.Pattern:
     """A table header: the label, spaced or not, or a word of its length that starts with
-    its first character and stands alone between the row's other headers. OCR misreads a
-    header's last character more than its value (seed 27 V0016-07: "床号" over "+4" read
-    "床王", then "床写" in the export)."""
+    its first character, or ends with its last, and stands alone between the row's other
+    headers. OCR misreads a header's characters more than its value (seed 27 V0016-07: "床号"
+    over "+4" read "床王", then "床写" in the export)."""
     if not misread:
         return re.compile(spaced(label))
     chars = [c for c in fold(label) if not c.isspace()]
-    loose = (SPACE + "*").join([re.escape(chars[0])] + [r"[^\s\d:：]"] * (len(chars) - 1))
-    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s)){loose}(?=\s|$)")
+    other = r"[^\s\d:：]"
+    first = (SPACE + "*").join([re.escape(chars[0])] + [other] * (len(chars) - 1))
+    # Or its first character misread, its last read: "奈号", "庆号" over a bed "+3", "+1"
+    # (seed 45 V0022-04, V0026-03).
+    last = (SPACE + "*").join([other] * (len(chars) - 1) + [re.escape(chars[-1])])
+    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s))(?:{first}|{last})(?=\s|$)")
 
 
 def unread_header(label: str) -> re.Pattern:

@@ -78,10 +78,13 @@ class NearNames:
 
 
 def name_place(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] stands where a name stands rather than inside a phrase."""
+    """Whether text[start:end] stands where a name stands rather than inside a phrase: after
+    a relation's last character opening a cell too, its first wrapped onto the line above
+    ("配" / "偶杨梓董陪护" for 配偶杨梓萱陪护, seed 45 V0013-09)."""
     if start == 0 or not is_cjk(text[start - 1]) or end == len(text) or not is_cjk(text[end]):
         return True
-    return any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
+    return (any(text[max(0, start - k):start] in BEFORE_NAME for k in (2, 3, 4))
+            or (start == 1 or not is_cjk(text[start - 2])) and _relation_ends(text, start))
 
 
 RELATIONS = ("配偶", "丈夫", "妻子", "爱人", "父亲", "母亲", "儿子", "女儿", "家属", "监护人",
@@ -131,7 +134,8 @@ class NearShort:
             if not by_surname and not by_given:
                 continue
             field = _relation_field(text, j) or _staff_field(text, j)
-            if not field and not _person_follows(text, j + 2):
+            if not field and not _person_follows(text, j + 2) and not (
+                    _relation_before(text, j) and _person_word_misread(text, j + 2)):
                 continue
             if (by_surname and text[j:j + 2] not in by_surname
                     and (field or name_place(text, j, j + 2) or _relation_ends(text, j))):
@@ -230,6 +234,14 @@ def _person_word(text: str, at: int) -> bool:
         return True
     return (at < len(text) and text[at] in "(（"
             and any(text.startswith(w, at + 1) for w in RELATIONS))
+
+
+def _person_word_misread(text: str, at: int) -> bool:
+    """A two-character word that follows a person opens text[at:], its first character
+    misread: "配偶丘瑞隔护" for 配偶顾瑞陪护 (seed 45 V0022-07), surname and 陪 both wrong.
+    Only after a relation word: the name's place says the rest."""
+    return (at + 1 < len(text) and is_cjk(text[at])
+            and any(len(w) == 2 and text[at + 1] == w[1] for w in AFTER_NAME))
 
 
 # A long value (a hospital's name, an address, a workplace) read with one character wrong is

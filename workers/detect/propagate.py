@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..textlayer import UNREAD, Finding, PageLayer, contains, overlaps
+from ..textlayer import UNREAD, UNSURE, Finding, PageLayer, contains, overlaps
 from .bylabel import (
     DIGIT_GAP,
     after_unread_label,
@@ -94,8 +94,14 @@ class ValueHunter:
         short = [(value, label, meta) for (value, label), meta in (beside_labels or {}).items()
                  if _short_number(key_of(value)) and label[:1] and is_cjk(label[0])]
         # Or after its label's last character, the first misread ("羔 号”习19" for 床号 19).
-        self._beside = [(rx(key_of(value), label), value, meta) for value, label, meta in short
-                        for rx in (beside_label, misread_first)]
+        self._beside = [(rx(key_of(value), label), value, meta, False)
+                        for value, label, meta in short for rx in (beside_label, misread_first)]
+        # A one-digit number only beside a label OCR could not read the rest of ("床|写生 9"
+        # for 床位号 9, seed 45 V0028-10): after "床" and a word, it may be any count.
+        self._beside += [(beside_label(key, label), value, meta, True)
+                         for (value, label), meta in (beside_labels or {}).items()
+                         for key in [key_of(value)]
+                         if len(key) == 1 and key.isdigit() and label[:1] and is_cjk(label[0])]
         # A word OCR could not read where such a number stands after its label's first
         # character ("床号：+2" read "床于 5932", the 5932 at confidence 0).
         self._unread = [(rx, value, meta) for value, label, meta in short
@@ -200,10 +206,11 @@ class ValueHunter:
             return []   # a born-digital page: every pattern below would be searched for nothing
         out: list[Finding] = []
         found: set[tuple[str, int]] = set()   # (value, line) found beside its label
-        for rx, value, (category, rule) in self._beside:
+        for rx, value, (category, rule), garbled in self._beside:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
-                if view.lines[li].source != "ocr":
+                if view.lines[li].source != "ocr" or (garbled and not _unread_between(
+                        view.lines[li], view.texts[li], view.locate(m.start())[1] + 1, col)):
                     continue
                 found.add((value, li))
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
@@ -313,6 +320,12 @@ class ValueHunter:
                           in self._near_short.matches(compact[a:b] + nxt)
                           if e <= b - a and (s + a, e + a, key) not in short]
         return short
+
+
+def _unread_between(line, text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds characters, and OCR was unsure of every one of them."""
+    chars = [i for i in range(start, end) if not text[i].isspace()]
+    return bool(chars) and all(line.unsure[i:i + 1] == UNSURE for i in chars)
 
 
 def _short_number(key: str) -> bool:

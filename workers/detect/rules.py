@@ -170,12 +170,23 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
             continue
         if holds is not None and not holds.search(view.texts[li]):
             continue
+        after_unread = False
         for m in re.finditer(r"\S+", line.text):
             if line.unread(*m.span()) or (holds is not None and 2 * line.unsure.count(
-                    UNSURE, *m.span()) >= m.end() - m.start()):
+                    UNSURE, *m.span()) >= m.end() - m.start()) or (
+                    after_unread and SHORT_NUMBER.fullmatch(m.group())):
                 out.extend(view.text_findings(li, *m.span(), category, f"{rule}{UNREAD}",
                                               allow, value=""))
+                # On a header line, the short number after a word OCR could not read is that
+                # field's value, read as printed or not: "床位号 9" came out "质呈 8" (seed 45
+                # V0028-10), no value to match.
+                after_unread = holds is not None and not SHORT_NUMBER.fullmatch(m.group())
+            else:
+                after_unread = False
     return out
+
+
+SHORT_NUMBER = re.compile(r"[+]?\d{1,3}")
 
 
 @lru_cache(maxsize=64)

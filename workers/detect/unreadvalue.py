@@ -23,9 +23,44 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
            if slot is not None and slot.li == hit.li else None)
     if got is None and bar:
         got = _wide_bar(view, hit)
+    if got is None and bar:
+        gap = _empty_cell(view, hit)
+        return [] if gap is None else [
+            Finding(view.page.number, gap, category, f"{rule}{UNREAD}", "", "text")]
     if got is None:
         return []
     return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
+
+
+# Where a number's label is followed by nothing but a gap this wide (em) and the table's bar
+# ending the line, the number was dropped from its cell.
+EMPTY_CELL_EM = 1.5
+
+
+def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None:
+    """The gap OCR read as nothing after a number's label, up to the bar that ends the line:
+    "床号 |" read over "床号 | 9 |", the 9 boxed inside the space (seed 45 V0028-04). Hidden
+    whole: the number stands somewhere in it, and a cell holds nothing else."""
+    line, t = view.lines[hit.li], view.texts[hit.li]
+    if line.source != "ocr":
+        return None
+    i = hit.end
+    while i < len(t) and t[i] in COLONS and not t[i].isspace() and t[i] not in BARS:
+        i += 1
+    if i >= len(t) or not t[i].isspace():
+        return None
+    j = i
+    while j < len(t) and t[j].isspace():
+        j += 1
+    if j < len(t) and (t[j] not in BARS or t[j + 1:].strip()):
+        return None
+    em = view.em(hit.li)
+    x0 = line.boxes[i][0]
+    x1 = line.boxes[j][0] if j < len(t) else line.boxes[j - 1][2]
+    if x1 - x0 < EMPTY_CELL_EM * em:
+        return None
+    label = line.span_rect(hit.start, hit.end)
+    return x0, label[1], x1, label[3]
 
 
 # A "|" boxed at least this wide (in em) after a number's label holds more ink than a table's
