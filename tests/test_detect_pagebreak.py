@@ -54,7 +54,7 @@ def test_a_label_ending_a_page_and_its_value_opening_the_next_are_read_as_one_li
     first = header_and("患者今日病情平稳。", "考虑妊娠合并心脏病，记24小时出入量。与家属")
     second = header_and("李小红沟通，家属同意进一步检查。", "复查血常规。")
     second.number = 1
-    breaks = PageBreaks(lambda joined: detect_page(policy, rules, joined, 2), rules)
+    breaks = PageBreaks(lambda some, joined: detect_page(policy, some, joined, 2), rules)
     findings = {}
     for pg in (first, second):
         findings[pg.number] = detect_page(policy, rules, pg, 2)
@@ -69,3 +69,23 @@ def test_a_label_ending_a_page_and_its_value_opening_the_next_are_read_as_one_li
         findings[pg.number] = detect_page(policy, rules, pg, 2)
         breaks.read(pg, findings)
     assert findings[1] == []
+
+
+def test_a_signature_line_ending_a_page_takes_nothing_from_the_next():
+    # Progress notes end in "记录医师：" over a handwritten signature; the next note, on the
+    # next page, opens with its date and title, which stay.
+    from dsl import compile_file, default_ruleset_path
+    from workers.analyse import detect_page
+    from workers.detect.pagebreak import PageBreaks
+    policy = compile_file(default_ruleset_path())
+    rules = policy.rules_for(None)
+    first = header_and("患者今日病情平稳。", "记录医师：")
+    second = header_and("2025-06-01 03:45  主治医师查房记录", "孕妇今日病情平稳，前囟平软。")
+    second.number = 1
+    breaks = PageBreaks(lambda some, joined: detect_page(policy, some, joined, 2), rules)
+    findings = {}
+    for pg in (first, second):
+        findings[pg.number] = detect_page(policy, rules, pg, 2)
+        own = list(findings[pg.number])
+        breaks.read(pg, findings)
+        assert findings[pg.number] == own

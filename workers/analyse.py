@@ -331,7 +331,8 @@ def _analyse(policy, doc, notes, result, engine, on_page, start, stop) -> None:
         layers = page_layers(doc, result.ocr_mode, engine, start, stop, glyphs=True,
                              read=read)   # kept in the spool: redaction reads them from there
     spool = result.layers = LayerSpool()
-    breaks = PageBreaks(lambda joined: detect_page(policy, rules, joined, doc.page_count), rules)
+    breaks = PageBreaks(lambda some, joined: detect_page(policy, some, joined, doc.page_count),
+                        rules)
     for _page, layer in layers:
         result.findings[layer.number] = detect_page(policy, rules, layer, doc.page_count)
         result.edges[layer.number] = breaks.read(layer, result.findings)

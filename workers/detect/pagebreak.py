@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from dsl.model import AfterLabel, Rule
+from dsl.model import AfterLabel, IdCard, Pattern, Phone, Rule, WordList
 
 from ..textlayer import HANDWRITING, Finding, PageLayer, TextLine
 from .text import alternation, fold
@@ -93,7 +93,6 @@ def _joins(tail: str, head: str, pairs: frozenset[str]) -> bool:
     return bool(end and start) and end + start in pairs
 
 
-
 # The rest of a line joined on after a line ending in a label, this many em after it.
 JOIN_GAP_EM = 0.25
 
@@ -120,7 +119,8 @@ def across_break(detect: Callable[[PageLayer], list[Finding]], ends: re.Pattern,
     back: list[Finding] = []
     here: list[Finding] = []
     view = PageView.of(page)
-    heads = [view.lines[li] for li in edge_lines(view)[0] if view.texts[li] not in repeated]
+    heads = _first_row([li for li in edge_lines(view)[0] if view.texts[li] not in repeated],
+                       view)
     for tail in before:
         if not tail.boxes or not ends.search(fold(tail.text)):
             continue
@@ -141,18 +141,39 @@ def across_break(detect: Callable[[PageLayer], list[Finding]], ends: re.Pattern,
                 x0, y0, x1, y1 = f.rect
                 if x0 < last[2]:
                     back.append(replace(f, page=previous, rect=(x0, y0, min(x1, last[2]), y1)))
-                if x1 > first[0] + dx:
+                # The value opens the line: what a label took further in is no continuation.
+                if x1 > first[0] + dx and x0 <= first[2] + dx:
                     here.append(replace(f, page=page.number, rect=(
                         max(x0, first[0] + dx) - dx, y0 - dy, x1 - dx, y1 - dy)))
     return back, here
 
 
-class PageBreaks:
-    """Pass 1's look across a document's page breaks, its pages given in order (`read`)."""
+# Only what text says is read across a break: a signature's area right of its label, or a
+# band of the page, is no place on the next page.
+TEXT_DETECTORS = (AfterLabel, Pattern, IdCard, Phone, WordList)
 
-    def __init__(self, detect: Callable[[PageLayer], list[Finding]], rules: tuple[Rule, ...]):
-        self._detect = detect
-        self._ends = label_ends(rules)
+
+def _first_row(lines: list[int], view: PageView) -> list[TextLine]:
+    """The lines of the topmost row among `lines`: where the page goes on from the last."""
+    if not lines:
+        return []
+    middle = {li: view.lines[li].boxes[0][1] + view.lines[li].boxes[0][3] for li in lines}
+    top = min(lines, key=middle.get)
+    height = view.lines[top].boxes[0][3] - view.lines[top].boxes[0][1]
+    return [view.lines[li] for li in lines
+            if abs(middle[li] - middle[top]) / 2 < ROW_SHARE * max(height, 1e-6)]
+
+
+class PageBreaks:
+    """Pass 1's look across a document's page breaks, its pages given in order (`read`).
+    `detect(rules, page)` runs rules on a page."""
+
+    def __init__(self, detect: Callable[[tuple[Rule, ...], PageLayer], list[Finding]],
+                 rules: tuple[Rule, ...]):
+        text_rules = tuple(r for r in rules
+                           if isinstance(r.detector, TEXT_DETECTORS) and r.scope is None)
+        self._detect = partial(detect, text_rules)
+        self._ends = label_ends(text_rules)
         self._tails: list[TextLine] = []
         self._heads: tuple[str, ...] = ()
         self._number = -2
