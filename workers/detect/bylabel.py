@@ -123,10 +123,13 @@ def header(label: str, misread: bool = True) -> re.Pattern:
     chars = [c for c in fold(label) if not c.isspace()]
     other = r"[^\s\d:：]"
     first = (SPACE + "*").join([re.escape(chars[0])] + [other] * (len(chars) - 1))
-    # Or its first character misread, its last read: "奈号", "庆号" over a bed "+3", "+1"
-    # (seed 45 V0022-04, V0026-03).
-    last = (SPACE + "*").join([other] * (len(chars) - 1) + [re.escape(chars[-1])])
-    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s))(?:{first}|{last})(?=\s|$)")
+    # Or, a number's label (床号, 床位号), its first character misread and its last read:
+    # "奈号", "庆号" over a bed "+3", "+1" (seed 45 V0022-04, V0026-03). Only "…号": another
+    # word ending like a label ending in 位 heads clinical values (部位, 体位).
+    if chars[-1] == "号":
+        last = (SPACE + "*").join([other] * (len(chars) - 1) + [re.escape(chars[-1])])
+        first = f"{first}|{last}"
+    return re.compile(rf"{spaced(label)}|(?:^|(?<=\s))(?:{first})(?=\s|$)")
 
 
 def unread_header(label: str) -> re.Pattern:
