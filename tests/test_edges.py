@@ -23,6 +23,13 @@ def test_rows_of_print_in_the_edge_bands_no_reading_covers():
     assert unread_lines(grey, [(95, 130), (1895, 1930)], DPI) == []
     grey[1780:1990, 200:1400:2] = 40         # a chart reaching into the band: no line of print
     assert all(b - a < 0.8 * DPI for a, b in unread_lines(grey, [(95, 130)], DPI))
+    # Seed 46 V0001-04: the hospital's name right over the title the reading began with, the
+    # one line read ("。1 病程记录") boxed over the title's rows only.
+    top = np.full((2000, 1600), 245, np.uint8)
+    top[100:125, 500:1100:3] = 30             # the hospital's name, not read
+    top[135:160, 600:1000:3] = 30             # the title, read
+    got = unread_lines(top, [(133, 162)], DPI)
+    assert len(got) == 1 and got[0][0] < 100 and 125 <= got[0][1] < 140
 
 
 def test_a_footer_the_page_reading_skipped_is_read_on_its_own():

@@ -191,6 +191,8 @@ def test_a_relative_between_the_relation_and_what_they_did(policy):
     assert ("家属姓名", "雇晨阳") in found(policy, "四肢凉，烦躁，记录出入量，父亲雇晨阳陪护")
     got = found(policy, "父亲表示同意手术", "丈夫本人签字", "家属均在场", "母亲情绪激动，家属及患儿同意")
     assert not {c for c, _v in got} & {"家属姓名"}
+    # Seed 46 V0002-07: the note's cell wrapped inside 陪护, OCR joining the signature beside.
+    assert ("家属姓名", "萝址怡") in found(policy, "予吸羡，母亲萝址怡陪 也涛")
 
 
 def test_a_relative_named_after_the_relation_with_a_rarer_surname(policy):

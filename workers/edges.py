@@ -18,10 +18,10 @@ ROW_INK_IN = 0.08      # a row of print holds at least this much ink across (a s
 MIN_LINE_IN = 0.05     # a run of such rows this tall is a line of print
 MAX_LINE_IN = 0.6      # taller is a picture, a stamp or a chart: not a footer's line
 MARGIN_IN = 0.06       # paper kept above and below a line cut out
-# A read line's box is its characters' core; the ink of its ascenders and descenders, and a line
-# set close under it that the reading passed over, stand within this much: only an isolated
-# line (a footer under a chart) is read again.
-READ_REACH_IN = 0.25
+# A line of print whose rows the lines read cover less than this share of was not read: a
+# footer under a chart, or a hospital's name over the title the reading began with (seed 46
+# V0001-04, "。1 病程记录" read for the two lines, boxed over the title's rows).
+READ_SHARE = 0.5
 
 
 def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
@@ -33,10 +33,10 @@ def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
     if band <= 0:
         return []
     ink = (grey < INK).sum(axis=1) >= max(4, ROW_INK_IN * dpi)
-    reach = int(READ_REACH_IN * dpi)
-    for y0, y1 in read_rows:
-        ink[max(y0 - reach, 0):max(y1 + reach, 0)] = False
     ink[band:h - band] = False
+    read = np.zeros(h, dtype=bool)
+    for y0, y1 in read_rows:
+        read[max(y0, 0):max(y1, 0)] = True
     out = []
     margin = int(MARGIN_IN * dpi)
     rows = np.flatnonzero(ink)
@@ -44,6 +44,7 @@ def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
         return []
     for run in np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1):
         height = run[-1] + 1 - run[0]
-        if MIN_LINE_IN * dpi <= height <= MAX_LINE_IN * dpi:
+        if (MIN_LINE_IN * dpi <= height <= MAX_LINE_IN * dpi
+                and read[run[0]:run[-1] + 1].sum() < READ_SHARE * height):
             out.append((max(run[0] - margin, 0), min(run[-1] + 1 + margin, h)))
     return out

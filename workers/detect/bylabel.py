@@ -141,16 +141,17 @@ def unread_header(label: str) -> re.Pattern:
 
 def column(line, start: int, end: int) -> tuple[float, float]:
     """The x range of the column a header word [start, end) heads: from the header before it
-    to the header after it (a header is centred, its values left-aligned under it), not
-    counting the marks OCR put between them."""
+    (else the page's edge) to the header after it (a header is centred, its values
+    left-aligned under it), not counting the marks OCR put between them."""
     def word(i: int) -> bool:
         ch = line.text[i]
         return not ch.isspace() and not is_mark(ch)
 
     before = [i for i in range(start) if word(i)]
     after = [i for i in range(end, len(line.text)) if word(i)]
-    left = line.boxes[before[-1]][2] if before else line.boxes[start][0] - 4 * (
-        line.boxes[start][3] - line.boxes[start][1])
+    # The first header's column reaches the table's left edge: a centred header stood 5.5 em
+    # right of its left-aligned "07" (seed 46 V0019-12).
+    left = line.boxes[before[-1]][2] if before else 0.0
     right = line.boxes[after[0]][0] if after else line.boxes[end - 1][2]
     return left, right
 

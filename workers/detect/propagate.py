@@ -231,7 +231,8 @@ class ValueHunter:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
                 if (view.lines[li].source == "ocr" and (value, li) not in found
-                        and not starts_with_any(view.texts[li], col, FIELD_WORDS)):
+                        and not starts_with_any("".join(view.texts[li][col:].split()), 0,
+                                                FIELD_WORDS)):   # "住 院 号", spaced
                     out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1),
                                                   category, f"{rule}{UNREAD}", self._allow,
                                                   value=value))
