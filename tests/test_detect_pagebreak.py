@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from test_detect_grid import covered_text, line, page
 
+from dsl import compile_file, compile_text, default_ruleset_path
+from workers.analyse import detect_page
 from workers.detect import ValueHunter
-from workers.detect.pagebreak import page_edges
+from workers.detect.pagebreak import PageBreaks, page_edges
 
 SPOUSE = {"平亮": ("家属姓名", "r:1")}
 
@@ -44,48 +46,39 @@ def test_only_a_value_the_break_runs_through_is_taken():
     assert hunter.find(deep, before=("与家属平",)) == []
 
 
-def test_a_label_ending_a_page_and_its_value_opening_the_next_are_read_as_one_line():
-    import dsl
-    from workers.analyse import detect_page
-    from workers.detect.pagebreak import PageBreaks
-    policy = dsl.compile_text('policy "p" version 1\n    default action box\n    ocr never\n'
-                              'find name after label "家属" as 家属姓名\n')
+def read_in_order(policy, *pages):
+    """Pass 1 over `pages` (numbered from 0 in turn): each page's findings, by number."""
     rules = policy.rules_for(None)
-    first = header_and("患者今日病情平稳。", "考虑妊娠合并心脏病，记24小时出入量。与家属")
-    second = header_and("李小红沟通，家属同意进一步检查。", "复查血常规。")
-    second.number = 1
-    breaks = PageBreaks(lambda some, joined: detect_page(policy, some, joined, 2), rules)
+    breaks = PageBreaks(lambda some, joined: detect_page(policy, some, joined, len(pages)),
+                        rules)
     findings = {}
-    for pg in (first, second):
-        findings[pg.number] = detect_page(policy, rules, pg, 2)
+    for number, pg in enumerate(pages):
+        pg.number = number
+        findings[number] = detect_page(policy, rules, pg, len(pages))
         breaks.read(pg, findings)
+    return findings
+
+
+def test_a_label_ending_a_page_and_its_value_opening_the_next_are_read_as_one_line():
+    policy = compile_text('policy "p" version 1\n    default action box\n    ocr never\n'
+                          'find name after label "家属" as 家属姓名\n')
+    second = header_and("李小红沟通，家属同意进一步检查。", "复查血常规。")
+    findings = read_in_order(
+        policy, header_and("患者今日病情平稳。", "考虑妊娠合并心脏病，记24小时出入量。与家属"), second)
     assert findings[0] == []
     assert covered_text(second, findings[1]) == "李小红"
     assert [(f.page, f.value) for f in findings[1]] == [(1, "李小红")]
     # A last line that ends in no label is not joined: "…出入量。" then "李小红沟通" is no name.
     ended = header_and("患者今日病情平稳。", "记24小时出入量。")
-    findings = {}
-    for pg in (ended, second):
-        findings[pg.number] = detect_page(policy, rules, pg, 2)
-        breaks.read(pg, findings)
-    assert findings[1] == []
+    assert read_in_order(policy, ended, second)[1] == []
 
 
 def test_a_signature_line_ending_a_page_takes_nothing_from_the_next():
     # Progress notes end in "记录医师：" over a handwritten signature; the next note, on the
     # next page, opens with its date and title, which stay.
-    from dsl import compile_file, default_ruleset_path
-    from workers.analyse import detect_page
-    from workers.detect.pagebreak import PageBreaks
     policy = compile_file(default_ruleset_path())
-    rules = policy.rules_for(None)
     first = header_and("患者今日病情平稳。", "记录医师：")
     second = header_and("2025-06-01 03:45  主治医师查房记录", "孕妇今日病情平稳，前囟平软。")
-    second.number = 1
-    breaks = PageBreaks(lambda some, joined: detect_page(policy, some, joined, 2), rules)
-    findings = {}
-    for pg in (first, second):
-        findings[pg.number] = detect_page(policy, rules, pg, 2)
-        own = list(findings[pg.number])
-        breaks.read(pg, findings)
-        assert findings[pg.number] == own
+    together = read_in_order(policy, first, second)
+    alone = [detect_page(policy, policy.rules_for(None), pg, 2) for pg in (first, second)]
+    assert together == dict(enumerate(alone))
