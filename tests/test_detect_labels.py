@@ -147,6 +147,14 @@ def test_a_long_number_ocr_broke_with_a_mark_is_taken_whole_on_a_scan():
     num = rule(AfterLabel(("公民身份号码", "床号"), "number"))
     assert values(run_rule(num, page(ocr))) == ["ao1o6;98802080505", "23"]
     assert values(run_rule(num, page(line("公民身份号码ao1o6; 98802080505")))) == ["ao1o6"]
+    # Seed 47 V0028-01: "联系人电话132 5857 6151" read "…132 58s7 6151", a digit as a letter
+    # inside a group; on a scan the group still goes on the number, a word after it does not.
+    phone = rule(AfterLabel(("联系人电话",), "number"))
+    for text, want in (("联系人电话132 58s7 6151", "13258s76151"),
+                       ("联系人电话132 5857 6151 sec", "13258576151")):
+        read = line(text)
+        read.source = "ocr"
+        assert values(run_rule(phone, page(read))) == [want], text
 
 
 def test_text_value_ends_at_the_cell():

@@ -26,7 +26,10 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'\-]*(?: [A-Za-z][A-Za-z'\-]*){0,3}")
 _NUMBER = re.compile(r"(?:No\.?|NO\.?|#)? ?([+＋加]?[A-Za-z0-9][A-Za-z0-9\-]*(?: [0-9]+)*)")
 # On a scan OCR reads a digit inside a long number as a mark ("330106198802080505" read
 # "ao1o6; 98802080505"): a run of 4+ letters or digits after one such mark goes on the number.
-_OCR_NUMBER = re.compile(_NUMBER.pattern[:-1] + r"(?: ?[;:,.，；：。] ?[A-Za-z0-9]{4,})*)")
+# A group after a space may hold a digit read as a letter ("132 58s7 6151", seed 47 V0028-01).
+_OCR_NUMBER = re.compile(r"(?:No\.?|NO\.?|#)? ?([+＋加]?[A-Za-z0-9][A-Za-z0-9\-]*"
+                         r"(?: (?=[A-Za-z]?[0-9])[A-Za-z0-9]+)*"
+                         r"(?: ?[;:,.，；：。] ?[A-Za-z0-9]{4,})*)")
 _DATE = re.compile(
     r"[0-9]{4} ?[-/.年] ?[0-9]{1,2} ?[-/.月] ?[0-9]{1,2} ?日?"
     r"(?: ?[0-9]{1,2} ?[:：时] ?[0-9]{1,2}(?: ?[:：分] ?[0-9]{1,2})?[分秒]?)?"
