@@ -97,10 +97,11 @@ def load_analysis(session: Session, policy: Policy, doc: ExportDocument, path: P
     for row in rows:
         secret = session.get(PageSecret, row.id)
         sealed = json.loads(open_text(secret.sealed_values, file_key)) if secret else []
-        if isinstance(sealed, dict):   # a list of values alone: pages stored before edges
-            heads, tails = sealed.get("edges") or ((), ())
-            analysis.edges[row.page_number] = (tuple(heads), tuple(tails))
-        values = sealed.get("values", []) if isinstance(sealed, dict) else sealed
+        if isinstance(sealed, list):   # a page stored before its edges were: values alone
+            sealed = {"values": sealed}
+        heads, tails = sealed.get("edges") or ((), ())
+        analysis.edges[row.page_number] = (tuple(heads), tuple(tails))
+        values = sealed["values"]
         analysis.findings[row.page_number] = [
             Finding(row.page_number, tuple(f["rect"]), f["category"], f["rule"],
                     values[i] if i < len(values) else "", f.get("kind", "text"),

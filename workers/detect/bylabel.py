@@ -237,7 +237,6 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
     return out
 
 
-
 def _header_row(text: str) -> bool:
     """Whether a line holds at least two field words: a table's header row."""
     return field_words(text) >= 2

@@ -12,7 +12,7 @@ that line and the next page's first ones as one (`PageBreaks`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
 
@@ -42,8 +42,18 @@ def _texts(view: PageView, heads: list[int], tails: list[int]) -> Edges:
 
 
 def edge_lines(view: PageView) -> tuple[list[int], list[int]]:
-    """Indices of the lines in the page's first HEAD_ROWS rows and last TAIL_ROWS rows (a
-    line placed by its first character: a line's own union of boxes costs more)."""
+    """Indices of the lines in the page's first HEAD_ROWS rows and last TAIL_ROWS rows."""
+    return _edge_rows(_rows(view))
+
+
+def _edge_rows(rows: list[list[int]]) -> tuple[list[int], list[int]]:
+    return ([li for row in rows[:HEAD_ROWS] for li in row],
+            [li for row in rows[-TAIL_ROWS:] for li in row])
+
+
+def _rows(view: PageView) -> list[list[int]]:
+    """The page's lines of text in rows, top to bottom (a line placed by its first character:
+    a line's own union of boxes costs more)."""
     first = {li: line.boxes[0] for li, line in enumerate(view.lines)
              if line.boxes and line.text.strip() and line.text != HANDWRITING}
     rows: list[list[int]] = []
@@ -55,8 +65,7 @@ def edge_lines(view: PageView) -> tuple[list[int], list[int]]:
                 rows[-1].append(li)
                 continue
         rows.append([li])
-    return ([li for row in rows[:HEAD_ROWS] for li in row],
-            [li for row in rows[-TAIL_ROWS:] for li in row])
+    return rows
 
 
 def split_values(matches: Callable[[str], Iterator[tuple[int, int, str]]], view: PageView,
@@ -107,20 +116,16 @@ def label_ends(rules: tuple[Rule, ...]) -> re.Pattern | None:
 
 
 def across_break(detect: Callable[[PageLayer], list[Finding]], ends: re.Pattern,
-                 before: Sequence[TextLine], page: PageLayer, previous: int,
-                 repeated: Collection[str] = ()) -> tuple[list[Finding], list[Finding]]:
+                 before: Sequence[TextLine], page: PageLayer, heads: Sequence[TextLine],
+                 previous: int) -> tuple[list[Finding], list[Finding]]:
     """What the rules (`detect`) find where a line of the previous page's last rows (`before`)
     ends in a label (`ends`, `label_ends`) and one of this page's first rows goes on with its
-    value ("…与家属" / "李小红沟通，…"). Each such pair is read as one line, the second
-    moved to go on where the first ends; what is found is cut at the join and each part put
-    back on its own page. A first row the previous page opened with too (`repeated`: the
-    hospital, the title, the patient's header) goes on with nothing. Returns (findings on
-    page `previous`, findings on this page)."""
+    value ("…与家属" / "李小红沟通，…"): `heads`, the lines of its first row that the previous
+    page did not open with too. Each such pair is read as one line, the second moved to go
+    on where the first ends; what is found is cut at the join and each part put back on its
+    own page. Returns (findings on page `previous`, findings on this page)."""
     back: list[Finding] = []
     here: list[Finding] = []
-    view = PageView.of(page)
-    heads = _first_row([li for li in edge_lines(view)[0] if view.texts[li] not in repeated],
-                       view)
     for tail in before:
         if not tail.boxes or not ends.search(fold(tail.text)):
             continue
@@ -153,17 +158,6 @@ def across_break(detect: Callable[[PageLayer], list[Finding]], ends: re.Pattern,
 TEXT_DETECTORS = (AfterLabel, Pattern, IdCard, Phone, WordList)
 
 
-def _first_row(lines: list[int], view: PageView) -> list[TextLine]:
-    """The lines of the topmost row among `lines`: where the page goes on from the last."""
-    if not lines:
-        return []
-    middle = {li: view.lines[li].boxes[0][1] + view.lines[li].boxes[0][3] for li in lines}
-    top = min(lines, key=middle.get)
-    height = view.lines[top].boxes[0][3] - view.lines[top].boxes[0][1]
-    return [view.lines[li] for li in lines
-            if abs(middle[li] - middle[top]) / 2 < ROW_SHARE * max(height, 1e-6)]
-
-
 class PageBreaks:
     """Pass 1's look across a document's page breaks, its pages given in order (`read`).
     `detect(rules, page)` runs rules on a page."""
@@ -182,12 +176,18 @@ class PageBreaks:
         """The page's `page_edges`; and what the rules find across the break before it, added
         to `findings` (page number -> findings) of both pages."""
         view = PageView.of(page)
-        heads, tails = edge_lines(view)
+        rows = _rows(view)
+        heads, tails = _edge_rows(rows)
         previous = page.number - 1
         if (self._ends is not None and self._tails and self._number == previous
                 and previous in findings and page.number in findings):
-            back, here = across_break(self._detect, self._ends, self._tails, page, previous,
-                                      self._heads)
+            # Where the page goes on from the last: its first row the last did not open with
+            # too (the hospital, the title, the patient's header are repeated).
+            new = next(([li for li in row if view.texts[li] not in self._heads]
+                        for row in rows[:HEAD_ROWS]
+                        if any(view.texts[li] not in self._heads for li in row)), [])
+            back, here = across_break(self._detect, self._ends, self._tails, page,
+                                      [view.lines[li] for li in new], previous)
             for number, found in ((previous, back), (page.number, here)):
                 # What either page's own lines held is found there already.
                 known = {(f.rect, f.category) for f in findings[number]}

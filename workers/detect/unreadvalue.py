@@ -23,10 +23,10 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
            if slot is not None and slot.li == hit.li else None)
     if got is None and bar:
         got = _wide_bar(view, hit)
-    if got is None and bar:
-        gap = _empty_cell(view, hit)
-        return [] if gap is None else [
-            Finding(view.page.number, gap, category, f"{rule}{UNREAD}", "", "text")]
+        if got is None:
+            gap = _empty_cell(view, hit)
+            return [] if gap is None else [
+                Finding(view.page.number, gap, category, f"{rule}{UNREAD}", "", "text")]
     if got is None:
         return []
     return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
