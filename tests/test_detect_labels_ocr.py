@@ -222,3 +222,29 @@ def test_a_value_below_its_label_on_a_skewed_scan():
     row = ocr(line((52, "G1P3"), (300, "颜岩"), y=112))
     row.boxes = [(b[0], b[1] - 6, b[2], b[3] - 6) if b[0] < 200 else b for b in row.boxes]
     assert values(run_rule(husband, page(header, row))) == ["颜岩"]
+
+
+def test_a_number_read_as_a_bar_after_the_marks_ocr_read_for_the_colon_is_hidden():
+    # Seed 48 V0010-04: "床 号 +3" read "床 号“|", the 3 read nowhere and the bar boxed over
+    # the +. The marks and the bar go; a thin bar after the marks is the cell's rule, kept.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    for bar_width, want in ((10.0, "“|"), (2.0, "")):
+        read = line("住院号码 ZY4542887 床 号“|", y=100)
+        x0 = read.boxes[-1][0]
+        read.boxes[-1] = (x0, 100.0, x0 + bar_width, 112.0)
+        pg = page(ocr(read))
+        found = [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+        assert covered_text(pg, found) == want, bar_width
+
+
+def test_a_name_under_a_header_cell_ocr_read_with_junk_and_a_speck_before_it():
+    # Seed 48 V0014-05: the header "患者姓名" read "患者姓名了" (了 unsure, boxed to the cell's
+    # rule) and the name under it "。胡若" (燕 misread, a speck left of the table read 。).
+    name = rule(AfterLabel(("患者姓名",), "name"), "患者姓名")
+    header = ocr(line((71, "患者姓名了"), (288, "床号"), y=110))
+    header.unsure = "    ?" + " " * (len(header.text) - 5)
+    below = ocr(line((5, "。"), (44, "胡若,32岁"), (250, "+2"), y=132))
+    assert values(run_rule(name, page(header, below))) == ["胡若"]
+    # 了 read with confidence is a word in the header's cell, not nothing: no name below.
+    header.unsure = ""
+    assert values(run_rule(name, page(header, below))) == []

@@ -11,7 +11,7 @@ from dsl.model import AfterLabel
 from ..textlayer import Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
-from .text import BARS, COLONS, SPACE, alternation, blanked, is_cjk, is_mark
+from .text import BARS, COLONS, OCR_COLONS, SPACE, alternation, blanked, is_cjk, is_mark
 from .unreadvalue import unread_value
 from .view import PageView
 from .vocab import (
@@ -28,7 +28,6 @@ from .vocab import (
 
 OCR_LABEL_MISREADS = (("人员", "入员"), ("签名", "答名"), ("签字", "答字"))
 _LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
-OCR_COLONS = ":：;；“”\"'|丨。.,，、_?？"
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +276,12 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
             continue
         spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict,
                      view.lines[slot.li].source == "ocr")
-        if slot.where in ("next", "right") and (not spans or not hit.colon) and not blanked(
-                view.texts[slot.li], slot.start, slot.end):
+        # A header cell's label, then what OCR read of nothing ("患者姓名了" over 患者姓名, the
+        # 了 unsure and boxed to the cell's rule, seed 48 V0014-05): its value is below.
+        junk = (slot.where == "same" and not hit.colon and not spans
+                and view.lines[slot.li].unread(slot.start, slot.end))
+        if (slot.where in ("next", "right") or junk) and (not spans or not hit.colon) \
+                and not blanked(view.texts[slot.li], slot.start, slot.end):
             # A label without a colon in a header row ("标本号 送检医师 临床诊断"): its value
             # stands in the row below, and the cell beside is the next header, not a value.
             below = _below(view, hit.li, view.cell_at(hit.li, hit.end - 1), labels, hit.colon)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .text import is_cjk, is_latin
+from .text import is_cjk, is_latin, is_mark
 from .vocab import (
     AFTER_NAME,
     COMPOUND_SURNAMES,
@@ -224,6 +224,11 @@ def take_short(t: str, i: int, end: int, strict: bool = False) -> Span | None:
 def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) -> list[Span]:
     """Spans of the value of `shape` starting at t[i], not beyond `end`; `ocr`: t is OCR's
     reading of pixels, with its misreadings."""
+    if ocr and shape in ("name", "names"):
+        # A speck left of a cell is read as a mark and joined to the name after it ("。胡若"
+        # under 患者姓名, seed 48 V0014-05); no name starts with one.
+        while i < end and (is_mark(t[i]) or t[i].isspace()):
+            i += 1
     if shape == "names":
         return take_names(t, i, end, strict)
     if shape == "name":

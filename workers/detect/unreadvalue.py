@@ -4,7 +4,7 @@ made of it is no reading of anything. `hit` and `slot` are the label rules' (`la
 from __future__ import annotations
 
 from ..textlayer import UNREAD, UNSURE, Finding
-from .text import BARS, COLONS, is_mark
+from .text import BARS, COLONS, OCR_COLONS, is_mark
 from .view import PageView
 
 # A number OCR could not read after its label and colon is a word of at most this many
@@ -69,12 +69,17 @@ WIDE_BAR_EM = 0.5
 
 
 def _wide_bar(view: PageView, hit) -> tuple[int, int] | None:
-    """The bar OCR read for a number after its label and before the line's end or a space."""
+    """The bar OCR read for a number after its label and before the line's end or a space,
+    with the marks it read for the colon before it: "床 号“|" over "床 号 +3", the 3 read
+    nowhere and the bar boxed over the + (seed 48 V0010-04)."""
     line, t = view.lines[hit.li], view.texts[hit.li]
     if line.source != "ocr":
         return None
     i = hit.end
-    while i < len(t) and (t[i].isspace() or t[i] in COLONS):
+    while i < len(t) and t[i].isspace():
+        i += 1
+    first = i
+    while i < len(t) and (t[i].isspace() or (t[i] in OCR_COLONS and t[i] not in BARS)):
         i += 1
     if i >= len(t) or t[i] not in BARS or (i + 1 < len(t) and not t[i + 1].isspace()):
         return None
@@ -83,7 +88,7 @@ def _wide_bar(view: PageView, hit) -> tuple[int, int] | None:
              if not ch.isspace()]
     em = (chars[-1][2] - chars[0][0]) / len(chars)
     if line.boxes[i][2] - line.boxes[i][0] >= WIDE_BAR_EM * em:
-        return i, i + 1
+        return first, i + 1
     return None
 
 
