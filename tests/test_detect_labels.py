@@ -241,6 +241,11 @@ def test_a_workplace_under_a_bare_label_but_not_a_unit():
                line((60, "2"), (200, "毫升"), y=132))
     assert run_rule(place, lab) == []
     assert run_rule(place, page(line("患者单位同事陪同来院"))) == []
+    # Seed 49 V0010-02: "单位 昆明纺织厂" on a line of its own, 厂 read 三: no organisation's
+    # ending, but the label, a space and one word are the whole line, a form's field.
+    assert values(run_rule(place, page(line("单位 昆明纺织三")))) == ["昆明纺织三"]
+    for other in ("单位 参考区间", "单位 同事陪同来院 看望", "患者 单位同事陪同"):
+        assert run_rule(place, page(line(other))) == [], other
 
 
 def test_relatives_listed_across_a_line_break():

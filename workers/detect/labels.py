@@ -132,7 +132,8 @@ def value_slot(view: PageView, hit: LabelHit, labels: tuple[str, ...]) -> Slot |
                               or any(t.startswith(w, q) for w in labels)):
             # A header row set with narrow spaces ("姓名 性别 年龄"): values are below.
             return _below_token(view, hit, labels)
-        clear = _staff_cell(t, hit, cells[k]) or _form_cell(t, hit, cells, k)
+        clear = (_staff_cell(t, hit, cells[k]) or _form_cell(t, hit, cells, k)
+                 or _form_line(t, hit, cells, labels))
         return Slot(li, q, cells[k][1], not hit.colon and not clear, "same")
     if k_label is not None and cells[k_label][0] < hit.start and not hit.colon:
         if words_in(t, cells[k_label][0], hit.start)[1] == 0:
@@ -186,6 +187,17 @@ def _form_cell(t: str, hit: LabelHit, cells: list[tuple[int, int]], k: int) -> b
             and 2 <= len(rest) <= 3 and all(is_cjk(c) for c in rest)
             and rest[:2] not in NOT_A_NAME and rest[1:3] not in NOT_A_NAME
             and starts_with_any("".join(t[slice(*cells[k + 1])].split()), 0, FIELD_WORDS))
+
+
+def _form_line(t: str, hit: LabelHit, cells: list[tuple[int, int]],
+               labels: tuple[str, ...]) -> bool:
+    """Whether the label opens a line holding nothing but it, a space and one word that is no
+    label: a form's field on a line of its own ("单位 昆明纺织三", 厂 misread, seed 49
+    V0010-02), no sentence."""
+    rest = t[hit.pos:]
+    return (len(cells) == 1 and not t[:hit.start].strip() and rest[:1].isspace()
+            and len(rest.split()) == 1
+            and not label_like(t, (len(t) - len(rest.lstrip()), len(t)), labels))
 
 
 def label_like(t: str, cell: tuple[int, int], labels: tuple[str, ...]) -> bool:
