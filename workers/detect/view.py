@@ -269,7 +269,9 @@ def _cells(line: TextLine, text: str, em: float) -> list[tuple[int, int]]:
     start = prev = -1
     prev_x1 = 0.0
     gap = CELL_GAP_EM * em
-    layer = line.source == "text"
+    # Only a text layer's glyphs shift baseline between cells; the gap is tested here first
+    # because this loop runs over every character of every line.
+    shift_gap = SHIFTED_GAP_EM * em if line.source == "text" else float("inf")
     for i in range(min(len(text), len(boxes))):
         if text[i].isspace():
             continue
@@ -284,7 +286,8 @@ def _cells(line: TextLine, text: str, em: float) -> list[tuple[int, int]]:
             continue
         if start < 0:
             start = i
-        elif b[0] - prev_x1 > gap or (layer and _shifted(boxes[prev], b, em)):
+        elif b[0] - prev_x1 > gap or (b[0] - prev_x1 > shift_gap
+                                      and _shifted(boxes[prev], b, em)):
             cells.append((start, prev + 1))
             start = i
         prev, prev_x1 = i, b[2]
