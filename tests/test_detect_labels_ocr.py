@@ -187,6 +187,18 @@ def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
     # A text layer's boxes are the glyphs': its value alone is boxed.
     pg = page(line("床位号12.住院号"))
     assert covered_text(pg, run_rule(bed, pg)) == "12"
+    # Seed 50 V0013-04: "床位号+3" read "床位号+3 ”", the space boxed no wider than a point
+    # and the ” boxed over the 3: no gap, the mark goes with the value. After a true gap the
+    # mark is the next cell's.
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+    for space, want in ((0.0, "+3”"), (6.0, "+3")):
+        read = ocr(line("床位号+3 ”住院号码", y=100))
+        x0, y0, _x1, y1 = read.boxes[5]
+        read.boxes[5] = (x0, y0, x0 + space, y1)
+        read.boxes[6:] = [(b[0] + space - 6.0, b[1], b[2] + space - 6.0, b[3])
+                          for b in read.boxes[6:]]
+        pg = page(read)
+        assert covered_text(pg, run_rule(bed, pg)) == want, space
 
 
 def test_ocr_colon_misreads_are_not_taken_from_a_text_layer():

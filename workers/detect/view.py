@@ -193,7 +193,7 @@ class PageView:
             if s >= e:
                 continue
             v = canonical(text[s:e]) if value is None else value
-            a, b = _with_marks(text, s, e) if line.source == "ocr" else (s, e)
+            a, b = _with_marks(line, s, e) if line.source == "ocr" else (s, e)
             out.append(Finding(self.page.number, span_rect(line, a, b), category, rule, v, kind))
         return out
 
@@ -228,14 +228,23 @@ class PageView:
         return Finding(self.page.number, rect, category, rule, "", "region")
 
 
-def _with_marks(text: str, start: int, end: int) -> tuple[int, int]:
+def _with_marks(line: TextLine, start: int, end: int) -> tuple[int, int]:
     """[start, end) grown over the punctuation OCR read right beside it. Such a mark is often
     a piece of the value's own ink read apart, and the boxes fitted to the line's ink shift with
-    it: "床位号 12" read "床位号12." gave "12" the ink of "号1" and "." that of "2"."""
+    it: "床位号 12" read "床位号12." gave "12" the ink of "号1" and "." that of "2". A space
+    boxed no wider than a point is no gap: "床位号+3 ”", the ” boxed over the 3 (seed 50
+    V0013-04)."""
+    text, boxes = line.text, line.boxes
     while start > 0 and is_mark(text[start - 1]):
         start -= 1
-    while end < len(text) and is_mark(text[end]):
-        end += 1
+    while end < len(text):
+        if is_mark(text[end]):
+            end += 1
+        elif (text[end].isspace() and end + 1 < len(text) and is_mark(text[end + 1])
+              and boxes[end][2] - boxes[end][0] <= 1.0):
+            end += 2
+        else:
+            break
     return start, end
 
 
