@@ -24,16 +24,25 @@ MARGIN_IN = 0.06       # paper kept above and below a line cut out
 READ_SHARE = 0.5
 
 
-def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
-                 ) -> list[tuple[int, int]]:
+# Between the bands, a line of print is at most this tall: a chart's rows are all ink.
+MAX_BODY_LINE_IN = 0.3
+
+
+def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float,
+                 body: bool = False) -> list[tuple[int, int]]:
     """(top, bottom) pixel rows, margins added, of the lines of print in the page's top and
-    bottom bands that no reading covers (`read_rows`: the rows of the lines read)."""
+    bottom bands that no reading covers (`read_rows`: the rows of the lines read); with
+    `body`, of those between the bands instead."""
     h = grey.shape[0]
     band = int(h * EDGE_SHARE)
     if band <= 0:
         return []
     ink = (grey < INK).sum(axis=1) >= max(4, ROW_INK_IN * dpi)
-    ink[band:h - band] = False
+    if body:
+        ink[:band] = ink[h - band:] = False
+    else:
+        ink[band:h - band] = False
+    tallest = (MAX_BODY_LINE_IN if body else MAX_LINE_IN) * dpi
     read = np.zeros(h, dtype=bool)
     for y0, y1 in read_rows:
         read[max(y0, 0):max(y1, 0)] = True
@@ -44,7 +53,46 @@ def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float
         return []
     for run in np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1):
         height = run[-1] + 1 - run[0]
-        if (MIN_LINE_IN * dpi <= height <= MAX_LINE_IN * dpi
+        if (MIN_LINE_IN * dpi <= height <= tallest
                 and read[run[0]:run[-1] + 1].sum() < READ_SHARE * height):
             out.append((max(run[0] - margin, 0), min(run[-1] + 1 + margin, h)))
+    return out
+
+
+SPECK_PX = 3           # ink pixels in a row that are more than a speck
+PART_IN = 0.02         # paper between two lines of print
+
+
+def stacked_lines(grey: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: float
+                  ) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes of the lines of print inside a line's box (`boxes`: the boxes of the lines
+    read) that holds more than one, parted by paper: the reading took in a line it did not
+    read (small grey labels over their values, the line boxed over both and only the values
+    read, seed 50 V0003-03)."""
+    out = []
+    least, most = MIN_LINE_IN * dpi, MAX_BODY_LINE_IN * dpi
+    for x0, y0, x1, y1 in boxes:
+        part = grey[max(y0, 0):y1, max(x0, 0):x1] < INK
+        if part.size == 0:
+            continue
+        # Any ink in a row counts (a row through a few thin strokes has little), specks aside;
+        # lines are parted by a band of paper, not by one clean row.
+        rows = np.flatnonzero(part.sum(axis=1) >= SPECK_PX)
+        if not len(rows):
+            continue
+        apart = max(3, round(PART_IN * dpi))
+        runs = [r for r in np.split(rows, np.flatnonzero(np.diff(rows) > apart) + 1)
+                if least <= r[-1] + 1 - r[0] <= most]
+        if len(runs) < 2:
+            continue
+        # Each line cut out down to the middle of the paper parting it from the next: more
+        # took in the tops of the next line's characters, read as a line of garbage.
+        top0, margin = max(y0, 0), int(MARGIN_IN * dpi / 2)
+        for i, run in enumerate(runs):
+            cols = np.flatnonzero(part[run[0]:run[-1] + 1].any(axis=0))
+            above = (runs[i - 1][-1] + 1 + run[0]) // 2 if i else max(run[0] - margin, -top0)
+            below = ((run[-1] + 1 + runs[i + 1][0]) // 2 if i + 1 < len(runs)
+                     else run[-1] + 1 + margin)
+            out.append((max(x0, 0) + int(cols[0]), top0 + int(above),
+                        max(x0, 0) + int(cols[-1]) + 1, min(top0 + int(below), grey.shape[0])))
     return out

@@ -262,8 +262,18 @@ class OcrEngine:
         dropped = [] if whole_page else None
         lines = fitted_lines(parsed, grey, read.transform, read.rows, rejoin=read.unrolled,
                              dropped=dropped)
+        skipped = []
         if whole_page:
-            lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
+            read_rows = [ln.bbox[1::2] for ln in parsed]
+            lines.extend(self._edges_again(read, grey, read_rows))
+            # Lines of print between the bands the reading skipped: small grey labels over
+            # their values, lighter than the threshold Tesseract chose for the page (seed 50
+            # V0003-03, "床 号" over "17", and the 17 read with no label beside it).
+            # The characters' rows, not the lines': a line's box took in the labels over it.
+            char_rows = [(b[1], b[3]) for ln in parsed for _c, b, _w in ln.chars]
+            skipped = [_ink_across(grey, top, bottom) for top, bottom in
+                       edges.unread_lines(grey, char_rows, _dpi(read), body=True)]
+            skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], _dpi(read))
         pieces = []
         if dropped:   # print-sized ink the reading passed over: a bed number alone in its cell
             pieces.append((*unread.strip(grey, dropped), unread.placed))
@@ -271,6 +281,9 @@ class OcrEngine:
         garbled = reread.garbled(parsed) if job.edges and job.level is not None else []
         if garbled:
             pieces.append((*reread.strip(grey, garbled), reread.placed))
+        skipped = [box for box in skipped if box is not None][:reread.MAX_LINES]
+        if skipped:
+            pieces.append((*reread.strip(grey, skipped, padded=False), reread.placed))
         if pieces:
             lines.extend(self._strips_again(read, grey, pieces))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
@@ -282,9 +295,8 @@ class OcrEngine:
         """The header and footer lines the page's reading skipped (`read_rows`: the pixel rows
         of the lines it read), each read on its own (`edges`): a reading that stopped at a
         chart missed the hospital's name below it."""
-        dpi = 72.0 / max(math.hypot(read.transform[0], read.transform[1]), 1e-9)
         found = []
-        for top, bottom in edges.unread_lines(grey, read_rows, dpi):
+        for top, bottom in edges.unread_lines(grey, read_rows, _dpi(read)):
             with self._lock:
                 self.calls += 1
             crop = read.image.crop((0, top, read.image.width, bottom))
@@ -334,6 +346,16 @@ class OcrEngine:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _dpi(read: OcrJob) -> float:
+    return 72.0 / max(math.hypot(read.transform[0], read.transform[1]), 1e-9)
+
+
+def _ink_across(grey: np.ndarray, top: int, bottom: int) -> tuple[int, int, int, int] | None:
+    """Rows [top, bottom) from the first ink across to the last, or None when there is none."""
+    cols = np.flatnonzero((grey[top:bottom] < scanprep.INK).any(axis=0))
+    return (int(cols[0]), top, int(cols[-1]) + 1, bottom) if len(cols) else None
 
 
 def done_future(value) -> Future:

@@ -36,15 +36,16 @@ def garbled(parsed: list[HocrLine]) -> list[tuple[int, int, int, int]]:
     return out if len(out) <= MAX_LINES else []
 
 
-def strip(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]
+def strip(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], padded: bool = True
           ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """The lines `boxes` cut out of `gray` with the paper around them, one under another on
-    its paper, and for each the strip's rows it occupies and the offset from the strip to the
-    image: (sy0, sy1, dx, dy). Lines that would make the strip too tall are left out."""
+    """The lines `boxes` cut out of `gray` with the paper around them (`padded`; else as
+    given), one under another on its paper, and for each the strip's rows it occupies and the
+    offset from the strip to the image: (sy0, sy1, dx, dy). Lines that would make the strip
+    too tall are left out."""
     height, width = gray.shape
     crops = []
     for x0, y0, x1, y1 in boxes:
-        pad = max(4, round((y1 - y0) * PAD))
+        pad = max(4, round((y1 - y0) * PAD)) if padded else 0
         crops.append((max(0, x0 - 2 * pad), max(0, y0 - pad),
                       min(width, x1 + 2 * pad), min(height, y1 + pad)))
     gap = max(y1 - y0 for _x0, y0, _x1, y1 in crops)
