@@ -260,3 +260,12 @@ def test_a_name_under_a_header_cell_ocr_read_with_junk_and_a_speck_before_it():
     # 了 read with confidence is a word in the header's cell, not nothing: no name below.
     header.unsure = ""
     assert values(run_rule(name, page(header, below))) == []
+
+
+def test_on_a_scan_a_dash_between_chinese_characters_is_the_character_one():
+    # Seed 51 V0008-15: "姓名 黄一诺" read "姓名 黄-诺"; the name stopped at the dash, one
+    # character, no name. A text layer's dash is what it says.
+    name = rule(AfterLabel(("姓名",), "name"), "患者姓名")
+    pg = page(ocr(line(",姓名 黄-诺 性别 女 年 龄.35岁")))
+    assert covered_text(pg, run_rule(name, pg)) == "黄-诺"
+    assert run_rule(name, page(line("姓名 黄-诺 性别 女"))) == []

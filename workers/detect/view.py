@@ -62,7 +62,8 @@ class PageView:
         self.page = page
         self.lines: list[TextLine] = page.lines
         self._nlines = len(page.lines)
-        self.texts = [fold(line.text) for line in page.lines]
+        self.texts = [_one_as_dash.sub("一", fold(line.text)) if line.source == "ocr"
+                      else fold(line.text) for line in page.lines]
         starts, pos = [], 0
         for t in self.texts:
             starts.append(pos)
@@ -246,6 +247,11 @@ def _with_marks(line: TextLine, start: int, end: int) -> tuple[int, int]:
         else:
             break
     return start, end
+
+
+# OCR reads the character 一 as a dash: between two Chinese characters on a scan a dash is
+# 一 ("姓名 黄-诺" for 黄一诺, seed 51 V0008-15). Same length: columns stay where they were.
+_one_as_dash = re.compile(r"(?<=[\u4e00-\u9fff])[-_\u2013\u2014](?=[\u4e00-\u9fff])")
 
 
 def span_rect(line: TextLine, start: int, end: int) -> Rect:
