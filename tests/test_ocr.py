@@ -236,6 +236,25 @@ def test_boxes_are_moved_onto_the_ink_tesseract_reported_too_far_right():
         assert x0 <= ink0 and x1 >= ink1 and x0 > ink0 - 6
 
 
+def test_a_character_boxed_on_a_speck_still_takes_its_own_glyphs_ink():
+    # Seed 51 V0021-01: "已向患儿父亲郑瑞" with a speck left of the line. Tesseract boxed 已
+    # two pixels wide on the speck, 1.5 em left of its glyph; fitted in order, 已 got no ink
+    # and each character after took the ink of the one before, so 郑瑞's box covered "亲郑".
+    from workers.hocr import HocrLine
+    ink = [(100 + 44 * k, 136 + 44 * k) for k in range(4)]       # 已 向 患 儿, 44 px apart
+    chars = [("已", (10, 10, 12, 50), 1), ("向", (126, 10, 166, 50), 1),
+             ("患", (172, 10, 210, 50), 1), ("儿", (210, 10, 230, 50), 1)]
+    img = np.full((60, 320), 255, np.uint8)
+    img[30:32, 12:15] = 0                                      # the speck
+    for x0, x1 in ink:
+        img[12:48, x0:x1] = 0
+    line = HocrLine((10, 10, 290, 50), chars, [90.0])
+    _text, boxes = fit_line(line.bbox, line.chars, img)
+    boxes = [b for b in boxes if b[2] - b[0] > 1]
+    for (x0, _, x1, _), (a, b) in zip(boxes, ink):
+        assert x0 <= a and x1 >= b - 3 and x0 > a - 8, (x0, x1, a, b)
+
+
 UNSURE_HOCR = """<span class='ocr_line' id='line_1_1' title="bbox 10 10 200 40; baseline 0 0">
 <span class='ocrx_word' id='word_1_1' title='bbox 10 10 40 40; x_wconf 34'>
 <span class='ocrx_cinfo' title='x_bboxes 10 10 40 40; x_conf 34'>床</span></span>

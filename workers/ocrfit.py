@@ -16,13 +16,14 @@ from .lazy import LazyModule
 
 np = LazyModule("numpy", globals())
 
-VERSION = 11  # part of the OCR cache key: bump when what a reading returns changes
+VERSION = 12  # part of the OCR cache key: bump when what a reading returns changes
 
 PAD_EM = 0.08          # margin around a glyph's ink
 MAX_GAP_IN_GLYPH = 0.4  # em; wider blank runs inside one glyph are unlikely (儿, 川 are narrower)
 SKIP_COST = 0.8         # leaving an ink run to no character (table rule, speck, stamp edge)
 MISS_COST = 1.5         # a character with no ink run of its own
 MAX_RUNS = 4            # ink runs one character may span (川 has three)
+SPECK_BOX_EM = 0.25     # a Chinese character boxed narrower than this was not boxed on its ink
 INF = float("inf")
 
 Box = tuple[float, float, float, float]
@@ -81,6 +82,12 @@ def _align(chars, runs, em) -> list[tuple[int, int] | None]:
             # Ink may start up to ~2 em left of Tesseract's box, never much right of it.
             lo_a, hi_a = raw[0] - 2.2 * em, raw[0] + 0.4 * em
             lo_b, hi_b = raw[0] - 1.2 * em, raw[2] + 0.5 * em
+            if i < n and _wide(c) and raw[2] - raw[0] < SPECK_BOX_EM * em:
+                # Emitted on a speck, not on its glyph: a 2-pixel box for 已 1.5 em left of
+                # it, and every character after took the ink of the one before (seed 51
+                # V0021-01). Its glyph may stand anywhere up to the next one's box.
+                nxt = chars[i][1][0]
+                hi_a, hi_b = max(hi_a, nxt + 0.4 * em), max(hi_b, nxt + 0.5 * em)
         for j in range(m + 1):
             best, how = cost[i][j], None
             if j and cost[i][j - 1] + skip[j - 1] < best:
