@@ -266,10 +266,10 @@ class OcrEngine:
         if whole_page:
             read_rows = [ln.bbox[1::2] for ln in parsed]
             lines.extend(self._edges_again(read, grey, read_rows))
-            # Lines of print between the bands the reading skipped: small grey labels over
-            # their values, lighter than the threshold Tesseract chose for the page (seed 50
-            # V0003-03, "床 号" over "17", and the 17 read with no label beside it).
-            # The characters' rows, not the lines': a line's box took in the labels over it.
+            # Lines of print between the bands the reading skipped or took into another line's
+            # box unread: grey labels over their values, lighter than the threshold Tesseract
+            # chose for the page (seed 50 V0003-03, "床 号" over "17"). By the characters' rows:
+            # a line's box, and even its characters', took in the labels' rows.
             char_rows = [(b[1], b[3]) for ln in parsed for _c, b, _w in ln.chars]
             skipped = [_ink_across(grey, top, bottom) for top, bottom in
                        edges.unread_lines(grey, char_rows, _dpi(read), body=True)]
