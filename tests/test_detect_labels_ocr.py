@@ -173,6 +173,14 @@ def test_a_word_ocr_could_not_read_on_a_patients_header_line_is_hidden():
     narrative = ocr(line("患者诉腹痛 革是类"))
     narrative.unsure = "      ??"
     assert run_rule(hidden, page(narrative)) == []
+    # Seed 52 V0006-14: "科室:产科 床 号:+1" read "科室:产科 床 晤全|", 床 and 晤 unsure: after
+    # a word OCR could not read, a short word it was unsure of in part is that field's value.
+    # Read with confidence, it stays.
+    bed = ocr(line("科室:产科 床 晤全| 住院号码"))
+    bed.unsure = "      ? ?".ljust(len(bed.text))
+    assert covered_text(page(bed), run_rule(hidden, page(bed))) == "床晤全|"
+    bed.unsure = "      ?".ljust(len(bed.text))
+    assert covered_text(page(bed), run_rule(hidden, page(bed))) == "床"
     # Seed 45 V0028-10: "床位号 9" read "质呈 8", unsure of 质: the short number after a word
     # OCR could not read goes with it; not a number after a word it read, nor one with a unit.
     for text, doubt, want in (("科室 产科 质呈 8 住院号", 6, "质呈8"), ("科室 产科 8 住院号", -1, ""),
@@ -261,3 +269,15 @@ def test_on_a_scan_a_dash_between_chinese_characters_is_the_character_one():
     pg = page(ocr(line(",姓名 黄-诺 性别 女 年 龄.35岁")))
     assert covered_text(pg, run_rule(name, pg)) == "黄-诺"
     assert run_rule(name, page(line("姓名 黄-诺 性别 女"))) == []
+
+
+def test_an_extra_beds_sign_read_alone_hides_the_gap_its_number_was_read_as():
+    # Seed 52 V0006-06: "床 号:+1" read "床 号:+ 住 院号", the 1 boxed inside the space after
+    # the +. The sign and that gap go; a sign with digits is a number, taken as such.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    read = ocr(line("年龄23岁 床 号:+ 住 院号:202395476", y=100))
+    found = [f for f in run_rule(bed, page(read)) if f.rule.endswith(":unread")]
+    plus = read.text.index("+")
+    assert len(found) == 1 and found[0].rect[0] <= read.boxes[plus][0]
+    assert found[0].rect[2] >= read.boxes[plus + 2][0] - 0.5
+    assert values(run_rule(bed, page(ocr(line("床 号:+1 住 院号:202395476"))))) == ["+1"]

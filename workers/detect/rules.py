@@ -172,17 +172,19 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
             continue
         after_unread = False
         for m in re.finditer(r"\S+", line.text):
-            if line.unread(*m.span()) or (holds is not None and 2 * line.unsure.count(
-                    UNSURE, *m.span()) >= m.end() - m.start()) or (
-                    after_unread and SHORT_NUMBER.fullmatch(m.group())):
+            # On a header line, a short number after a word OCR could not read is that
+            # field's value, read as printed or not ("床位号 9" came out "质呈 8", seed 45
+            # V0028-10); so is a short word it was unsure of in part ("床 号:+1" came out
+            # "床 晤全|", 床 and 晤 unsure, seed 52 V0006-14). No value to match.
+            unread = line.unread(*m.span()) or (holds is not None and 2 * line.unsure.count(
+                UNSURE, *m.span()) >= m.end() - m.start())
+            value = after_unread and (SHORT_NUMBER.fullmatch(m.group()) is not None or (
+                m.end() - m.start() <= 3 and UNSURE in line.unsure[m.start():m.end()]))
+            if unread or value:
                 out.extend(view.text_findings(li, *m.span(), category, f"{rule}{UNREAD}",
                                               allow, value=""))
-                # On a header line, the short number after a word OCR could not read is that
-                # field's value, read as printed or not: "床位号 9" came out "质呈 8" (seed 45
-                # V0028-10), no value to match.
-                after_unread = holds is not None and not SHORT_NUMBER.fullmatch(m.group())
-            else:
-                after_unread = False
+            after_unread = (holds is not None and unread
+                            and not SHORT_NUMBER.fullmatch(m.group()))
     return out
 
 

@@ -24,7 +24,7 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
     if got is None and bar:
         got = _wide_bar(view, hit)
         if got is None:
-            gap = _empty_cell(view, hit)
+            gap = _lone_sign(view, hit) or _empty_cell(view, hit)
             return [] if gap is None else [
                 Finding(view.page.number, gap, category, f"{rule}{UNREAD}", "", "text")]
     if got is None:
@@ -61,6 +61,26 @@ def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None
         return None
     label = line.span_rect(hit.start, hit.end)
     return x0, label[1], x1, label[3]
+
+
+def _lone_sign(view: PageView, hit) -> tuple[float, float, float, float] | None:
+    """An extra bed's sign read alone after its label, the number read as the gap after it
+    ("床 号:+ 住 院号" for 床号: +1, seed 52 V0006-06): the sign and that gap, up to the next
+    word or one em on at the line's end."""
+    line, t = view.lines[hit.li], view.texts[hit.li]
+    if line.source != "ocr":
+        return None
+    i = hit.end
+    while i < len(t) and (t[i].isspace() or (t[i] in OCR_COLONS and t[i] not in BARS)):
+        i += 1
+    if i >= len(t) or t[i] != "+" or (i + 1 < len(t) and not t[i + 1].isspace()):
+        return None
+    j = i + 1
+    while j < len(t) and t[j].isspace():
+        j += 1
+    sign = line.span_rect(i, i + 1)
+    x1 = line.boxes[j][0] if j < len(t) else sign[2] + view.em(hit.li)
+    return sign[0], sign[1], max(x1, sign[2]), sign[3]
 
 
 # A "|" boxed at least this wide (in em) after a number's label holds more ink than a table's
