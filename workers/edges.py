@@ -71,6 +71,7 @@ def stacked_lines(grey: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi:
     read, seed 50 V0003-03)."""
     out = []
     least, most = MIN_LINE_IN * dpi, MAX_BODY_LINE_IN * dpi
+    apart, margin = max(3, round(PART_IN * dpi)), int(MARGIN_IN * dpi / 2)
     for x0, y0, x1, y1 in boxes:
         part = grey[max(y0, 0):y1, max(x0, 0):x1] < INK
         if part.size == 0:
@@ -80,14 +81,13 @@ def stacked_lines(grey: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi:
         rows = np.flatnonzero(part.sum(axis=1) >= SPECK_PX)
         if not len(rows):
             continue
-        apart = max(3, round(PART_IN * dpi))
         runs = [r for r in np.split(rows, np.flatnonzero(np.diff(rows) > apart) + 1)
                 if least <= r[-1] + 1 - r[0] <= most]
         if len(runs) < 2:
             continue
         # Each line cut out down to the middle of the paper parting it from the next: more
         # took in the tops of the next line's characters, read as a line of garbage.
-        top0, margin = max(y0, 0), int(MARGIN_IN * dpi / 2)
+        top0 = max(y0, 0)
         for i, run in enumerate(runs):
             cols = np.flatnonzero(part[run[0]:run[-1] + 1].any(axis=0))
             above = (runs[i - 1][-1] + 1 + run[0]) // 2 if i else max(run[0] - margin, -top0)

@@ -271,9 +271,10 @@ class OcrEngine:
             # chose for the page (seed 50 V0003-03, "床 号" over "17"). By the characters' rows:
             # a line's box, and even its characters', took in the labels' rows.
             char_rows = [(b[1], b[3]) for ln in parsed for _c, b, _w in ln.chars]
+            dpi = _dpi(read)
             skipped = [_ink_across(grey, top, bottom) for top, bottom in
-                       edges.unread_lines(grey, char_rows, _dpi(read), body=True)]
-            skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], _dpi(read))
+                       edges.unread_lines(grey, char_rows, dpi, body=True)]
+            skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], dpi)
         pieces = []
         if dropped:   # print-sized ink the reading passed over: a bed number alone in its cell
             pieces.append((*unread.strip(grey, dropped), unread.placed))

@@ -63,6 +63,14 @@ def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None
     return x0, label[1], x1, label[3]
 
 
+def _past_colon(t: str, i: int) -> int:
+    """Past the spaces and the marks OCR read for a colon from t[i] on; a bar is no colon here:
+    it may be the number itself."""
+    while i < len(t) and (t[i].isspace() or (t[i] in OCR_COLONS and t[i] not in BARS)):
+        i += 1
+    return i
+
+
 def _lone_sign(view: PageView, hit) -> tuple[float, float, float, float] | None:
     """An extra bed's sign read alone after its label, the number read as the gap after it
     ("床 号:+ 住 院号" for 床号: +1, seed 52 V0006-06): the sign and that gap, up to the next
@@ -70,9 +78,7 @@ def _lone_sign(view: PageView, hit) -> tuple[float, float, float, float] | None:
     line, t = view.lines[hit.li], view.texts[hit.li]
     if line.source != "ocr":
         return None
-    i = hit.end
-    while i < len(t) and (t[i].isspace() or (t[i] in OCR_COLONS and t[i] not in BARS)):
-        i += 1
+    i = _past_colon(t, hit.end)
     if i >= len(t) or t[i] != "+" or (i + 1 < len(t) and not t[i + 1].isspace()):
         return None
     j = i + 1
@@ -95,12 +101,10 @@ def _wide_bar(view: PageView, hit) -> tuple[int, int] | None:
     line, t = view.lines[hit.li], view.texts[hit.li]
     if line.source != "ocr":
         return None
-    i = hit.end
-    while i < len(t) and t[i].isspace():
-        i += 1
-    first = i
-    while i < len(t) and (t[i].isspace() or (t[i] in OCR_COLONS and t[i] not in BARS)):
-        i += 1
+    first = hit.end
+    while first < len(t) and t[first].isspace():
+        first += 1
+    i = _past_colon(t, first)
     if i >= len(t) or t[i] not in BARS or (i + 1 < len(t) and not t[i + 1].isspace()):
         return None
     # The em of the label's own characters: a table row's line is taller than its print.
