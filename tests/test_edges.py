@@ -74,6 +74,15 @@ def test_a_line_read_whose_box_took_in_a_line_of_labels_over_it():
     assert len(got) == 2
     (_, top1, _, bottom1), (_, top2, _, bottom2) = got
     assert top1 <= 372 and 390 <= bottom1 <= 398 and bottom1 <= top2 <= 405 and bottom2 >= 428
+    # Characters boxed over both rows, as there, do not show either line was read.
+    tall = [(x, 370, x + 20, 430) for x in range(110, 1250, 25)]
+    assert len(stacked_lines(grey, [(110, 370, 1251, 430)], DPI, tall)) == 2
+    # Both lines read, each character boxed on its own line's rows (a signature's tail hung
+    # one line's box over the next): reading them again would only cost a call.
+    labels = [(x, 372, x + 20, 390) for x in range(110, 1200, 25)]
+    values = [(x, 405, x + 20, 428) for x in range(110, 1250, 25)]
+    assert stacked_lines(grey, [(110, 370, 1251, 430)], DPI, labels + values) == []
+    assert len(stacked_lines(grey, [(110, 370, 1251, 430)], DPI, values)) == 1
     # One line of print in its box, or a chart's ink in every row: nothing to cut out.
     assert stacked_lines(grey, [(110, 400, 1251, 430)], DPI) == []
     chart = np.full((600, 1600), 245, np.uint8)

@@ -270,11 +270,11 @@ class OcrEngine:
             # box unread: grey labels over their values, lighter than the threshold Tesseract
             # chose for the page (seed 50 V0003-03, "床 号" over "17"). By the characters' rows:
             # a line's box, and even its characters', took in the labels' rows.
-            char_rows = [(b[1], b[3]) for ln in parsed for _c, b, _w in ln.chars]
+            char_boxes = [b for ln in parsed for _c, b, _w in ln.chars]
             dpi = _dpi(read)
-            skipped = [_ink_across(grey, top, bottom) for top, bottom in
-                       edges.unread_lines(grey, char_rows, dpi, body=True)]
-            skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], dpi)
+            skipped = [_ink_across(grey, top, bottom) for top, bottom in edges.unread_lines(
+                grey, [(b[1], b[3]) for b in char_boxes], dpi, body=True)]
+            skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], dpi, char_boxes)
         pieces = []
         if dropped:   # print-sized ink the reading passed over: a bed number alone in its cell
             pieces.append((*unread.strip(grey, dropped), unread.placed))
