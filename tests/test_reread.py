@@ -55,3 +55,39 @@ def test_a_line_read_again_on_its_own_is_placed_where_it_stood():
     at = text.index("吴家豪")
     got = pymupdf.Rect(boxes[at]) | pymupdf.Rect(boxes[at + 2])
     assert got.intersects(name) and abs(got.y0 - name.y0) < 8 and abs(got.x0 - name.x0) < 8
+
+
+def test_a_line_one_character_smeared_over_is_read_again_cut_to_its_print():
+    # Seed 53 V0022-03: "签名： 兰家豪", the signature written print size, came back as "E各",
+    # 各 unsure and boxed over all of it. Read with the paper specks either side that the line's
+    # box took in, it read "3"; cut to its print, "签名 : “兰笑囊".
+    grey = print_row(range(1200, 1700, 50))
+    grey[150:152, 300:302] = 40                            # a speck the line's box took in
+    smeared = HocrLine((300, 115, 1900, 175), [("E", (300, 150, 302, 152), 0),
+                                               ("各", (1200, 118, 1690, 172), 1)], [4.0, 28.0])
+    assert reread.garbled([smeared], grey) == [(1200, 115, 1690, 175)]
+    # Read with confidence, or boxed only a rule's height (Tesseract boxes a character it
+    # read right that way at times): nothing to read again.
+    sure = HocrLine(smeared.bbox, smeared.chars, [4.0, 90.0])
+    flat = HocrLine(smeared.bbox, [("各", (1200, 168, 1690, 172), 0)], [28.0])
+    assert reread.garbled([sure, flat], grey) == []
+
+
+def test_a_charts_trace_is_no_line_of_print_to_read_again():
+    grey = np.full((300, 2000), 245, np.uint8)
+    x = np.arange(100, 1900)
+    grey[(140 + 20 * np.sin(x / 15)).astype(int), x] = 20   # an ECG's rhythm strip
+    assert not reread.print_like(grey, (100, 110, 1900, 175))
+    assert reread.print_like(print_row(range(100, 1900, 50)), (100, 110, 1900, 175))
+    # A short row ("17" alone) is read whatever its strokes.
+    assert reread.print_like(grey, (100, 110, 500, 175))
+
+
+def print_row(starts) -> np.ndarray:
+    """A row of print-like characters (strokes stacked over one another) on paper."""
+    grey = np.full((300, 2000), 245, np.uint8)
+    for x0 in starts:
+        for y in range(120, 170, 10):
+            grey[y:y + 2, x0:x0 + 40] = 20
+        grey[120:170, x0 + 19:x0 + 21] = 20
+    return grey

@@ -59,6 +59,12 @@ def unread_lines(grey: np.ndarray, read_rows: list[tuple[int, int]], dpi: float,
     return out
 
 
+def ink_across(grey: np.ndarray, top: int, bottom: int) -> tuple[int, int, int, int] | None:
+    """Rows [top, bottom) from the first ink across to the last, or None when there is none."""
+    cols = np.flatnonzero((grey[top:bottom] < INK).any(axis=0))
+    return (int(cols[0]), top, int(cols[-1]) + 1, bottom) if len(cols) else None
+
+
 SPECK_PX = 3           # ink pixels in a row that are more than a speck
 PART_IN = 0.02         # paper between two lines of print
 

@@ -106,7 +106,7 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
             parts = [(y0 + a, x0 + b, y0 + c, x0 + d) for a, b, c, d in _sized(left, em, cell)]
         for py0, px0, py1, px1 in parts:
             box = ink[py0:py1, px0:px1]
-            if box.mean() > MAX_INK_SHARE or _stacked(box, em) < MIN_STACKED:
+            if box.mean() > MAX_INK_SHARE or stacked_share(box, em) < MIN_STACKED:
                 continue
             if _on_label(gray[py0:py1, px0:px1], box, paper):
                 continue
@@ -159,7 +159,7 @@ def _rules(ink: np.ndarray, em: float, axis: int) -> np.ndarray:
     return grown(rules, wide, 1 - axis) & ink
 
 
-def _stacked(box: np.ndarray, em: float) -> float:
+def stacked_share(box: np.ndarray, em: float) -> float:
     """Of the inked columns of `box`, the share where ink stands above a gap above more ink."""
     cols = box.any(axis=0)
     if not cols.any():

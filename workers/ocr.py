@@ -17,7 +17,7 @@ from typing import Self
 
 import pymupdf
 
-from . import edges, reread, scanprep, stamps, strips, unread
+from . import edges, scanprep, stamps, strips
 from .cells import paper_tone
 from .extract import OcrModeName, OcrRegion, ocr_plan, page_rect
 from .hocr import fitted_lines, in_rows, lines_from_hocr, parse_hocr
@@ -262,29 +262,11 @@ class OcrEngine:
         dropped = [] if whole_page else None
         lines = fitted_lines(parsed, grey, read.transform, read.rows, rejoin=read.unrolled,
                              dropped=dropped)
-        skipped = []
         if whole_page:
-            read_rows = [ln.bbox[1::2] for ln in parsed]
-            lines.extend(self._edges_again(read, grey, read_rows))
-            # Lines of print between the bands the reading skipped or took into another line's
-            # box unread: grey labels over their values, lighter than the threshold Tesseract
-            # chose for the page (seed 50 V0003-03, "床 号" over "17"). By the characters' rows:
-            # a line's box, and even its characters', took in the labels' rows.
-            char_boxes = [b for ln in parsed for _c, b, _w in ln.chars]
-            dpi = _dpi(read)
-            skipped = [_ink_across(grey, top, bottom) for top, bottom in edges.unread_lines(
-                grey, [(b[1], b[3]) for b in char_boxes], dpi, body=True)]
-            skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], dpi, char_boxes)
-        pieces = []
-        if dropped:   # print-sized ink the reading passed over: a bed number alone in its cell
-            pieces.append((*unread.strip(grey, dropped), unread.placed))
-        # Pass 1 on a scan, not verification: lines the reading garbled, read alone (`reread`).
-        garbled = reread.garbled(parsed) if job.edges and job.level is not None else []
-        if garbled:
-            pieces.append((*reread.strip(grey, garbled), reread.placed))
-        skipped = [box for box in skipped if box is not None][:reread.MAX_LINES]
-        if skipped:
-            pieces.append((*reread.strip(grey, skipped, padded=False), reread.placed))
+            lines.extend(self._edges_again(read, grey, [ln.bbox[1::2] for ln in parsed]))
+        # Pass 1 on a scan, not verification, also reads again the lines it garbled (`reread`).
+        pieces = strips.second_look(parsed, grey, _dpi(read), dropped, whole_page=whole_page,
+                                    garbled=job.edges and job.level is not None)
         if pieces:
             lines.extend(self._strips_again(read, grey, pieces))
         lines.extend((TextLine(HANDWRITING, [mark], "ocr"), 0.0) for mark in job.marks)
@@ -351,12 +333,6 @@ class OcrEngine:
 
 def _dpi(read: OcrJob) -> float:
     return 72.0 / max(math.hypot(read.transform[0], read.transform[1]), 1e-9)
-
-
-def _ink_across(grey: np.ndarray, top: int, bottom: int) -> tuple[int, int, int, int] | None:
-    """Rows [top, bottom) from the first ink across to the last, or None when there is none."""
-    cols = np.flatnonzero((grey[top:bottom] < scanprep.INK).any(axis=0))
-    return (int(cols[0]), top, int(cols[-1]) + 1, bottom) if len(cols) else None
 
 
 def done_future(value) -> Future:

@@ -7,10 +7,40 @@ reads them one under the other, and each strip's lines are handed back to it.
 """
 from __future__ import annotations
 
+from . import edges, reread, unread
+from .hocr import HocrLine
 from .lazy import LazyModule
 from .textlayer import TextLine
 
 np = LazyModule("numpy", globals())
+
+
+def second_look(parsed: list[HocrLine], grey: np.ndarray, dpi: float, dropped: list | None,
+                *, whole_page: bool, garbled: bool) -> list[tuple[np.ndarray, list, object]]:
+    """The pieces of a page its reading (`parsed`, of `grey`) passed over or garbled, to be read
+    again in one strip: (image, slots, place) for each kind found. `dropped`: print-sized ink
+    nothing read covered (`unread`); `garbled`: the lines it was mostly unsure of
+    (`reread`); `whole_page`: the lines of print between the bands it skipped or took into
+    another line's box unread."""
+    pieces = []
+    if dropped:   # a bed number alone in its cell
+        pieces.append((*unread.strip(grey, dropped), unread.placed))
+    boxes = reread.garbled(parsed, grey) if garbled else []
+    if boxes:
+        pieces.append((*reread.strip(grey, boxes), reread.placed))
+    if whole_page:
+        # Grey labels over their values, lighter than the threshold Tesseract chose for the
+        # page (seed 50 V0003-03, "床 号" over "17"). By the characters' rows: a line's box,
+        # and even its characters', took in the labels' rows.
+        chars = [b for ln in parsed for _c, b, _w in ln.chars]
+        skipped = [edges.ink_across(grey, top, bottom) for top, bottom in edges.unread_lines(
+            grey, [(b[1], b[3]) for b in chars], dpi, body=True)]
+        skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], dpi, chars)
+        skipped = [box for box in skipped if box is not None and reread.print_like(grey, box)]
+        if skipped:
+            pieces.append((*reread.strip(grey, skipped[:reread.MAX_LINES], padded=False),
+                           reread.placed))
+    return pieces
 
 
 def stacked(images: list[np.ndarray], paper: int) -> tuple[np.ndarray, list[int]]:
