@@ -200,11 +200,11 @@ def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():
     # A text layer's boxes are the glyphs': its value alone is boxed.
     pg = page(line("床位号12.住院号"))
     assert covered_text(pg, run_rule(bed, pg)) == "12"
-    # Seed 50 V0013-04: "床位号+3" read "床位号+3 ”", the space boxed no wider than a point
-    # and the ” boxed over the 3: no gap, the mark goes with the value. After a true gap the
-    # mark is the next cell's.
+    # Seed 50 V0013-04: "床位号+3" read "床位号+3 ”", the space boxed 0 pt wide and the ”
+    # boxed over the 3: no gap, the mark goes with the value; seed 55 V0025-07 the same past a
+    # space 1.2 pt wide ("床号: 16 ”"). After a true gap the mark is the next cell's.
     bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
-    for space, want in ((0.0, "+3”"), (6.0, "+3")):
+    for space, want in ((0.0, "+3”"), (1.2, "+3”"), (6.0, "+3")):
         read = ocr(line("床位号+3 ”住院号码", y=100))
         x0, y0, _x1, y1 = read.boxes[5]
         read.boxes[5] = (x0, y0, x0 + space, y1)
