@@ -112,10 +112,13 @@ def test_a_number_read_as_a_bar_after_its_label_is_hidden_a_tables_rule_is_not()
 
 def test_a_number_dropped_from_its_cell_after_the_label_hides_the_gap_ocr_read_as_nothing():
     # Seed 45 V0028-04: "床号 | 9 |" read "床号 |", the space boxed over the 9 up to the
-    # table's right bar. The gap is hidden; a short gap, or words after it, is no empty cell.
+    # table's right bar. Seed 54 V0005-12: "床 号 | 8 | 检查时间" read "床 号 检查时间", the 8
+    # inside an 11 em space. The gap is hidden; a short one is no empty cell, and before the
+    # next cell's words it must be a cell wide.
     bed = rule(AfterLabel(("床号",), "number"), "病案编号")
     for gap_to, after, hidden in ((500.0, "|", True), (318.0, "|", False),
-                                  (500.0, "|监护", False)):
+                                  (500.0, "|监护", True), (500.0, "检查时间", True),
+                                  (345.0, "检查时间", False)):
         read = ocr(line((300, "床号 "), (gap_to, after), y=100))
         x0, y0, _x1, y1 = read.boxes[2]
         read.boxes[2] = (x0, y0, gap_to, y1)       # OCR's space spans the gap

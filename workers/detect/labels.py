@@ -12,7 +12,7 @@ from ..textlayer import Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
 from .text import BARS, COLONS, OCR_COLONS, SPACE, alternation, blanked, is_cjk, is_mark
-from .unreadvalue import unread_value
+from .unreadvalue import empty_cell, unread_value
 from .view import PageView
 from .vocab import (
     COMPOUND_SURNAMES,
@@ -283,8 +283,9 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
     for hit in label_hits(view, labels):
         slot = value_slot(view, hit, labels)
         if slot is None:
-            if det.shape == "number" and hit.colon:
-                out.extend(unread_value(view, hit, None, category, rule, allow))
+            if det.shape == "number":
+                out.extend(unread_value(view, hit, None, category, rule, allow) if hit.colon
+                           else empty_cell(view, hit, category, rule))
             continue
         spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict,
                      view.lines[slot.li].source == "ocr")
@@ -306,6 +307,8 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
         if not spans and det.shape in ("number", "name") and hit.colon:
             out.extend(unread_value(view, hit, slot, category, rule, allow,
                                       bar=det.shape == "number"))
+        elif not spans and det.shape == "number":
+            out.extend(empty_cell(view, hit, category, rule))
         for s, e in spans:
             out.extend(replace(f, label=label)
                        for f in view.text_findings(slot.li, s, e, category, rule, allow))

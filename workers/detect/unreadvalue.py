@@ -24,12 +24,22 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
     if got is None and bar:
         got = _wide_bar(view, hit)
         if got is None:
-            gap = _lone_sign(view, hit) or _empty_cell(view, hit)
-            return [] if gap is None else [
-                Finding(view.page.number, gap, category, f"{rule}{UNREAD}", "", "text")]
+            return _gap_finding(view, _lone_sign(view, hit) or _empty_cell(view, hit),
+                                category, rule)
     if got is None:
         return []
     return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
+
+
+def empty_cell(view: PageView, hit, category: str, rule: str) -> list[Finding]:
+    """A number's label read with no colon and nothing after it but a cell's width of gap (a
+    table's cells need none): the number was dropped from its cell (`_empty_cell`)."""
+    return _gap_finding(view, _empty_cell(view, hit), category, rule)
+
+
+def _gap_finding(view: PageView, gap, category: str, rule: str) -> list[Finding]:
+    return [] if gap is None else [
+        Finding(view.page.number, gap, category, f"{rule}{UNREAD}", "", "text")]
 
 
 # Where a number's label is followed by nothing but a gap this wide (em) and the table's bar
@@ -37,10 +47,16 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
 EMPTY_CELL_EM = 1.5
 
 
+# Or by a gap this wide before the next cell's words: "床 号 检查时间" read over "床 号 | 8 |
+# 检查时间", the 8 against its cell's rule boxed inside an 11 em space (seed 54 V0005-12).
+NEXT_CELL_EM = 3.0
+
+
 def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None:
-    """The gap OCR read as nothing after a number's label, up to the bar that ends the line:
-    "床号 |" read over "床号 | 9 |", the 9 boxed inside the space (seed 45 V0028-04). Hidden
-    whole: the number stands somewhere in it, and a cell holds nothing else."""
+    """The gap OCR read as nothing after a number's label, up to the bar that ends the line
+    or, a cell wide, up to the next cell: "床号 |" read over "床号 | 9 |", the 9 boxed inside
+    the space (seed 45 V0028-04). Hidden whole: the number stands somewhere in it, and a cell
+    holds nothing else."""
     line, t = view.lines[hit.li], view.texts[hit.li]
     if line.source != "ocr":
         return None
@@ -52,12 +68,11 @@ def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None
     j = i
     while j < len(t) and t[j].isspace():
         j += 1
-    if j < len(t) and (t[j] not in BARS or t[j + 1:].strip()):
-        return None
+    ends = j >= len(t) or (t[j] in BARS and not t[j + 1:].strip())
     em = view.em(hit.li)
     x0 = line.boxes[i][0]
     x1 = line.boxes[j][0] if j < len(t) else line.boxes[j - 1][2]
-    if x1 - x0 < EMPTY_CELL_EM * em:
+    if x1 - x0 < (EMPTY_CELL_EM if ends else NEXT_CELL_EM) * em:
         return None
     label = line.span_rect(hit.start, hit.end)
     return x0, label[1], x1, label[3]
