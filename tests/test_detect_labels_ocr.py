@@ -272,6 +272,10 @@ def test_on_a_scan_a_dash_between_chinese_characters_is_the_character_one():
     pg = page(ocr(line(",姓名 黄-诺 性别 女 年 龄.35岁")))
     assert covered_text(pg, run_rule(name, pg)) == "黄-诺"
     assert run_rule(name, page(line("姓名 黄-诺 性别 女"))) == []
+    # An underscore sits on the baseline, where 一 never is: after a label it is the colon
+    # read as a signature's underline ("记录医师_房-艺、", seed 54 V0027-02).
+    staff = rule(AfterLabel(("记录医师",), "name"), "医护人员")
+    assert values(run_rule(staff, page(ocr(line("记录医师_房-艺、"))))) == ["房-艺"]
 
 
 def test_an_extra_beds_sign_read_alone_hides_the_gap_its_number_was_read_as():

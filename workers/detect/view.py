@@ -256,7 +256,9 @@ def _with_marks(line: TextLine, start: int, end: int) -> tuple[int, int]:
 
 # OCR reads the character 一 as a dash: between two Chinese characters on a scan a dash is
 # 一 ("姓名 黄-诺" for 黄一诺, seed 51 V0008-15). Same length: columns stay where they were.
-_one_as_dash = re.compile(r"(?<=[\u4e00-\u9fff])[-_\u2013\u2014](?=[\u4e00-\u9fff])")
+# Not an underscore, on the baseline where 一 never is: "记录医师_房-艺" is the label, its
+# colon read as the signature's underline, then the name (seed 54 V0027-02).
+_one_as_dash = re.compile(r"(?<=[\u4e00-\u9fff])[-\u2013\u2014](?=[\u4e00-\u9fff])")
 
 
 def span_rect(line: TextLine, start: int, end: int) -> Rect:
