@@ -174,3 +174,19 @@ def test_a_seal_under_thin_print_is_found_when_a_low_dpi_scan_is_read_at_300_dpi
     x0, y0, x1, y1 = boxes[1][0]
     assert x0 <= 290 and y0 <= 590 and x1 >= 710 and y1 >= 1010
     assert y0 > 523                                      # the seal, not the print above it
+
+
+def test_a_seal_touching_a_light_grey_rule_is_found():
+    # Seed 56 V0026-08: a section's rule, as light as the seal's ink and broken by the scan's
+    # noise, ran through the seal's top; joined, they were no seal's shape, and the hospital's
+    # name round the rim stayed in the export.
+    from workers.stamps import drop_grey
+    img = np.full((900, 1400), GREY_PAPER, dtype=np.uint8)
+    img[178:181, 60:1340] = LIGHT_STAMP                   # the rule, 160 mm long
+    img[178:181, 300:1340:120] = GREY_PAPER               # broken every 15 mm
+    grey_ring(img, 700, 320, 140, LIGHT_STAMP)           # its top on the rule
+    boxes = drop_grey(img, DPI)[1]
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = boxes[0]
+    assert x0 <= 560 and y0 <= 190 and x1 >= 840 and y1 >= 460
+    assert x1 - x0 < 400                                 # the seal, not the rule

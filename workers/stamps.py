@@ -10,8 +10,9 @@ OCR cannot read. Red print smaller than that (a flag on a lab value) is left to 
 """
 from __future__ import annotations
 
-from .cells import cell_counts, components, grown_box, paper_tone
+from .cells import cell_counts, components, grown, grown_box, paper_tone
 from .lazy import LazyModule
+from .scanprep import runs
 
 np = LazyModule("numpy", globals())
 Image = LazyModule("PIL.Image", globals())
@@ -80,6 +81,7 @@ GREY_CELL_MM = 2.0
 GREY_MIN_MM = 20.0
 GREY_MAX_ASPECT = 1.5
 GREY_MIN_FILL = 0.22    # seals measured 0.27-0.40; a lab's light reference column 0.17
+RULE_GAP_CELLS = 2
 GREY_MAX_DARK = 0.15    # share of a seal's box that is dark: print under it, not a photograph
 
 
@@ -114,6 +116,10 @@ def drop_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int,
     # Two pixels at least: at a 200 dpi scan's 5-pixel cells one speck made a cell of ink,
     # and specks joined a seal to everything near it (seed 37 V0002-08).
     cells = cell_counts(light, cell) >= max(2, CELL_SHARE * cell * cell)
+    # A row of cells longer than any seal, across gaps a scan's noise broke it with, is a
+    # printed rule as light as a seal's ink: a seal touching one joined it and was no seal's
+    # shape, and the hospital's name round its rim stayed (seed 56 V0026-08).
+    cells &= ~runs(grown(cells, RULE_GAP_CELLS, 1), round(MAX_STAMP_MM / GREY_CELL_MM), 1)
     joined = grown_box(cells, 1)
     least, most = GREY_MIN_MM / GREY_CELL_MM, MAX_STAMP_MM / GREY_CELL_MM
     pad = round(PAD_MM * dpi / 25.4)
