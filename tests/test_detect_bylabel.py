@@ -193,7 +193,7 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
     # Seed 33 V0011-07: labels above their values, the bed "11" under "床 号" read "全" at low
     # confidence; seed 43 V0004-08, a bed 13 read "地" with confidence. Only the nearest row's
     # word in the column, no longer than the number and one; read with confidence, only one
-    # Chinese character alone under the header read as printed.
+    # Chinese character alone under the header read as printed or a number's header.
     bed11 = {("11", "床号"): ("病案编号", "r:1")}
     cases = ((("全", "?"), None, [("11", "全")]),
              (("全", " "), None, [("11", "全")]),
@@ -202,7 +202,10 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
              (("产科", "  "), ("全", "?"), []),                # the nearest row holds a word
              (("全科", "  "), None, []),
              (("全", " "), None, [], "床王 "),                  # the header misread: a word
-             (("全", "?"), None, [("11", "全")], "床王 "))
+             (("全", "?"), None, [("11", "全")], "床王 "),
+             # A number's header, its first character misread ("奈号" beside 住院号码, seed 57
+             # V0030-08): its 号 says a number stands under it, not a Chinese character.
+             (("全", " "), None, [("11", "全")], "奈号 "))
     for first, second, want, *head in cases:
         header = line((40, "科室 "), (200, (head or ["床 号 "])[0]), (330, "住院号码"), y=100)
         rows_below = []
