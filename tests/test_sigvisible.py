@@ -204,3 +204,17 @@ def test_a_table_rule_crossing_a_hidden_value_does_not_make_it_visible():
     assert visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
     _box(out[0], (390.5, 85, 399, 97.5), LABEL_FILL)
     assert not visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
+
+
+def test_a_skewed_cell_rule_beside_a_hidden_value_does_not_make_it_visible():
+    # Seed 57 V0001-08: a scan's cell rule, 1-2 px off upright across the truth's
+    # rect of a bed "3", no column inked over 90% of the rect; the 3 was boxed whole.
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((437, 125), "3", fontsize=11)
+    page.draw_line((432.2, 105), (434.4, 135), color=(0, 0, 0), width=0.9)
+    rect = pymupdf.Rect(432.37, 111.36, 445.02, 130.17)
+    out = _copy(doc)
+    assert visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
+    _box(out[0], (435, 113, 444, 128), LABEL_FILL)
+    assert not visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
