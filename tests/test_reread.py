@@ -5,7 +5,7 @@ import numpy as np
 import pymupdf
 from PIL import Image
 
-from workers import reread
+from workers import reread, strips
 from workers.hocr import HocrLine, lines_from_hocr
 from workers.ocr import recognise_image
 
@@ -81,6 +81,29 @@ def test_a_charts_trace_is_no_line_of_print_to_read_again():
     assert reread.print_like(print_row(range(100, 1900, 50)), (100, 110, 1900, 175))
     # A short row ("17" alone) is read whatever its strokes.
     assert reread.print_like(grey, (100, 110, 500, 175))
+
+
+def test_a_garbled_box_over_two_lines_of_print_is_read_again_line_by_line():
+    # Seed 57 V0029-10: a nursing note "…母亲赵玲陪" wrapped to "护" in its cell, both boxed as
+    # one garbled line. Read whole in the strip among other pieces they ran into one line of
+    # garbage and the name stayed; each line is read on its own now.
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=200)
+    page.insert_text((40, 60), "皮肤黄染，烦躁，予会阴护理，母亲赵玲陪", fontname="china-s", fontsize=10)
+    page.insert_text((40, 74), "护", fontname="china-s", fontsize=10)
+    both = (page.search_for("皮肤黄染")[0] | pymupdf.Rect(40, 50, 52, 77)) * pymupdf.Matrix(
+        SCALE, SCALE)
+    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    box = tuple(int(v) for v in (both.x0, both.y0, grey.shape[1] - 20, both.y1))
+    garbled = HocrLine(box, [(c, box, i) for i, c in enumerate("度肝人休烦反平阳护理")], [5.0] * 10)
+    (image, slots, place), = strips.second_look([garbled], grey, DPI, None, whole_page=False,
+                                               garbled=True)
+    assert len(slots) == 2
+    lines = lines_from_hocr(recognise_image(Image.fromarray(image, "L")), image,
+                            (1, 0, 0, 1, 0, 0))
+    texts = [text for text, _boxes, _unsure, _conf in place(lines, slots)]
+    assert any("赵玲" in text for text in texts), texts
 
 
 def print_row(starts) -> np.ndarray:

@@ -25,9 +25,18 @@ def second_look(parsed: list[HocrLine], grey: np.ndarray, dpi: float, dropped: l
     pieces = []
     if dropped:   # a bed number alone in its cell
         pieces.append((*unread.strip(grey, dropped), unread.placed))
-    boxes = reread.garbled(parsed, grey) if garbled else []
-    if boxes:
-        pieces.append((*reread.strip(grey, boxes), reread.placed))
+    # A garbled line's box holding two lines of print, a cell's note and its wrapped end, is
+    # read again line by line: read whole inside the strip they ran into one line of garbage
+    # ("…母亲赵玲陪" over "护", seed 57 V0029-10), though each reads alone.
+    whole, cut = [], []
+    for box in reread.garbled(parsed, grey) if garbled else []:
+        lines = edges.stacked_lines(grey, [box], dpi)
+        if lines:
+            cut.extend(lines)
+        else:
+            whole.append(box)
+    if whole:
+        pieces.append((*reread.strip(grey, whole), reread.placed))
     if whole_page:
         # Grey labels over their values, lighter than the threshold Tesseract chose for the
         # page (seed 50 V0003-03, "床 号" over "17"). By the characters' rows: a line's box,
@@ -36,10 +45,10 @@ def second_look(parsed: list[HocrLine], grey: np.ndarray, dpi: float, dropped: l
         skipped = [edges.ink_across(grey, top, bottom) for top, bottom in edges.unread_lines(
             grey, [(b[1], b[3]) for b in chars], dpi, body=True)]
         skipped += edges.stacked_lines(grey, [ln.bbox for ln in parsed], dpi, chars)
-        skipped = [box for box in skipped if box is not None and reread.print_like(grey, box)]
-        if skipped:
-            pieces.append((*reread.strip(grey, skipped[:reread.MAX_LINES], padded=False),
-                           reread.placed))
+        cut += [box for box in skipped if box is not None and reread.print_like(grey, box)]
+    if cut:
+        pieces.append((*reread.strip(grey, cut[:reread.MAX_LINES], padded=False),
+                       reread.placed))
     return pieces
 
 
