@@ -214,6 +214,12 @@ def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
     assert covered_text(pg, gu.find(pg)) == "丘瑞"
     for text in ("配偶丘瑞乏力", "皮肤丘瑞隔护"):
         assert gu.find(page(ocr_rows(text))) == [], text
+    # Seed 58 V0010-04: "已向孕妇丈夫傅瑞详细交代病情" read "丈夫传瑞详细交代": a doctor tells a
+    # person what is wrong, so a name stands before 详细交代 as before 沟通.
+    fu = ValueHunter({"傅瑞": ("家属姓名", "f:1")})
+    pg = page(ocr_rows("低盐低脂饮食。已向孕妇丈夫传瑞详细交代病情及预后，其表示"))
+    assert covered_text(pg, fu.find(pg)) == "传瑞"
+    assert fu.find(page(ocr_rows("已向孕妇丈夫传瑞交代了"))) == []
 
 
 
@@ -231,6 +237,12 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
     for text, want in (("丈夫姓名 虽峰 丈夫电话|160 8678 8489", "虽峰"), ("丈夫姓名 虽峰岭", "")):
         pg = page(ocr_rows(text))
         assert covered_text(pg, lv.find(pg)) == want, text
+    # Seed 58 V0020-07: the patient's own "病人姓名丁坤 性别男" read "病人姓名本坤”性别男".
+    ding = ValueHunter({"丁坤": ("患者姓名", "f:1")})
+    for text, want in (("病人姓名本坤”性别男 年龄:81宏", "本坤”"), ("姓名：本坤 性别男", "：本坤"),
+                       ("病人姓名本坤林 性别男", ""), ("病人本坤”性别男", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, ding.find(pg)) == want, text
 
 
 def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .text import BARS, is_cjk
+from .text import BARS, is_cjk, is_mark
 from .vocab import (
     AFTER_NAME,
     COMPOUND_SURNAMES,
@@ -133,7 +133,8 @@ class NearShort:
             by_surname, by_given = self._by_surname.get(text[j]), self._by_given.get(text[j + 1])
             if not by_surname and not by_given:
                 continue
-            field = _relation_field(text, j) or _staff_field(text, j)
+            field = (_relation_field(text, j) or _staff_field(text, j)
+                     or _name_field(text, j))
             if not field and not _person_follows(text, j + 2) and not (
                     _relation_before(text, j) and _person_word_misread(text, j + 2)):
                 continue
@@ -196,6 +197,21 @@ def _staff_field(text: str, j: int) -> bool:
     for 送检医师祝强, seed 33 V0026-06): the line ends after them, or a "|" or a field's word
     follows."""
     return any(text.endswith(w, 0, j) for w in STAFF_ENDINGS) and _cell_ends(text, j + 2)
+
+
+def _name_field(text: str, j: int) -> bool:
+    """Two characters at text[j] fill the cell after a name's own label, a colon maybe
+    between: the cell ends after them, a mark OCR read at its end aside ("病人姓名本坤”性别男"
+    for 丁坤, seed 58 V0020-07)."""
+    k = j
+    while k > 0 and text[k - 1] in " :：":
+        k -= 1
+    if not text.endswith("姓名", 0, k):
+        return False
+    at = j + 2
+    if at < len(text) and is_mark(text[at]):
+        at += 1
+    return _cell_ends(text, at)
 
 
 def _relation_field(text: str, j: int) -> bool:
