@@ -141,6 +141,11 @@ def test_a_footer_word_ocr_could_not_read_is_hidden_by_an_unread_text_rule():
     found = run_rule(hidden, pg)
     assert covered_text(pg, found) == "证" and values(found) == [""]
     assert found[0].rule.endswith(":unread")
+    # Seed 58 V0030-09: "宙丰民主，第1页/共2页", the comma made up of a rule's ink joining them.
+    joined = line((36, "宙丰民主，第1页/共2页"), y=790)
+    joined.unsure = "????" + " " * (len(joined.text) - 4)
+    pg = page(ocr(joined))
+    assert covered_text(pg, run_rule(hidden, pg)) == "宙丰民主，"
     # A word read with confidence, or one out of the band, stays.
     read.unsure = ""
     assert run_rule(hidden, page(read)) == []

@@ -158,8 +158,8 @@ def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = fr
 
 def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
                 labels: tuple[str, ...] = ()) -> list[Finding]:
-    """Each word of an OCR line that OCR was unsure of in every character, hidden where it
-    stands (`UNREAD`: no value to hunt, nothing verification should count). With `labels`,
+    """Each word (`_WORD`) of an OCR line that OCR was unsure of in every character, hidden
+    where it stands (`UNREAD`: no value to hunt, nothing verification should count). With `labels`,
     only on lines that hold one of them, spaced or not, and there a word OCR was unsure of in
     half its characters or more too: a patient's header holds no clinical words, and "床号 7"
     came out "哑 革是类", unsure of 革是 only (seed 42 V0030-10)."""
@@ -171,7 +171,7 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
         if holds is not None and not holds.search(view.texts[li]):
             continue
         after_unread = False
-        for m in re.finditer(r"\S+", line.text):
+        for m in _WORD.finditer(line.text):
             # On a header line, a short number after a word OCR could not read is that
             # field's value, read as printed or not ("床位号 9" came out "质呈 8", seed 45
             # V0028-10); so is a short word it was unsure of in part ("床 号:+1" came out
@@ -189,6 +189,10 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
 
 
 SHORT_NUMBER = re.compile(r"[+]?\d{1,3}")
+# A word, up to a space or a Chinese text's separator: OCR joins a footer's name to the page
+# number with one it made up of the rule's ink ("宙丰民主，第1页/共2页" for "青岛市人民医院 第1页/共2页",
+# the name unsure throughout, seed 58 V0030-09).
+_WORD = re.compile(r"[^\s，。；、]+")
 
 
 @lru_cache(maxsize=64)
