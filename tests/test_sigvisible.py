@@ -192,29 +192,22 @@ def test_each_truth_signature_is_looked_for_on_its_output_page(tmp_path):
     assert [(s["doc"], s["visible"]) for s in checked] == [("A", False), ("B", True), ("C", False)]
 
 
-def test_a_table_rule_crossing_a_hidden_value_does_not_make_it_visible():
-    # Seed 33 V0010-03: the truth's rect of a bed "1" reached the table's rule under it; the
-    # digit was boxed, the rule left whole, and the rule's ink counted as the value "59%".
+# Seed 33 V0010-03: the truth's rect of a bed "1" reached the table's rule under it; the digit
+# was boxed, the rule left whole, and the rule's ink counted as the value "59%". Seed 57
+# V0001-08: a scan's cell rule, 1-2 px off upright across the rect of a bed "3", no pixel
+# column inked over 90% of the rect; the 3 was boxed whole.
+@pytest.mark.parametrize("digit, at, rule, rect, box", [
+    ("1", (392, 95), ((300, 99), (500, 99), 1.2), (389, 84, 400, 100), (390.5, 85, 399, 97.5)),
+    ("3", (437, 125), ((432.2, 105), (434.4, 135), 0.9), (432.37, 111.36, 445.02, 130.17),
+     (435, 113, 444, 128)),
+], ids=["rule-under", "skewed-rule-beside"])
+def test_a_table_rule_crossing_a_hidden_value_does_not_make_it_visible(digit, at, rule, rect,
+                                                                        box):
     doc = pymupdf.open()
     page = doc.new_page()
-    page.insert_text((392, 95), "1", fontsize=11)
-    page.draw_line((300, 99), (500, 99), color=(0, 0, 0), width=1.2)
-    rect = pymupdf.Rect(389, 84, 400, 100)
+    page.insert_text(at, digit, fontsize=11)
+    page.draw_line(rule[0], rule[1], color=(0, 0, 0), width=rule[2])
     out = _copy(doc)
     assert visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
-    _box(out[0], (390.5, 85, 399, 97.5), LABEL_FILL)
-    assert not visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
-
-
-def test_a_skewed_cell_rule_beside_a_hidden_value_does_not_make_it_visible():
-    # Seed 57 V0001-08: a scan's cell rule, 1-2 px off upright across the truth's
-    # rect of a bed "3", no column inked over 90% of the rect; the 3 was boxed whole.
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((437, 125), "3", fontsize=11)
-    page.draw_line((432.2, 105), (434.4, 135), color=(0, 0, 0), width=0.9)
-    rect = pymupdf.Rect(432.37, 111.36, 445.02, 130.17)
-    out = _copy(doc)
-    assert visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
-    _box(out[0], (435, 113, 444, 128), LABEL_FILL)
+    _box(out[0], box, LABEL_FILL)
     assert not visibility(doc[0], out[0], rect, TEXT_MIN_CORRELATION).visible
