@@ -129,6 +129,14 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
     found = ValueHunter({}, beside_labels={("07", "床号"): ("病案编号", "r:1")}).find(
         page(first, row))
     assert [(f.value, covered_text(page(row), [f])) for f in found] == [("07", "07")]
+    # Seed 59 V0016-07: the first header 床号 misread "床虽" after a speck read as "。".
+    speck = line((43, "。床虽 "), (140, "住 院 号 "), (220, "检查号,检查日期"), y=147)
+    row = line((73, "14 "), (140, "72081128"), y=161)
+    for ln in (speck, row):
+        ln.source = "ocr"
+    found = ValueHunter({}, beside_labels={("14", "床号"): ("病案编号", "r:1")}).find(
+        page(speck, row))
+    assert [(f.value, covered_text(page(row), [f])) for f in found] == [("14", "14")]
     # A header OCR spaced out ("床 号"), and an extra bed "+4" whose sign it read as 十.
     spaced = line((40, "姓 名 性 别 "), (200, "床 号"), y=100)
     # Seed 40: an extra bed "+5" read "45", its sign as a 4 (V0001-08); "+4" read "4" (V0029-05).
