@@ -240,7 +240,9 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
     # Seed 58 V0020-07: the patient's own "病人姓名丁坤 性别男" read "病人姓名本坤”性别男".
     ding = ValueHunter({"丁坤": ("患者姓名", "f:1")})
     for text, want in (("病人姓名本坤”性别男 年龄:81宏", "本坤”"), ("姓名：本坤 性别男", "：本坤"),
-                       ("病人姓名本坤林 性别男", ""), ("病人本坤”性别男", "")):
+                       ("病人姓名本坤林 性别男", ""), ("病人本坤”性别男", ""),
+                       # Seed 60 V0030-11: "患者廖梅，女，11天" read "患者座梅，女".
+                       ("患者本坤，男，35岁，住院号", "本坤，"), ("患者本坤，诉腹痛", "")):
         pg = page(ocr_rows(text))
         assert covered_text(pg, ding.find(pg)) == want, text
 

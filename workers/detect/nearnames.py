@@ -206,12 +206,23 @@ def _name_field(text: str, j: int) -> bool:
     k = j
     while k > 0 and text[k - 1] in " :：":
         k -= 1
+    if any(text.endswith(w, 0, k) for w in PATIENT_WORDS):
+        return _sex_follows(text, j + 2)
     if not text.endswith("姓名", 0, k):
         return False
     at = j + 2
     if at < len(text) and is_mark(text[at]):
         at += 1
     return _cell_ends(text, at)
+
+
+# A summary opens with the patient named after these, then a comma and the sex ("患者廖梅，女，
+# 11天" read "患者座梅，", seed 60 V0030-11).
+PATIENT_WORDS = ("患者", "患儿", "产妇", "孕妇")
+
+
+def _sex_follows(text: str, at: int) -> bool:
+    return text[at:at + 1] in ("，", ",") and text[at + 1:at + 2] in ("男", "女")
 
 
 def _relation_field(text: str, j: int) -> bool:
