@@ -122,21 +122,15 @@ def test_a_bed_number_is_hunted_under_its_label_in_a_scanned_table_header():
             page(centred, row))
         assert [(f.value, f.category) for f in found] == want, x
     # Seed 46 V0019-12: the row's first header, centred far right of its value (5.5 em).
-    first = line((109, "床号 "), (140, "住 院 号 "), (220, "入院日期"), y=147)
-    row = line((58, "07 "), (182, "72465294"), y=161)
-    for ln in (first, row):
-        ln.source = "ocr"
-    found = ValueHunter({}, beside_labels={("07", "床号"): ("病案编号", "r:1")}).find(
-        page(first, row))
-    assert [(f.value, covered_text(page(row), [f])) for f in found] == [("07", "07")]
     # Seed 59 V0016-07: the first header 床号 misread "床虽" after a speck read as "。".
-    speck = line((43, "。床虽 "), (140, "住 院 号 "), (220, "检查号,检查日期"), y=147)
-    row = line((73, "14 "), (140, "72081128"), y=161)
-    for ln in (speck, row):
-        ln.source = "ocr"
-    found = ValueHunter({}, beside_labels={("14", "床号"): ("病案编号", "r:1")}).find(
-        page(speck, row))
-    assert [(f.value, covered_text(page(row), [f])) for f in found] == [("14", "14")]
+    for value, head, at, rest in (("07", "床号 ", 109, "入院日期"), ("14", "。床虽 ", 43, "检查号,检查日期")):
+        first = line((at, head), (140, "住 院 号 "), (220, rest), y=147)
+        row = line((58, value + " "), (182, "72465294"), y=161)
+        for ln in (first, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels={(value, "床号"): ("病案编号", "r:1")}).find(
+            page(first, row))
+        assert [(f.value, covered_text(page(row), [f])) for f in found] == [(value, value)], head
     # A header OCR spaced out ("床 号"), and an extra bed "+4" whose sign it read as 十.
     spaced = line((40, "姓 名 性 别 "), (200, "床 号"), y=100)
     # Seed 40: an extra bed "+5" read "45", its sign as a 4 (V0001-08); "+4" read "4" (V0029-05).
