@@ -134,7 +134,7 @@ class NearShort:
             if not by_surname and not by_given:
                 continue
             field = (_relation_field(text, j) or _staff_field(text, j)
-                     or _name_field(text, j))
+                     or _name_field(text, j) or _patient_named(text, j))
             if not field and not _person_follows(text, j + 2) and not (
                     _relation_before(text, j) and _person_word_misread(text, j + 2)):
                 continue
@@ -203,12 +203,7 @@ def _name_field(text: str, j: int) -> bool:
     """Two characters at text[j] fill the cell after a name's own label, a colon maybe
     between: the cell ends after them, a mark OCR read at its end aside ("病人姓名本坤”性别男"
     for 丁坤, seed 58 V0020-07)."""
-    k = j
-    while k > 0 and text[k - 1] in " :：":
-        k -= 1
-    if any(text.endswith(w, 0, k) for w in PATIENT_WORDS):
-        return _sex_follows(text, j + 2)
-    if not text.endswith("姓名", 0, k):
+    if not text.endswith("姓名", 0, _before_colon(text, j)):
         return False
     at = j + 2
     if at < len(text) and is_mark(text[at]):
@@ -221,8 +216,19 @@ def _name_field(text: str, j: int) -> bool:
 PATIENT_WORDS = ("患者", "患儿", "产妇", "孕妇")
 
 
-def _sex_follows(text: str, at: int) -> bool:
-    return text[at:at + 1] in ("，", ",") and text[at + 1:at + 2] in ("男", "女")
+def _patient_named(text: str, j: int) -> bool:
+    """Two characters at text[j] name the patient: a patient's word before them (a colon
+    maybe between), a comma and the sex after."""
+    k, at = _before_colon(text, j), j + 2
+    return (any(text.endswith(w, 0, k) for w in PATIENT_WORDS)
+            and text[at:at + 1] in ("，", ",") and text[at + 1:at + 2] in ("男", "女"))
+
+
+def _before_colon(text: str, j: int) -> int:
+    """Where the spaces and colons right before text[j] start."""
+    while j > 0 and text[j - 1] in " :：":
+        j -= 1
+    return j
 
 
 def _relation_field(text: str, j: int) -> bool:
