@@ -207,7 +207,12 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
              (("全", "?"), None, [("11", "全")], "床王 "),
              # A number's header, its first character misread ("奈号" beside 住院号码, seed 57
              # V0030-08): its 号 says a number stands under it, not a Chinese character.
-             (("全", " "), None, [("11", "全")], "奈号 "))
+             (("全", " "), None, [("11", "全")], "奈号 "),
+             # A bar read beside it is the number's own stroke, neither sure nor unsure of
+             # anything ("+1" read "本|", only the 本 unsure, seed 60 V0017-09).
+             (("全|", "? "), None, [("11", "全|")], "床王 "),
+             (("全|", "  "), None, [], "床王 "),
+             (("|", " "), None, []))
     for first, second, want, *head in cases:
         header = line((40, "科室 "), (200, (head or ["床 号 "])[0]), (330, "住院号码"), y=100)
         rows_below = []

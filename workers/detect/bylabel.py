@@ -169,6 +169,15 @@ def word_in(line, left: float, right: float, x: float) -> tuple[int, int] | None
     return best[1] if best else None
 
 
+def _letters(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the marks and bars at either end."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
 def alone(key: str) -> re.Pattern:
     """A number standing alone, its digits or what OCR reads for them (an extra bed's sign
     maybe lost): not part of a longer number, a decimal, a time or a sum (a cell's value may
@@ -177,6 +186,8 @@ def alone(key: str) -> re.Pattern:
     if key.startswith("+"):   # an extra bed's sign, lost ("+4" read "4", seed 40 V0029-05)
         digits = digits.replace("]", "]?", 1)
     return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
+
+
 def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, value: str,
             category: str, rule: str, allow, unread_label: bool = False) -> list[Finding]:
     """A short number in the cell under its label, on a scanned table whose header row OCR
@@ -229,9 +240,12 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
             # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
             # Under a header read as printed, one Chinese character alone however sure OCR
             # was of it: no word a bed's cell holds ("地" for a bed 13, seed 43 V0004-08).
+            # A bar or mark read beside it is the number's own stroke and says nothing of how
+            # sure OCR was ("+1" read "本|", only the 本 unsure, seed 60 V0017-09).
             _top, lj, (s, e) = min(unread)
-            if e - s <= len(key) + 1 and (view.lines[lj].unread(s, e) or (
-                    e - s == 1 and is_cjk(view.texts[lj][s])
+            cs, ce = _letters(view.texts[lj], s, e)
+            if e - s <= len(key) + 1 and ce > cs and (view.lines[lj].unread(cs, ce) or (
+                    ce - cs == 1 and is_cjk(view.texts[lj][cs])
                     and _number_header("".join(hit.group().split()), text))):
                 out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
                                               allow, value=value))
