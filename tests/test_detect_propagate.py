@@ -247,6 +247,19 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
         assert covered_text(pg, ding.find(pg)) == want, text
 
 
+def test_a_misread_name_before_a_staff_title_that_closes_its_entry():
+    # Seed 60 V0027-10: a death discussion's "参加人员：…、邝成(住院医师)、…" read ".锁成(住院医师)",
+    # and its "邝成住院医师：" opening an opinion read "印成住院医师:".
+    kuang = ValueHunter({"邝成": ("医护人员", "f:1")})
+    for text, want in (("参加人员:郑梓莹副主任医师、刘慧(主治医师)、.锁成(住院医师)、王诗涵", ")、.锁成("),
+                       ("印成住院医师:胸外按压:考虑急性呼吸窘迫综合征", "印成"),
+                       ("刘慧、印成主治医师", "、印成"),
+                       ("已完成住院医师查房", ""), ("完成主治医师查房后", ""),
+                       ("印成住院医", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, kuang.find(pg)) == want, text
+
+
 def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last():
     # Seed 39 V0030-03: "与家属贾婷、谭建沟通" read "与家属蔷婷、谭建沟通": 沟通 follows the list,
     # not the first name, which is still a relative's.

@@ -133,7 +133,7 @@ class NearShort:
             by_surname, by_given = self._by_surname.get(text[j]), self._by_given.get(text[j + 1])
             if not by_surname and not by_given:
                 continue
-            field = (_relation_field(text, j) or _staff_field(text, j)
+            field = (_relation_field(text, j) or _staff_field(text, j) or _titled(text, j)
                      or _name_field(text, j) or _patient_named(text, j))
             if not field and not _person_follows(text, j + 2) and not (
                     _relation_before(text, j) and _person_word_misread(text, j + 2)):
@@ -197,6 +197,18 @@ def _staff_field(text: str, j: int) -> bool:
     for 送检医师祝强, seed 33 V0026-06): the line ends after them, or a "|" or a field's word
     follows."""
     return any(text.endswith(w, 0, j) for w in STAFF_ENDINGS) and _cell_ends(text, j + 2)
+
+
+def _titled(text: str, j: int) -> bool:
+    """Two characters at text[j] are a member of staff named by title: they open the line or
+    an entry of a list, and a title closes the entry after them, maybe in brackets
+    ("、.锁成(住院医师)、" and "印成住院医师:" for 邝成, seed 60 V0027-10). "完成主治医师查房" is
+    a phrase: the title runs on into it."""
+    if j > 0 and is_cjk(text[j - 1]) and text[j - 1] not in LIST_SEPARATORS:
+        return False
+    at = j + 3 if j + 2 < len(text) and text[j + 2] in "(（" else j + 2
+    return any(text.startswith(t, at) and (at + len(t) == len(text)
+                                           or not is_cjk(text[at + len(t)])) for t in TITLES)
 
 
 def _name_field(text: str, j: int) -> bool:
