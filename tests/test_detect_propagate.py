@@ -109,6 +109,18 @@ def test_a_name_read_one_off_after_a_relation_its_first_character_wrapped_away()
         assert covered_text(pg, ValueHunter(NAMES).find(pg)) == want, text
 
 
+def test_a_name_read_two_characters_off_between_a_sentences_end_and_a_persons_word():
+    # Seed 60 V0030-11: a death discussion's "效死亡。廖梓萱在场，" read "效死亡。雇梓芝在场，":
+    # only a given character read right. Only where a sentence or line opens with it and a
+    # word that follows a person closes it.
+    hunter = ValueHunter({"廖梓萱": ("家属姓名", "f:1"), "王建夫": ("家属姓名", "f:1")})
+    for text, want in (("效死亡。雇梓芝在场，已告知死亡原因。", "。雇梓芝"), ("雇梓芝陪护", "雇梓芝"),
+                       ("效死亡。雇梓芝，已告知", ""), ("效死亡雇梓芝在场", ""),
+                       ("。廖子芝在场", ""), ("。雇梓芝在", ""), ("。其丈夫陪护", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, hunter.find(pg)) == want, text
+
+
 def test_near_names_leave_clinical_words_and_text_layers_alone():
     hunter = ValueHunter(NAMES)
     # "明显" inside a phrase is a word, not 张明显 with a misread surname.

@@ -9,6 +9,8 @@ Only OCR lines are searched, and only where a name stands: at a cell's or line's
 to punctuation or Latin text, or right after a label, title or relation word ("姓名时志刚",
 "配偶孟几瑾"). Inside running Chinese text a name's two given characters may be an ordinary
 word ("明显" in 病情明显好转), so a window with a Chinese character on each side is left.
+Agreeing on one given character only, a window is taken where a sentence opens with it and a
+word that follows a person closes it ("。雇梓芝在场" for 廖梓萱).
 """
 from __future__ import annotations
 
@@ -59,9 +61,11 @@ class NearNames:
         while j + NAME_LENGTH <= n:
             window = text[j:j + NAME_LENGTH]
             name = None
-            if window not in self._keys and all(is_cjk(c) for c in window) \
-                    and name_place(text, j, j + NAME_LENGTH):
-                name = self._near(window)
+            if window not in self._keys and all(is_cjk(c) for c in window):
+                if name_place(text, j, j + NAME_LENGTH):
+                    name = self._near(window)
+                if name is None and _sentence_person(text, j, j + NAME_LENGTH):
+                    name = self._given_one(window)
             if name is None:
                 j += 1
                 continue
@@ -69,12 +73,29 @@ class NearNames:
             j += NAME_LENGTH
         return out
 
+    def _given_one(self, window: str) -> str | None:
+        """A known name agreeing with `window` on one given character in place: weak, taken
+        only where `_sentence_person` says a person stands."""
+        found = {key for key in self._keys
+                 if sum(a == b for a, b in zip(key, window)) == 1
+                 and (key[1] == window[1] or key[2] == window[2])}
+        return min(found) if found else None
+
     def _near(self, window: str) -> str | None:
         found = {key for a, b in _PAIRS
                  for key in self._by_pair.get((a, b, window[a] + window[b]), ())}
         # Two known names both one character off: either way it is hidden, but the pseudonym
         # must not depend on set order, so take the first in order.
         return min(found) if found else None
+
+
+def _sentence_person(text: str, start: int, end: int) -> bool:
+    """text[start:end] opens the line or a sentence, and a word that follows a person closes it
+    ("效死亡。雇梓芝在场，" for 廖梓萱在场, two characters misread, seed 60 V0030-11)."""
+    window = text[start:end]
+    return ((start == 0 or text[start - 1] in "。；;，,")
+            and not any(w in window for w in BEFORE_NAME if len(w) == 2)   # "。其丈夫陪护"
+            and any(text.startswith(w, end) for w in AFTER_NAME))
 
 
 def name_place(text: str, start: int, end: int) -> bool:

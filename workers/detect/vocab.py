@@ -124,7 +124,7 @@ def words_in(t: str, s: int, e: int, headers: Sequence[str] = ()
 NEWBORN_SUFFIXES = frozenset({"之女", "之子", "之男", "之婴", "之儿"})
 
 AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字", "签名", "要求", "同意",
-              "拒绝", "表示", "沟通", "谈话", "详细交代", "交代病情")
+              "拒绝", "表示", "沟通", "谈话", "详细交代", "交代病情", "在场")
 
 
 # Label endings that name a member of staff: a cell holding one of these and a short name, and
