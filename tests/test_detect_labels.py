@@ -211,6 +211,11 @@ def test_a_label_heading_a_short_list_of_names():
     family = rule(AfterLabel(("家属",), "name"), "家属姓名")
     assert names(line("与家属王旭、周成沟通，家属同意进一步检查。"), det=family) == ["王旭", "周成"]
     assert names(line("与家属杜明、文思远沟通。"), det=family) == ["杜明", "文思远"]
+    # A compound surname's name is four characters (seed 61 V0018-02, unseen: 欧阳建平 stayed).
+    assert names(line("与家属夏丹丹、欧阳建平沟通，家属同意"), det=family) == ["夏丹丹", "欧阳建平"]
+    assert names(line("与家属欧阳建平、夏丹丹沟通，家属同意"), det=family) == ["欧阳建平", "夏丹丹"]
+    assert names(line("与家属夏丹丹、司马建平安沟通"), det=family) == ["夏丹丹"]
+    assert names(line("与家属欧阳建平沟通，家属同意"), det=family) == ["欧阳建平"]
     # what follows the list is not a name
     assert names(line("家属张伟、同意手术"), det=family) == ["张伟"]
 

@@ -261,7 +261,9 @@ def more_names(t: str, i: int, end: int, most: int = 3) -> list[Span]:
         # In a list after a name, a surname that also opens common words (文, 高) still counts.
         loose = i < end and (t[i] in SURNAMES or t[i:i + 2] in COMPOUND_SURNAMES)
         got = take_name(t, i, end, strict=not loose)
-        if got is None or got[1] - got[0] > 3:
+        # Three characters at most, four after a compound surname ("夏丹丹、欧阳建平沟通", seed
+        # 61 V0018-02): longer runs on into a word.
+        if got is None or got[1] - got[0] > 3 + (t[got[0]:got[0] + 2] in COMPOUND_SURNAMES):
             got = before_person_word(t, i, end)
         if got is None:
             break
