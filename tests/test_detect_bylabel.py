@@ -292,6 +292,14 @@ def test_a_bed_number_after_its_label_whose_first_character_ocr_misread():
         pg = page(ocr_rows(text))
         found = ValueHunter({}, beside_labels=bed19).find(pg)
         assert [covered_text(pg, [f]) for f in found] == want, text
+    # Seed 61 V0016-03 (unseen), a CTG's header: "床号 | 16" read "订号 |h6", the 1 read as a
+    # letter. A number's first digits read as as many letters still end in its last digit.
+    bed16 = {("16", "床号"): ("病案编号", "r:1")}
+    for text, want in (("住院号码 202324159 订号 |h6", ["h6"]), ("订号 h6", ["h6"]),
+                       ("订号 |h5", []), ("订号 ab6", []), ("病案号 h6", []), ("订号 h6.5", [])):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=bed16).find(pg)
+        assert [covered_text(pg, [f]).strip("|") for f in found] == want, text
     # A text layer is read as printed: its label rule found what stands after the label.
     printed = page(line("科室 儿科 羔 号”习19"))
     assert ValueHunter({}, beside_labels=bed19).find(printed) == []

@@ -80,9 +80,14 @@ def misread_first(key: str, label: str) -> re.Pattern:
     rest = label_length(label) - 1
     if rest < 1:
         return re.compile(r"(?!)")   # a one-character label has no last apart from its first
-    value = DIGIT_GAP.join(re.escape(c) for c in key.lstrip("+"))
+    digits = key.lstrip("+")
+    value = DIGIT_GAP.join(re.escape(c) for c in digits)
     if key.startswith("+"):
         value = f"[+{LOOKALIKES['+']}|]?{value}"
+    if len(digits) > 1:
+        # Its first digits read as as many letters, its last read right ("床号 | 16" read
+        # "订号 |h6", seed 61 V0016-03): standing alone, after a bar maybe.
+        value = rf"{value}|\|?[A-Za-z]{{{len(digits) - 1}}}{re.escape(digits[-1])}(?=\s|$)"
     last = re.escape(fold(label.strip()[-1]))
     return re.compile(rf"(?:^|(?<=\s))[^\s\d:：]{{1,{rest}}}[ \t]*{last}[^\s\d]{{0,2}}[ \t]*"
                       rf"({value})(?![\d.:：])")
