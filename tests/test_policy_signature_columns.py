@@ -58,3 +58,20 @@ def test_a_signature_a_text_layer_joined_to_the_note_before_it_is_hidden(policy)
     small.boxes[-3:] = [(x0, y0 + 3, x1, y1) for x0, y0, x1, y1 in small.boxes[-3:]]
     for ln in (level, small):
         assert PageView.of(page(ln)).cells(0) == [(0, 10)]
+
+
+def test_a_signature_at_print_size_ocr_garbled_after_its_label_is_hidden(policy):
+    # Seed 61 V0004-02 (unseen): a scanned note's "医师签名： 江坤", the name handwritten at the
+    # print's size, read "医师签名 本 37才": the colon as 本, the signature as 37才, all unsure.
+    # The name rule took 本; the words OCR could not read after a signature's label go too.
+    def scanned(text, unsure):
+        read = line((355, text), y=400)
+        read.source, read.unsure = "ocr", unsure
+        return page(line("病程记录", y=60), read)
+    layer = scanned("医师签名 本 37才", "     ? ???")
+    hidden = covered_text(layer, detect_page(policy, policy.rules_for(None), layer, 1))
+    assert "37才" in hidden and "医师签名" not in hidden
+    # Words read with confidence are no signature's garbage.
+    layer = scanned("医师签名 本 37才", "     ?    ")
+    hidden = covered_text(layer, detect_page(policy, policy.rules_for(None), layer, 1))
+    assert "37才" not in hidden
