@@ -319,3 +319,24 @@ def test_a_one_digit_bed_number_beside_a_label_ocr_garbled():
         pg = page(read)
         found = ValueHunter({}, beside_labels=bed9).find(pg)
         assert [covered_text(pg, [f]) for f in found] == want, text
+
+
+def test_a_bed_number_read_again_alone_beside_a_header_line_is_hidden():
+    # Seed 61 V0017-07: "科别：妇科  床号： 28  病案号：3782156" read "科别:妇科 2 病案号: 3782156",
+    # the 28 in the space after "2"; a second look read it alone, a line of its own. Beside a
+    # header line, and only alone: "28" is any lab value.
+    bed28 = {("28", "床号"): ("病案编号", "r:1")}
+    for piece, head, y, want in (("28", "科别:妇科 2 病案号: 3782156", 101, ["28"]),
+                                 ("28", "科别:妇科 2 病案号: 3782156", 130, []),   # another row
+                                 ("28", "白细胞计数 10.8 x109/L", 101, []),       # no header
+                                 ("28.5", "科别:妇科 2 病案号: 3782156", 101, []),
+                                 ("2", "科别:妇科 2 病案号: 3782156", 101, [])):
+        header = line((63, head), y=100)
+        alone = line((250, piece), y=y)
+        for ln in (header, alone):
+            ln.source = "ocr"
+        pg = page(header, alone)
+        found = ValueHunter({}, beside_labels=bed28).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, (piece, head, y)
+    printed = page(line((63, "科别:妇科 2 病案号: 3782156"), y=100), line((250, "28"), y=101))
+    assert ValueHunter({}, beside_labels=bed28).find(printed) == []

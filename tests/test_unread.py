@@ -107,3 +107,35 @@ def test_a_misfit_box_is_not_a_reading_of_the_ink_under_it():
     read = [box(r) for c, r in chars if c != "7"]
     assert unread.dropped(grey, read + [misfit], em) == []
     assert unread.dropped(grey, read, em) != []
+
+
+def test_a_dropped_number_of_two_digits_is_read_again_whole():
+    # Seed 61 V0017-07: a bed "28" dropped from its header came back as "2" and "8", two
+    # blobs read apart: neither is the number a hunt looks for.
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=120)
+    page.insert_text((20, 60), "王建军  男  1岁  儿科", fontname="china-s", fontsize=12)
+    page.insert_text((300, 60), "28", fontname="china-s", fontsize=12)
+    page.insert_text((300, 100), "5", fontname="china-s", fontsize=12)   # the next row's
+    chars = [(c["c"], pymupdf.Rect(c["bbox"]) * pymupdf.Matrix(SCALE, SCALE))
+             for block in page.get_text("rawdict")["blocks"] for ln in block["lines"]
+             for span in ln["spans"] for c in span["chars"] if c["c"].strip()]
+    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    em = float(np.median([r.width for c, r in chars if "\u4e00" <= c <= "\u9fff"]))
+    found = unread.dropped(grey, [box(r) for c, r in chars if not c.isdigit() or c == "1"], em)
+    assert len(found) == 2
+    image, slots = unread.strip(grey, found)
+    lines = lines_from_hocr(recognise_image(Image.fromarray(image, "L")), image,
+                            (1, 0, 0, 1, 0, 0))
+    assert sorted(text for text, *_ in unread.placed(lines, slots)) == ["28", "5"]
+
+
+def test_a_wide_space_on_a_patients_header_line_does_not_read_the_ink_under_it():
+    # Seed 61 V0017-07: "科别：妇科  床号： 28  病案号" read "科别:妇科 2 病案号", the 28 inside a
+    # 14 em space. On a lab row Tesseract drops the flag arrows into such gaps: read there.
+    em = 10.0
+    wide, narrow = (100, 0, 250, 10), (100, 0, 130, 10)
+    assert not unread.reads_ink("科别:妇科 2 病案号: 3782156", " ", wide, em)
+    assert unread.reads_ink("科别:妇科 2 病案号: 3782156", " ", narrow, em)
+    assert unread.reads_ink("白细胞计数 10.8 x109/L 4.0-10.0", " ", wide, em)

@@ -34,6 +34,7 @@ GAP_EM = 1.5            # of the tallest blob
 MAX_STRIP = 30000      # pixels across; Tesseract refuses an image wider than 32767
 MIN_CHARS = 5         # Chinese characters read, to know the em by
 MAX_BLOBS = 60         # more is a noisy page, not a few dropped words
+JOIN_EM = 0.5          # blobs closer than this on a row are one word
 MISFIT_EM = 2.5        # a character boxed wider than this did not read what its box holds
 # A straight run of ink this long (em) is a rule: a character's longest stroke is about 1 em.
 STUB_EM = 1.2
@@ -48,9 +49,22 @@ def reads_ink(text: str, ch: str, box, em: float) -> bool:
     between two words: counted as read, since Tesseract drops a lab table's flag arrows from
     almost every row, and each such page would cost a second call. A mark of handwriting
     explains its whole blob."""
-    if text == HANDWRITING or ch.isspace() or unicodedata.east_asian_width(ch) in "WF":
+    if ch.isspace():
+        return box[2] - box[0] <= WIDE_SPACE_EM * em or not _header_line(text)
+    if text == HANDWRITING or unicodedata.east_asian_width(ch) in "WF":
         return True
     return box[2] - box[0] <= MISFIT_EM * em
+
+
+# A space this wide (em) on a patient's header line may hide a field OCR passed over: "床号： 28"
+# read "2" then a 14 em space (seed 61 V0017-07). Its ink is looked at; not a lab row's gaps,
+# where Tesseract drops the flag arrows from almost every row.
+WIDE_SPACE_EM = 4.0
+HEADER_WORDS = ("床号", "病案号", "住院号", "门诊号", "科别", "科室", "性别", "年龄", "姓名")
+
+
+def _header_line(text: str) -> bool:
+    return any(w in text for w in HEADER_WORDS)
 
 
 def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
@@ -77,7 +91,22 @@ def dropped(gray: np.ndarray, read: list[tuple[int, int, int, int]], em: float,
                 or gray[y0:y1, x0:x1].min() > paper - CORE_BELOW_PAPER):
             continue
         out.append((x0, y0, x1, y1))
+    out = _words(out, em)
     return out if len(out) <= MAX_BLOBS else []
+
+
+def _words(boxes: list[tuple[int, int, int, int]], em: float) -> list[tuple[int, int, int, int]]:
+    """Blobs level with each other and closer than JOIN_EM joined: one word's characters, read
+    again as one ("28" came back as "2" and "8", neither the bed number hunted)."""
+    out: list[list[int]] = []   # x0, y0, x1, y1, and where the word's first blob was found
+    for at, (x0, y0, x1, y1) in sorted(enumerate(boxes), key=lambda item: item[1]):
+        word = next((b for b in out if x0 - b[2] <= JOIN_EM * em
+                     and min(y1, b[3]) - max(y0, b[1]) >= 0.5 * min(y1 - y0, b[3] - b[1])), None)
+        if word is None:
+            out.append([x0, y0, x1, y1, at])
+        else:
+            word[1:4] = [min(y0, word[1]), max(x1, word[2]), max(y1, word[3])]
+    return [(x0, y0, x1, y1) for x0, y0, x1, y1, _at in sorted(out, key=lambda b: b[4])]
 
 
 def _blobs(ink: np.ndarray, cell: int, em: float, stubs: bool = True):

@@ -257,6 +257,28 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
     return out
 
 
+def beside_header_row(view: PageView, rx: re.Pattern, value: str, category: str, rule: str,
+                      allow) -> list[Finding]:
+    """A short number read alone as a line of its own, level with a patient's header line (two
+    field words or more): what a second look read of ink the page's reading passed over. The
+    header's "床号： 28" read "2" and a wide space, the 28 read again alone (seed 61 V0017-07):
+    no label stands before it in any line."""
+    out: list[Finding] = []
+    for li, text in enumerate(view.texts):
+        line = view.lines[li]
+        m = rx.fullmatch(text.strip())
+        if line.source != "ocr" or m is None:
+            continue
+        _x0, y0, _x1, y1 = line.bbox
+        if any(lj != li and view.lines[lj].source == "ocr" and _header_row(view.texts[lj])
+               and min(y1, b[3]) - max(y0, b[1]) >= 0.5 * (y1 - y0)
+               for lj, b in enumerate(view.bboxes)):
+            start = text.index(m.group(1))
+            out.extend(view.text_findings(li, start, start + len(m.group(1)), category,
+                                          f"{rule}:beside-header", allow, value=value))
+    return out
+
+
 def _number_header(word: str, text: str) -> bool:
     """Whether a header word is a number's label: read as printed, or ending in 号 beside
     another field word, its first character misread ("奈号 住院号" over "+1 ZY5671789", the

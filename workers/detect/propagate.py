@@ -9,6 +9,7 @@ from .bylabel import (
     DIGIT_GAP,
     after_unread_label,
     alone,
+    beside_header_row,
     beside_label,
     header,
     label_length,
@@ -128,6 +129,9 @@ class ValueHunter:
                        for (value, label), meta in (pairs or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
+        # Read alone beside the header line whose label OCR misread (`beside_header_row`).
+        self._alone = [(alone(key_of(value)), value, meta) for value, _label, meta in short
+                       if MIN_HUNTED <= len(key_of(value).lstrip("+"))]
         # Its header not read at all: the number itself read as printed, under an unread word
         # in a row of other headers.
         self._under += [(unread_header(label), alone(key_of(value)), value, meta, True)
@@ -237,6 +241,8 @@ class ValueHunter:
                                                   category, f"{rule}{UNREAD}", self._allow,
                                                   value=value))
         out.extend(self._unread_findings(view, self._unread_names, found))
+        for rx, value, (category, rule) in self._alone:
+            out.extend(beside_header_row(view, rx, value, category, rule, self._allow))
         for label, rx, value, (category, rule), unread in self._under:
             out.extend(under_label(view, label, rx, key_of(value), value, category, rule,
                                    self._allow, unread))
