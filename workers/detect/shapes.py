@@ -39,6 +39,7 @@ _NEXT_LABEL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,6} ?[:：]")
 _SEPARATORS = "、，,;；/ \t和及"
 # What joins the names of a short list that a single-name label heads ("王旭、周成").
 _JOINERS = "、和及"
+_LETTER_IN_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[a-z](?=[\u4e00-\u9fff])")
 _TRAIL = " \t,，;；。.、:："
 OPEN_BRACKETS = "(（〈<[【"
 CLOSE_BRACKETS = ")）〉>]】"
@@ -229,6 +230,9 @@ def take(shape: str, t: str, i: int, end: int, strict: bool, ocr: bool = False) 
         # under 患者姓名, seed 48 V0014-05); no name starts with one.
         while i < end and (is_mark(t[i]) or t[i].isspace()):
             i += 1
+        # A stroke of a Chinese character read as a small letter between two others ("欧阳想"
+        # read "欧p昌想", seed 62 V0025-02) is a character of the name. Same length.
+        t = _LETTER_IN_NAME.sub("口", t)
     if shape == "names":
         return take_names(t, i, end, strict)
     if shape == "name":
