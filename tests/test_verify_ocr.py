@@ -209,6 +209,24 @@ def test_our_own_marks_read_back_wrong_are_not_residuals():
     assert [h.value for h in kept] == ["王建军"]
 
 
+def test_our_small_pseudonym_read_back_one_character_off_is_no_residual():
+    # Seed 63 V0024-12 (unseen): a discussion's "另据丈夫谭想反映" became "丈夫家属丙反映", the
+    # pseudonym drawn small in its box; OCR of the export read "丈夫家虽丙反映", boxed taller than
+    # the mark's text, and the relatives' pattern took 家虽丙: the record was held back. One
+    # character off a mark of ours, over it: the mark. A real name there is no mark misread.
+    rel = Rule("t:6", Pattern(r"丈夫([\u4e00-\u9fa5]{2,3}?)(?=反映)", 1), "家属姓名", None, None)
+    for text, kept_values in (("另据丈夫家虽丙反映", []), ("另据丈夫谭思想反映", ["谭思想"])):
+        read = ocr_line = line((40, text), y=100)
+        ocr_line.source = "ocr"
+        drawn = line((88, "家属丙"), y=104)
+        drawn.boxes = [(x0, 104.0, x1, 110.0) for x0, _y0, x1, _y1 in drawn.boxes]
+        layer = page(read, drawn)
+        layer.ocr_used = True
+        hits = [h for h in run_rule(rel, layer) if h.value != "家属丙"]
+        kept = _not_our_marks(layer, hits, frozenset({"家属丙"}))
+        assert [h.value for h in kept] == kept_values, text
+
+
 def test_a_label_whose_value_we_boxed_does_not_take_the_line_below():
     """Seed 29 V0004: a form's "住址" with our mark [住址] in the next cell, OCR of the export
     read back. The mark is where the value was: the address rule must not take the clinical
