@@ -57,6 +57,27 @@ def test_second_look_redacts_what_verification_finds(tmp_path):
         assert ID not in pdf[0].get_text() and "身份证号" in pdf[0].get_text()
 
 
+def test_a_second_looks_new_pseudonyms_are_known_to_the_check_after_it(tmp_path, monkeypatch):
+    # Seed 63 V0024-12: a pseudonym a second look drew ("家属丙") was read back one character
+    # off and taken for a relative, because the check after it knew only pass 1's marks.
+    import workers.record
+    seen = []
+    real = workers.record.verify_output
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["replacements"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("workers.record.verify_output", recording)
+    rules = tmp_path / "narrow.rules"
+    rules.write_text(NARROW.replace("as 身份证号", 'as 身份证号 action pseudonym "证件"'),
+                     encoding="utf-8")
+    doc = text_pdf(tmp_path / "a.pdf", [["入院记录", f"身份证号：{ID}"]])
+    assert main(["run", "--ruleset", str(rules), "--out", str(tmp_path / "o.pdf"),
+                 str(doc)]) == OK
+    assert len(seen) == 2 and [r for r in seen[1] - seen[0] if r.startswith("证件")]
+
+
 def test_residuals_block_the_pdf_unless_allowed(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("workers.record.SECOND_LOOKS", 0)
     rules = tmp_path / "narrow.rules"
