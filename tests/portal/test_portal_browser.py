@@ -107,7 +107,9 @@ def test_request_preview_edit_approve_download(site, browser, archive_root: Path
         page.fill("input[name=record_no]", visit["record_no"])
         page.click("button[name=search]")
         page.click(f"a[href$='/archive/visits/{visit['visit_id']}']")
-        assert page.locator("table").first.is_visible()
+        # is_visible() does not wait: on a busy host the visit's page had not loaded yet.
+        page.wait_for_url(re.compile(rf"/archive/visits/{visit['visit_id']}$"))
+        page.locator("table").first.wait_for(state="visible", timeout=WAIT_MS)
         page.click("a[href*='/exports/new']")
         # every document is ticked; the scanned ones are left out to keep OCR out of this test
         boxes = page.locator("input[name=documents]")
