@@ -179,6 +179,12 @@ def test_a_long_value_ocr_read_one_character_off_is_found_on_ocr_lines_only():
     found = ValueHunter(known).find(pg)
     assert values(found) == ["武汉市妇产科医院"]
     assert covered_text(pg, found) == "武汉市妇产科医阮"
+    # Seed 65 V0003-02: a CTG's header "郑州市第三人民医院" read "郑州市第三人民医", its 院 under a
+    # logo read as a mark of handwriting. One character lost, not two.
+    known = {"郑州市第三人民医院": ("医院名称", "a:4")}
+    for text, want in (("郑州市第三人民医", "郑州市第三人民医"), ("郑州市第三人民", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, ValueHunter(known).find(pg)) == want, text
 
 
 def test_a_long_value_read_one_off_is_found_whole_around_a_shorter_known_value():

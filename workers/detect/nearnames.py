@@ -344,4 +344,14 @@ class NearLong:
                         out.append((start, start + n, key))
                         taken.add(start)
                     at = text.find(part, at + 1)
+            # Its last character lost, to a logo or seal over it ("郑州市第三人民医" / "✍" for
+            # 郑州市第三人民医院, seed 65 V0003-02): only where no Chinese character follows.
+            head = key[:-1]
+            at = text.find(head)
+            while at >= 0:
+                after = at + len(head)
+                if at not in taken and (after == len(text) or not is_cjk(text[after])):
+                    out.append((at, after, key))
+                    taken.add(at)
+                at = text.find(head, at + 1)
         return sorted(out)
