@@ -21,6 +21,13 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         found = ValueHunter({}, beside_labels=BED).find(pg)
         assert [(f.value, f.category) for f in found] == [("23", "病案编号")], text
         assert covered_text(pg, found) == (".23" if ".23" in text else "23"), text
+    # Seed 65 V0019-09 (unseen), an ECG's header: "床号: 23" read "床写:2 23", a lone digit
+    # between. Not two digits, nor a longer number.
+    for text, want in (("科别:产科 床写:2 23 检查时间", ["23"]), ("科别:产科 床写:12 23", []),
+                       ("科别:产科 床写:2 234", [])):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=BED).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, text
 
 
 def test_an_extra_beds_sign_read_as_a_star_beside_its_label():

@@ -35,8 +35,11 @@ def beside_label(key: str, label: str) -> re.Pattern:
         # Unsigned only apart from what stands before it ("床4" is no "床号 +4").
         value = f"(?:[+{LOOKALIKES['+']}|]{DIGIT_GAP}|(?<=[\\s:：])){value}"
     # As few of the label's characters as will do: the sign is the value's, not the label's.
+    # A lone digit may stand between, the colon's ink misread ("床写:2 14" for 床号: 14, seed 65
+    # V0019-09).
     return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}?\s*"
-                      rf"(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)", re.IGNORECASE)
+                      rf"(?:(?<!\d)\d[ \t]+)?(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)",
+                      re.IGNORECASE)
 
 
 def unread_after(label: str) -> re.Pattern:
