@@ -13,13 +13,16 @@ DPI = 200
 SCALE = DPI / 72
 
 
-def rendered_row():
+def rendered_row(number: str = "7", below: str = ""):
     """A table row rendered as a scan would be: "王建军 男 1岁 儿科" then, far right in its
-    cell, a bed number "7"; the pixel box of each character; the grey image."""
+    cell, a bed number (`number`), and `below` it the next row's; the pixel box of each
+    character; the grey image."""
     doc = pymupdf.open()
     page = doc.new_page(width=400, height=120)
     page.insert_text((20, 60), "王建军  男  1岁  儿科", fontname="china-s", fontsize=12)
-    page.insert_text((300, 60), "7", fontname="china-s", fontsize=12)
+    page.insert_text((300, 60), number, fontname="china-s", fontsize=12)
+    if below:
+        page.insert_text((300, 100), below, fontname="china-s", fontsize=12)
     chars = [(c["c"], pymupdf.Rect(c["bbox"]) * pymupdf.Matrix(SCALE, SCALE))
              for block in page.get_text("rawdict")["blocks"] for ln in block["lines"]
              for span in ln["spans"] for c in span["chars"] if c["c"].strip()]
@@ -112,16 +115,7 @@ def test_a_misfit_box_is_not_a_reading_of_the_ink_under_it():
 def test_a_dropped_number_of_two_digits_is_read_again_whole():
     # Seed 61 V0017-07: a bed "28" dropped from its header came back as "2" and "8", two
     # blobs read apart: neither is the number a hunt looks for.
-    doc = pymupdf.open()
-    page = doc.new_page(width=400, height=120)
-    page.insert_text((20, 60), "王建军  男  1岁  儿科", fontname="china-s", fontsize=12)
-    page.insert_text((300, 60), "28", fontname="china-s", fontsize=12)
-    page.insert_text((300, 100), "5", fontname="china-s", fontsize=12)   # the next row's
-    chars = [(c["c"], pymupdf.Rect(c["bbox"]) * pymupdf.Matrix(SCALE, SCALE))
-             for block in page.get_text("rawdict")["blocks"] for ln in block["lines"]
-             for span in ln["spans"] for c in span["chars"] if c["c"].strip()]
-    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
-    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    chars, grey = rendered_row("28", below="5")
     em = float(np.median([r.width for c, r in chars if "\u4e00" <= c <= "\u9fff"]))
     found = unread.dropped(grey, [box(r) for c, r in chars if not c.isdigit() or c == "1"], em)
     assert len(found) == 2

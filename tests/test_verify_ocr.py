@@ -216,8 +216,8 @@ def test_our_small_pseudonym_read_back_one_character_off_is_no_residual():
     # character off a mark of ours, over it: the mark. A real name there is no mark misread.
     rel = Rule("t:6", Pattern(r"丈夫([\u4e00-\u9fa5]{2,3}?)(?=反映)", 1), "家属姓名", None, None)
     for text, kept_values in (("另据丈夫家虽丙反映", []), ("另据丈夫谭思想反映", ["谭思想"])):
-        read = ocr_line = line((40, text), y=100)
-        ocr_line.source = "ocr"
+        read = line((40, text), y=100)
+        read.source = "ocr"
         drawn = line((88, "家属丙"), y=104)
         drawn.boxes = [(x0, 104.0, x1, 110.0) for x0, _y0, x1, _y1 in drawn.boxes]
         layer = page(read, drawn)

@@ -129,8 +129,10 @@ class ValueHunter:
                        for (value, label), meta in (pairs or {}).items()
                        if len(key_of(value)) < MIN_OTHER and key_of(value).lstrip("+").isdigit()
                        and len(label) >= 2]
-        # Read alone beside the header line whose label OCR misread (`beside_header_row`).
-        self._alone = [(alone(key_of(value)), value, meta) for value, _label, meta in short
+        # Read alone beside the header line whose label OCR misread (`beside_header_row`):
+        # no label in it, so once a value, not once for each of its labels (床号, 床位号).
+        self._alone = [(alone(key_of(value)), value, meta)
+                       for value, meta in dict.fromkeys((v, m) for v, _label, m in short)
                        if MIN_HUNTED <= len(key_of(value).lstrip("+"))]
         # Its header not read at all: the number itself read as printed, under an unread word
         # in a row of other headers.
