@@ -28,6 +28,14 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         pg = page(ocr_rows(text))
         found = ValueHunter({}, beside_labels=BED).find(pg)
         assert [covered_text(pg, [f]) for f in found] == want, text
+    # Seed 65 V0003-09 (unseen), an exam report's form: "床 号: 20" on its underline read
+    # "床下 2 人", the last digit a character standing apart. Not a digit, nor a word of two.
+    bed20 = {("20", "床号"): ("病案编号", "r:1")}
+    for text, want in (("病区;产科 床下 2 人 住 院号: 202350913", ["2人"]),
+                       ("病区;产科 床下 2 3 住院号", []), ("病区;产科 床下 2 人员 住院号", [])):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=bed20).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, text
 
 
 def test_an_extra_beds_sign_read_as_a_star_beside_its_label():

@@ -34,6 +34,10 @@ def beside_label(key: str, label: str) -> re.Pattern:
     if key.startswith("+"):
         # Unsigned only apart from what stands before it ("床4" is no "床号 +4").
         value = f"(?:[+{LOOKALIKES['+']}|]{DIGIT_GAP}|(?<=[\\s:：])){value}"
+    elif len(key) > 1 and key.isdigit():
+        # Its last digit read as a character standing apart, on the field's underline: "床号:
+        # 20" read "床下 2 人" (seed 65 V0003-09, unseen).
+        value = rf"{value}|{DIGIT_GAP.join(map(re.escape, key[:-1]))}[ \t]+[\u4e00-\u9fff](?=\s|$)"
     # As few of the label's characters as will do: the sign is the value's, not the label's.
     # A lone digit may stand between, the colon's ink misread ("床写:2 14" for 床号: 14, seed 65
     # V0019-09).
