@@ -198,6 +198,17 @@ def test_a_word_ocr_could_not_read_on_a_patients_header_line_is_hidden():
         read = ocr(line(text))
         read.unsure = "".join("?" if i == doubt else " " for i in range(len(text)))
         assert covered_text(page(read), run_rule(hidden, page(read))) == want, text
+    # Seed 65 V0005-07 (unseen), an ECG: "床号：9" read "床号 人", the colon unread, and the 9
+    # passed over, then read alone by a second reading of the ink (`workers.unread`): a line of
+    # its own just right of the unread word goes with it. Not a number further off, nor one
+    # beside a line without a label.
+    for off, text, want in ((4, "病区:心内科 床号 人 ", "人9"), (60, "病区:心内科 床号 人 ", "人"),
+                            (4, "患者诉腹痛 永 人 ", "")):
+        header_line = ocr(line((35, text), (296, "检查时间: 2023年3月24日")))
+        header_line.unsure = "".join("?" if ch in "人永" else " " for ch in header_line.text)
+        apart = ocr(line((header_line.boxes[text.index("人")][2] + off, "9")))
+        pg = page(header_line, apart)
+        assert covered_text(pg, run_rule(hidden, pg)) == want, (off, text)
 
 
 def test_on_a_scan_a_value_is_boxed_with_the_marks_ocr_read_beside_it():

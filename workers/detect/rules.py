@@ -165,6 +165,7 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
     came out "哑 革是类", unsure of 革是 only (seed 42 V0030-10)."""
     out: list[Finding] = []
     holds = _any_label(labels) if labels else None
+    ends: list[tuple[int, Rect]] = []   # header lines' unread words a number may follow
     for li, line in enumerate(view.lines):
         if line.source != "ocr" or not line.unsure or line.text == HANDWRITING:
             continue
@@ -185,7 +186,41 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
                                               allow, value=""))
             after_unread = (holds is not None and unread
                             and not SHORT_NUMBER.fullmatch(m.group()))
+            if after_unread:
+                ends.append((li, line.span_rect(*m.span())))
+    return out + _number_apart(view, ends, category, rule)
+
+
+# How far (em) right of a header line's unread word a number read apart may stand.
+APART_EM = 1.5
+
+
+def _number_apart(view: PageView, ends: list[tuple[int, Rect]], category: str, rule: str
+                  ) -> list[Finding]:
+    """A short number the page's reading passed over and a second reading found alone
+    (`workers.unread`), just right of a header line's unread word, in that line's row: "床号：9"
+    read "床号 人" with the colon unread, then "9" alone (seed 65 V0005-07, unseen)."""
+    out = []
+    for li, line in enumerate(view.lines):
+        if line.source != "ocr" or not SHORT_NUMBER.fullmatch(line.text.strip()):
+            continue
+        box = line.bbox
+        for hi, word in ends:
+            em = view.em(hi)
+            middle = (box[1] + box[3]) / 2
+            if (hi != li and word[1] <= middle <= word[3]
+                    and 0 <= box[0] - word[2] <= APART_EM * em
+                    and not _between(view.lines[hi], word[2], box[0])):
+                out.append(Finding(view.page.number, box, category, f"{rule}{UNREAD}", "",
+                                   "text"))
+                break
     return out
+
+
+def _between(line, x0: float, x1: float) -> bool:
+    """Whether the line read a character between x0 and x1."""
+    return any(not ch.isspace() and x0 <= (b[0] + b[2]) / 2 <= x1
+               for ch, b in zip(line.text, line.boxes))
 
 
 SHORT_NUMBER = re.compile(r"[+]?\d{1,3}")
