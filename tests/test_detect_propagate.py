@@ -363,3 +363,15 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
         assert covered_text(pg, guardian.find(pg)) == want, text
     pg = page(ocr_rows("丈夫末欢"))
     assert covered_text(pg, hunter.find(pg)) == "末欢"
+    # Seed 65 V0014-01 (unseen): a guardian's cell in a scanned table, specks read between it
+    # and the phone's cell before it: "0504。。陈胸" for 陈鹏, 胸 unsure. Standing apart, one
+    # character read right and OCR unsure of the other; not where OCR was sure, nor inside a
+    # phrase.
+    guardian = ValueHunter({"陈鹏": ("家属姓名", "f:1")})
+    for text, doubt, want in (("儿科 162 3996 0504。。陈胸", "陈胸", "。。陈胸"),
+                              ("儿科 162 3996 0504。。陈胸", "", ""),
+                              ("0504 |除鹏 | 关系 父亲", "除", "除鹏"),
+                              ("患者陈旧性心梗", "旧", "")):
+        line = ocr_rows(text)[0]
+        line.unsure = "".join("?" if doubt and ch in doubt[-1] else " " for ch in text)
+        assert covered_text(page(line), guardian.find(page(line))) == want, (text, doubt)

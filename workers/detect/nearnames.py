@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..textlayer import UNSURE
 from .text import BARS, is_cjk, is_mark
 from .vocab import (
     AFTER_NAME,
@@ -167,6 +168,25 @@ class NearShort:
                 out.append((j, j + 2, by_given[0]))
         return out
 
+
+    def unsure_apart(self, text: str, unsure: str) -> list[tuple[int, int, str]]:
+        """Two characters standing apart in a line's own `text` (no Chinese character before,
+        the line's end, a space or a bar after: a table's cell), one of a known name's read
+        right and the other OCR was unsure of: "0504。。陈胸" for a guardian 陈鹏 in a scanned
+        outpatient table (seed 65 V0014-01, unseen), the specks between the cells joining the
+        phone's cell to the name's, so no column reached it."""
+        out = []
+        for j in range(len(text) - 1):
+            if not (is_cjk(text[j]) and is_cjk(text[j + 1])) or (j and is_cjk(text[j - 1])):
+                continue
+            if j + 2 < len(text) and not (text[j + 2].isspace() or text[j + 2] in BARS):
+                continue
+            doubt = unsure[j:j + 2]
+            keys = (self._by_surname.get(text[j]) if doubt == f" {UNSURE}"
+                    else self._by_given.get(text[j + 1]) if doubt == f"{UNSURE} " else None)
+            if keys and text[j:j + 2] not in keys:
+                out.append((j, j + 2, keys[0]))
+        return out
 
     def _surname_dropped(self, text: str) -> list[tuple[int, int, str]]:
         """The given character alone between a relation word and a person's word: OCR dropped

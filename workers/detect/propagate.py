@@ -306,6 +306,11 @@ class ValueHunter:
                 near += self._near_long.matches(compact)
             if self._near_short:
                 near += self._short_matches(view, li, cols, compact)
+                if line.unsure:
+                    at = {c: i for i, c in enumerate(cols)}
+                    near += [(at[s], at[e - 1] + 1, key) for s, e, key
+                             in self._near_short.unsure_apart(view.texts[li], line.unsure)
+                             if (at[s], at[e - 1] + 1, key) not in near]
             for s, e, key in near:
                 start, stop = cols[s], cols[e - 1] + 1
                 value, category, rule = self._meta[key]
