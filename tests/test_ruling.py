@@ -50,3 +50,25 @@ def test_pieces_of_one_rule_are_joined_whole():
     from workers.ruling import _joined
     pieces = [(544.0, 99.0, 543.0, 274.0), (543.2, 270.0, 530.0, 790.0), (487.0, 97.0, 471.0, 788.0)]
     assert sorted(_joined(pieces)) == [(487.0, 97.0, 471.0, 788.0), (544.0, 99.0, 530.0, 790.0)]
+
+
+def test_a_faint_rule_a_pixel_off_vertical_is_found_whole():
+    # Seed 66 V0023-13 (unseen): a nursing sheet's right border, 170-205 on paper 252 at the
+    # rules' 100 dpi, stepped between two pixel columns, each lighter than the threshold in
+    # turn: the rule seemed to end a row below the header, and the signature column with it.
+    from PIL import Image
+    grey = Image.new("L", (800, 1100), 252)
+    for y in range(100, 1000):
+        x = 400 if (y // 10) % 2 else 401
+        grey.putpixel((x, y), 185)
+        grey.putpixel((801 - x, y), 215)   # the other column of the pair, too light alone
+    buf = io.BytesIO()
+    grey.save(buf, format="PNG")
+    with pymupdf.open() as doc:
+        page = doc.new_page(width=800 * 0.72, height=1100 * 0.72)
+        page.insert_image(page.rect, stream=buf.getvalue())
+        rules = vertical_rules(page, tuple(page.rect))
+    assert len(rules) == 1
+    top, bottom = rules[0][1], rules[0][3]
+    assert top == pytest.approx(100 * 0.72, abs=2) and bottom == pytest.approx(1000 * 0.72, abs=2)
+    assert x_at(rules[0], 400) == pytest.approx(400.5 * 0.72, abs=1)

@@ -33,8 +33,15 @@ def vertical_rules(page: pymupdf.Page, rect: Rect) -> list[Segment]:
     job = render_region(page, rect, DPI)
     flat = scanprep.levelled(job, scanprep.tilt(job.image))
     ink = np.asarray(flat.image.convert("L")) < scanprep.RULE_INK
+    # A faint rule a pixel off vertical is dark enough only across two pixel columns, each
+    # lighter than the threshold in turn: taken with both neighbours, it runs on unbroken (a
+    # nursing sheet's right border, 170-205 on paper 252, seemed to end a row below its
+    # header, and the signature column with it: seed 66 V0023-13, unseen).
+    wide = ink.copy()
+    wide[:, 1:] |= ink[:, :-1]
+    wide[:, :-1] |= ink[:, 1:]
     scale = DPI / 72.0
-    long = scanprep.runs(ink, round(MIN_RULE_PT * scale), axis=0)
+    long = scanprep.runs(wide, round(MIN_RULE_PT * scale), axis=0)
     counts = long.sum(axis=0)
     xs = np.flatnonzero(counts)
     if not len(xs):
