@@ -85,6 +85,23 @@ def test_a_signature_ocr_read_the_middle_of_as_print_is_one_blob(page_image):
     assert len(blobs(img2, printed2)) == 2
 
 
+def test_a_signature_a_digit_was_fitted_over_is_still_a_blob(page_image):
+    # Seed 66 V0026-02 (unseen): "住院医师: 冯莉 2024-08-16" read with the date's first digit
+    # fitted over the signature's last stroke, 1.3 em wide: that ink is the signature's, not
+    # the digit's. A digit boxed its own width explains its ink.
+    img, printed = page_image
+    scribble(img, 300, 1100, 3 * EM, 2 * EM)
+    alone = blobs(img, printed)
+    end = 300 + 3 * EM
+
+    def digit(width):
+        return [(end - width, 1100, end, 1100 + 2 * EM, "2")]
+
+    assert blobs(img, printed + digit(int(1.3 * EM))) == alone
+    fitted = blobs(img, printed + digit(EM // 2))
+    assert len(fitted) == 1 and fitted[0][2] < alone[0][2]
+
+
 def test_print_ocr_read_a_trace_and_a_solid_box_are_not(page_image):
     img, printed = page_image
     assert blobs(img, printed) == [], "every printed character is explained by OCR"

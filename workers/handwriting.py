@@ -30,6 +30,8 @@ PRINT_CONF = 60.0
 # Unless a character's box is this many times taller than the line's print (its median):
 # a signature read as confident letters ("医师签名 入|", seed 30 V0006-08) is no print.
 PRINT_TALL = 1.6
+# A half-width character's box is at most this wide (em), its padding included.
+HALF_WIDTH_MAX_EM = 1.2
 # A blob counts from this height (in the em of the confident print) and up to these sizes.
 MIN_HEIGHT_EM = 1.25
 MAX_HEIGHT_EM = 12.0
@@ -80,6 +82,12 @@ def blobs(gray: np.ndarray, printed: list[tuple[int, int, int, int, str]]
     em = float(np.median(widths))
     if em < 4:
         return []
+    # A digit or letter boxed over more than a Chinese character's width was fitted onto ink
+    # not its own: "住院医师: 冯莉 2024-08-16" read "住院医师: /藉、2024-08-16", the date's
+    # first digits fitted over the signature's flourish, which then seemed print and stayed
+    # in the export (seed 66 V0026-02, unseen).
+    printed = [b for b in printed if unicodedata.east_asian_width(b[4]) in "WF"
+               or b[2] - b[0] <= HALF_WIDTH_MAX_EM * em]
     paper = paper_tone(gray)
     ink = gray < paper - DARK_BELOW_PAPER
     # Rules are looked for in all the ink: OCR reads a table's rule as a confident "|", and with

@@ -16,7 +16,7 @@ from .lazy import LazyModule
 
 np = LazyModule("numpy", globals())
 
-VERSION = 19  # part of the OCR cache key: bump when what a reading returns changes
+VERSION = 20  # part of the OCR cache key: bump when what a reading returns changes
 
 PAD_EM = 0.08          # margin around a glyph's ink
 MAX_GAP_IN_GLYPH = 0.4  # em; wider blank runs inside one glyph are unlikely (儿, 川 are narrower)
