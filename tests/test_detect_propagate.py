@@ -375,3 +375,13 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
         line = ocr_rows(text)[0]
         line.unsure = "".join("?" if doubt and ch in doubt[-1] else " " for ch in text)
         assert covered_text(page(line), guardian.find(page(line))) == want, (text, doubt)
+    # Seed 67 V0001-11 (unseen): a death discussion's "亡。樊杨在场" read "亡。罗杨在场", OCR
+    # unsure of both: opening a sentence a person's word goes on with. Not read with
+    # confidence, nor where no person's word follows.
+    husband = ValueHunter({"樊杨": ("家属姓名", "f:1")})
+    for text, doubt, want in (("亡。罗杨在场，已告知死亡原因。", "罗杨", "。罗杨"),
+                              ("亡。罗杨在场，已告知死亡原因。", "", ""),
+                              ("亡。罗杨综合征待排。", "罗杨", "")):
+        line = ocr_rows(text)[0]
+        line.unsure = "".join("?" if ch in doubt else " " for ch in text)
+        assert covered_text(page(line), husband.find(page(line))) == want, (text, doubt)

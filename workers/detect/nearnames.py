@@ -170,20 +170,28 @@ class NearShort:
 
 
     def unsure_apart(self, text: str, unsure: str) -> list[tuple[int, int, str]]:
-        """Two characters standing apart in a line's own `text` (no Chinese character before,
-        the line's end, a space or a bar after: a table's cell), one of a known name's read
-        right and the other OCR was unsure of: "0504。。陈胸" for a guardian 陈鹏 in a scanned
-        outpatient table (seed 65 V0014-01, unseen), the specks between the cells joining the
-        phone's cell to the name's, so no column reached it."""
+        """Two characters in a line's own `text`, one of a known name's read right in place and
+        OCR unsure of the other, standing where a name stands: apart (no Chinese character
+        before, the line's end, a space or a bar after: a table's cell), or opening a sentence
+        that a person's word goes on with. "0504。。陈胸" for a guardian 陈鹏 in a scanned
+        outpatient table, the specks between the cells joining the phone's cell to the name's
+        so no column reached it (seed 65 V0014-01, unseen); "亡。罗杨在场" for 樊杨 (seed 67
+        V0001-11, unseen)."""
         out = []
         for j in range(len(text) - 1):
-            if not (is_cjk(text[j]) and is_cjk(text[j + 1])) or (j and is_cjk(text[j - 1])):
+            if not (is_cjk(text[j]) and is_cjk(text[j + 1])):
                 continue
-            if j + 2 < len(text) and not (text[j + 2].isspace() or text[j + 2] in BARS):
+            apart = not (j and is_cjk(text[j - 1])) and (
+                j + 2 == len(text) or text[j + 2].isspace() or text[j + 2] in BARS)
+            if not apart and not _sentence_person(text, j, j + 2):
                 continue
-            doubt = unsure[j:j + 2]
-            keys = (self._by_surname.get(text[j]) if doubt == f" {UNSURE}"
-                    else self._by_given.get(text[j + 1]) if doubt == f"{UNSURE} " else None)
+            # Apart, the character agreeing must be read with confidence; opening a sentence,
+            # the words around say enough.
+            doubt = unsure[j:j + 2].ljust(2)
+            sure = " " if apart else " " + UNSURE
+            keys = ((doubt[1] == UNSURE and doubt[0] in sure and self._by_surname.get(text[j]))
+                    or (doubt[0] == UNSURE and doubt[1] in sure
+                        and self._by_given.get(text[j + 1])))
             if keys and text[j:j + 2] not in keys:
                 out.append((j, j + 2, keys[0]))
         return out
