@@ -206,6 +206,12 @@ def test_names_listed_after_a_known_name_are_taken_with_their_own_value():
     assert [(f.value, f.category) for f in found] == [
         ("明军", "家属姓名"), ("幸莉", "家属姓名"), ("明军", "家属姓名")]
     assert covered_text(pg, found) == "明军幸莉明军"
+    # So after a known name OCR read one character off: "与家属樊文博、邓可馨沟通" read
+    # "与家属攀文博、邓可芯沟通" (seed 68 V0016-02, unseen), 邓可馨 known nowhere else.
+    pg = page(ocr_rows("产科护理常规。与家属攀文博、邓可芯沟通，家属同意进一步检"))
+    found = ValueHunter({"樊文博": ("家属姓名", "f:1")}).find(pg)
+    assert covered_text(pg, found) == "攀文博、邓可芯"
+    assert [f.value for f in found] == ["樊文博", "邓可芯"]
 
 
 def test_a_two_character_name_misread_by_one_character_before_a_carer_word():
@@ -280,9 +286,9 @@ def test_a_misread_name_before_a_staff_title_that_closes_its_entry():
 
 def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last():
     # Seed 39 V0030-03: "与家属贾婷、谭建沟通" read "与家属蔷婷、谭建沟通": 沟通 follows the list,
-    # not the first name, which is still a relative's.
+    # not the first name, which is still a relative's; the name listed after it goes too.
     jia = ValueHunter({"贾婷": ("家属姓名", "f:1")})
-    for text, want in (("与家属蔷婷、谭建沟通病情", "蔷婷、"), ("与家属蔷婷和谭建华沟通", "蔷婷"),
+    for text, want in (("与家属蔷婷、谭建沟通病情", "蔷婷、谭建"), ("与家属蔷婷和谭建华沟通", "蔷婷"),
                        ("与家属蔷婷、谭建", ""), ("与家属蔷婷、谭建及其他人员沟通", ""),
                        ("与蔷婷、谭建沟通", "")):
         pg = page(ocr_rows(text))

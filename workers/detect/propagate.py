@@ -318,6 +318,11 @@ class ValueHunter:
                                             value=value):
                     if not _covered(f, exact):
                         out.append(f)
+                # The names listed after it, as after a name read right: "与家属攀文博、邓可芯
+                # 沟通" for 樊文博、邓可馨, the second known nowhere else (seed 68 V0016-02).
+                if _a_name(key):
+                    out.extend(f for f in self._listed_after(view, li, stop, category, rule)
+                               if not _covered(f, exact))
         return out
 
     def _short_matches(self, view: PageView, li: int, cols: list[int], compact: str):
