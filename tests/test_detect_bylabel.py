@@ -36,6 +36,14 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         pg = page(ocr_rows(text))
         found = ValueHunter({}, beside_labels=bed20).find(pg)
         assert [covered_text(pg, [f]) for f in found] == want, text
+    # Seed 68 V0011-08 (unseen), an ECG's second header: "床号: 10" read "床 瑟:TO", each digit
+    # a letter like it. Not a longer word.
+    bed10 = {("10", "床号"): ("病案编号", "r:1")}
+    for text, want in (("病区:新生儿科 床 瑟:TO 检查时间: 202503-18", [":TO"]),
+                       ("病区:新生儿科 床 瑟:TOP 检查时间", []), ("病区:新生儿科 床 瑟:ATO 检查", [])):
+        pg = page(ocr_rows(text))
+        found = ValueHunter({}, beside_labels=bed10).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, text
 
 
 def test_an_extra_beds_sign_read_as_a_star_beside_its_label():
@@ -44,6 +52,11 @@ def test_an_extra_beds_sign_read_as_a_star_beside_its_label():
     pg = page(ocr_rows("病人姓名 徐萍 性别 女 科室 产科 床位号*1 住院号码ZY4991450"))
     found = ValueHunter({}, beside_labels=plus1).find(pg)
     assert [f.value for f in found] == ["+1"] and "1" in covered_text(pg, found)
+    # Seed 69 V0009-02 (unseen): "床号: +2" read "床王 汪 汪2", its colon and its sign each 汪.
+    plus2 = {("+2", "床号"): ("病案编号", "r:1")}
+    pg = page(ocr_rows("病区:新生儿科 床王 汪 汪2 住院号: ZY3442717"))
+    found = ValueHunter({}, beside_labels=plus2).find(pg)
+    assert [f.value for f in found] == ["+2"] and "汪2" in covered_text(pg, found)
 
 
 def test_a_bed_number_ocr_read_as_other_characters_after_its_label_is_taken():
@@ -244,6 +257,17 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
         found = ValueHunter({}, beside_labels=bed11).find(pg)
         assert [(f.value, covered_text(pg, [f])) for f in found] == want, first
         assert all(f.rule.endswith(":unread") for f in found)
+    # Seed 68 V0027-01 (unseen): a bed 17 under "床号" read "了过" with confidence, the two
+    # boxed over the ink of two digits (1.1 em); "全科" over two characters' ink stays (above).
+    header = line((40, "科室 "), (200, "床号 "), (330, "住院号码"), y=100)
+    for width, want in ((11.0, [("11", "了过")]), (20.0, [])):
+        row = line((45, "产科 "), (205, "了过 "), (330, "ZY6970793"), y=118)
+        row.boxes[3] = (205.0, 118.0, 205.0 + width / 2, 128.0)
+        row.boxes[4] = (205.0 + width / 2, 118.0, 205.0 + width, 128.0)
+        for ln in (header, row):
+            ln.source = "ocr"
+        found = ValueHunter({}, beside_labels=bed11).find(page(header, row))
+        assert [(f.value, covered_text(page(header, row), [f])) for f in found] == want, width
 
 
 def test_a_known_bed_number_under_a_header_ocr_could_not_read_is_hidden():

@@ -36,8 +36,11 @@ def beside_label(key: str, label: str) -> re.Pattern:
         value = f"(?:[+{LOOKALIKES['+']}|]{DIGIT_GAP}|(?<=[\\s:：])){value}"
     elif len(key) > 1 and key.isdigit():
         # Its last digit read as a character standing apart, on the field's underline: "床号:
-        # 20" read "床下 2 人" (seed 65 V0003-09, unseen).
-        value = rf"{value}|{DIGIT_GAP.join(map(re.escape, key[:-1]))}[ \t]+[\u4e00-\u9fff](?=\s|$)"
+        # 20" read "床下 2 人" (seed 65 V0003-09, unseen). Or every digit read as a letter like
+        # it, standing alone: an ECG's "床号: 10" read "床 瑟:TO" (seed 68 V0011-08, unseen).
+        like = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
+        value = (rf"{value}|{DIGIT_GAP.join(map(re.escape, key[:-1]))}[ \t]+[\u4e00-\u9fff]"
+                 rf"(?=\s|$)|(?<![A-Za-z]){like}(?=\s|$)")
     # As few of the label's characters as will do: the sign is the value's, not the label's.
     # A lone digit may stand between, the colon's ink misread ("床写:2 14" for 床号: 14, seed 65
     # V0019-09).
@@ -121,8 +124,9 @@ def unread_name_after(label: str, key: str) -> re.Pattern:
 
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
-LOOKALIKES = {"7": "了", "1": "lI|", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
-              "+": "十干了4*"}   # an extra bed's sign ("+4"), "+5" read "45" or "*5" too
+LOOKALIKES = {"7": "了", "1": "lI|T", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
+              "+": "十干了4*汪"}
+# An extra bed's sign: "+4", "+5" read "45" or "*5" too, "+2" read "汪2" (seed 69 V0009-02).
 
 
 def header(label: str, misread: bool = True) -> re.Pattern:
@@ -251,17 +255,30 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
             # The nearest row's word in the label's column, if OCR could not read it: the
             # number read as something else ("全" under 床 号 for a bed 11, seed 33 V0011-07).
             # Under a header read as printed, one Chinese character alone however sure OCR
-            # was of it: no word a bed's cell holds ("地" for a bed 13, seed 43 V0004-08).
+            # was of it: no word a bed's cell holds ("地" for a bed 13, seed 43 V0004-08); or
+            # one for each digit boxed no wider than digits ("了过" over the ink of a bed 17,
+            # 1.1 em for the two, seed 68 V0027-01, unseen).
             # A bar or mark read beside it is the number's own stroke and says nothing of how
             # sure OCR was ("+1" read "本|", only the 本 unsure, seed 60 V0017-09).
             _top, lj, (s, e) = min(unread)
             cs, ce = _letters(view.texts[lj], s, e)
             if e - s <= len(key) + 1 and ce > cs and (view.lines[lj].unread(cs, ce) or (
-                    ce - cs == 1 and is_cjk(view.texts[lj][cs])
+                    all(is_cjk(c) for c in view.texts[lj][cs:ce])
+                    and (ce - cs == 1 or ce - cs == len(key.lstrip("+")) and _digit_wide(
+                        view.lines[lj].span_rect(cs, ce), ce - cs, view.em(lj)))
                     and _number_header("".join(hit.group().split()), text))):
                 out.extend(view.text_findings(lj, s, e, category, f"{rule}{UNREAD}",
                                               allow, value=value))
     return out
+
+
+# A digit's ink is about half an em wide; with the boxes' padding, n of them span at most this.
+DIGIT_EM, DIGITS_PAD_EM = 0.6, 0.3
+
+
+def _digit_wide(box, n: int, em: float) -> bool:
+    """Whether n characters boxed over `box` stand on no more ink than n digits would."""
+    return box[2] - box[0] <= (DIGIT_EM * n + DIGITS_PAD_EM) * em
 
 
 def beside_header_row(view: PageView, rx: re.Pattern, value: str, category: str, rule: str,
