@@ -23,26 +23,20 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         assert covered_text(pg, found) == (".23" if ".23" in text else "23"), text
     # Seed 65 V0019-09 (unseen), an ECG's header: "床号: 23" read "床写:2 23", a lone digit
     # between. Not two digits, nor a longer number.
-    for text, want in (("科别:产科 床写:2 23 检查时间", ["23"]), ("科别:产科 床写:12 23", []),
-                       ("科别:产科 床写:2 234", [])):
-        pg = page(ocr_rows(text))
-        found = ValueHunter({}, beside_labels=BED).find(pg)
-        assert [covered_text(pg, [f]) for f in found] == want, text
     # Seed 65 V0003-09 (unseen), an exam report's form: "床 号: 20" on its underline read
     # "床下 2 人", the last digit a character standing apart. Not a digit, nor a word of two.
-    bed20 = {("20", "床号"): ("病案编号", "r:1")}
-    for text, want in (("病区;产科 床下 2 人 住 院号: 202350913", ["2人"]),
-                       ("病区;产科 床下 2 3 住院号", []), ("病区;产科 床下 2 人员 住院号", [])):
-        pg = page(ocr_rows(text))
-        found = ValueHunter({}, beside_labels=bed20).find(pg)
-        assert [covered_text(pg, [f]) for f in found] == want, text
     # Seed 68 V0011-08 (unseen), an ECG's second header: "床号: 10" read "床 瑟:TO", each digit
     # a letter like it. Not a longer word.
-    bed10 = {("10", "床号"): ("病案编号", "r:1")}
-    for text, want in (("病区:新生儿科 床 瑟:TO 检查时间: 202503-18", [":TO"]),
-                       ("病区:新生儿科 床 瑟:TOP 检查时间", []), ("病区:新生儿科 床 瑟:ATO 检查", [])):
+    for bed, text, want in (("23", "科别:产科 床写:2 23 检查时间", ["23"]),
+                            ("23", "科别:产科 床写:12 23", []), ("23", "科别:产科 床写:2 234", []),
+                            ("20", "病区;产科 床下 2 人 住 院号: 202350913", ["2人"]),
+                            ("20", "病区;产科 床下 2 3 住院号", []),
+                            ("20", "病区;产科 床下 2 人员 住院号", []),
+                            ("10", "病区:新生儿科 床 瑟:TO 检查时间: 202503-18", [":TO"]),
+                            ("10", "病区:新生儿科 床 瑟:TOP 检查时间", []),
+                            ("10", "病区:新生儿科 床 瑟:ATO 检查", [])):
         pg = page(ocr_rows(text))
-        found = ValueHunter({}, beside_labels=bed10).find(pg)
+        found = ValueHunter({}, beside_labels={(bed, "床号"): ("病案编号", "r:1")}).find(pg)
         assert [covered_text(pg, [f]) for f in found] == want, text
 
 
