@@ -18,8 +18,11 @@ _GROUP = re.compile(r"[0-9]+[Xx]?")
 
 _NB = r"(?<![0-9.])"                     # not inside a longer number or after a decimal point
 _NE = r"(?![0-9]|\.[0-9])"
+# One gap may hold a speck a scan's reading took for a mark ("187.5593 1499", seed 70 V0006-01).
+_SPECK = r"[ ]?[.,·][ ]?"
 _MOBILE = (r"(?:(?:\(?(?:\+|00)86\)?|86)[ -]?)?"
-           r"(?P<m>1[3-9][0-9](?P<s>[ -]?)[0-9]{4}(?P=s)[0-9]{4})")
+           rf"(?P<m>1[3-9][0-9](?:(?P<s>[ -]?)[0-9]{{4}}(?P=s)|{_SPECK}[0-9]{{4}}[ -]?"
+           rf"|[ -]?[0-9]{{4}}{_SPECK})[0-9]{{4}})")
 # Area codes: 010 and 02x take 8 digits; 0[3-9]xx take 7 or 8. An unbroken 10-digit run
 # therefore never reads as a landline, which keeps record numbers out.
 _LANDLINE = (r"(?P<l>\(?(?:010|02[0-9])\)?[ -]?[0-9]{4}[ -]?[0-9]{4}"
