@@ -123,10 +123,11 @@ def unread_name_after(label: str, key: str) -> re.Pattern:
     return re.compile("[ \t]*".join(chars) + rf"[ \t:：]*([\u4e00-\u9fff]{{{len(key)}}})")
 
 
-# Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了").
+# Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了", "10"
+# read "TO") or of an extra bed's sign ("+5" read "45" or "*5", "+2" read "汪2", seed 69
+# V0009-02).
 LOOKALIKES = {"7": "了", "1": "lI|T", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
               "+": "十干了4*汪"}
-# An extra bed's sign: "+4", "+5" read "45" or "*5" too, "+2" read "汪2" (seed 69 V0009-02).
 
 
 def header(label: str, misread: bool = True) -> re.Pattern:
