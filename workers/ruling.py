@@ -10,7 +10,7 @@ from __future__ import annotations
 import pymupdf
 
 from . import scanprep
-from .cells import true_runs
+from .cells import grown, true_runs
 from .lazy import LazyModule
 from .ocr import render_region
 from .textlayer import Rect
@@ -37,11 +37,8 @@ def vertical_rules(page: pymupdf.Page, rect: Rect) -> list[Segment]:
     # lighter than the threshold in turn: taken with both neighbours, it runs on unbroken (a
     # nursing sheet's right border, 170-205 on paper 252, seemed to end a row below its
     # header, and the signature column with it: seed 66 V0023-13, unseen).
-    wide = ink.copy()
-    wide[:, 1:] |= ink[:, :-1]
-    wide[:, :-1] |= ink[:, 1:]
     scale = DPI / 72.0
-    long = scanprep.runs(wide, round(MIN_RULE_PT * scale), axis=0)
+    long = scanprep.runs(grown(ink, 1, axis=1), round(MIN_RULE_PT * scale), axis=0)
     counts = long.sum(axis=0)
     xs = np.flatnonzero(counts)
     if not len(xs):

@@ -38,9 +38,8 @@ def beside_label(key: str, label: str) -> re.Pattern:
         # Its last digit read as a character standing apart, on the field's underline: "床号:
         # 20" read "床下 2 人" (seed 65 V0003-09, unseen). Or every digit read as a letter like
         # it, standing alone: an ECG's "床号: 10" read "床 瑟:TO" (seed 68 V0011-08, unseen).
-        like = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
         value = (rf"{value}|{DIGIT_GAP.join(map(re.escape, key[:-1]))}[ \t]+[\u4e00-\u9fff]"
-                 rf"(?=\s|$)|(?<![A-Za-z]){like}(?=\s|$)")
+                 rf"(?=\s|$)|(?<![A-Za-z]){_like(key)}(?=\s|$)")
     # As few of the label's characters as will do: the sign is the value's, not the label's.
     # A lone digit may stand between, the colon's ink misread ("床写:2 14" for 床号: 14, seed 65
     # V0019-09).
@@ -130,6 +129,11 @@ LOOKALIKES = {"7": "了", "1": "lI|T", "0": "oO〇", "2": "zZ", "5": "sS", "8": 
               "+": "十干了4*汪"}
 
 
+def _like(key: str) -> str:
+    """Regex source: each character of `key`, or what OCR reads in its place."""
+    return "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
+
+
 def header(label: str, misread: bool = True) -> re.Pattern:
     """A table header: the label, spaced or not, or a word of its length that starts with
     its first character, or ends with its last, and stands alone between the row's other
@@ -199,7 +203,7 @@ def alone(key: str) -> re.Pattern:
     """A number standing alone, its digits or what OCR reads for them (an extra bed's sign
     maybe lost): not part of a longer number, a decimal, a time or a sum (a cell's value may
     run into the cell before it: "心内科14")."""
-    digits = "".join(f"[{re.escape(c + LOOKALIKES.get(c, ''))}]" for c in key)
+    digits = _like(key)
     if key.startswith("+"):   # an extra bed's sign, lost ("+4" read "4", seed 40 V0029-05)
         digits = digits.replace("]", "]?", 1)
     return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")

@@ -200,16 +200,17 @@ def _number_apart(view: PageView, ends: list[tuple[int, Rect]], category: str, r
     """A short number the page's reading passed over and a second reading found alone
     (`workers.unread`), just right of a header line's unread word, in that line's row: "床号：9"
     read "床号 人" with the colon unread, then "9" alone (seed 65 V0005-07, unseen)."""
-    out = []
+    out: list[Finding] = []
+    if not ends:
+        return out
     for li, line in enumerate(view.lines):
         if line.source != "ocr" or not SHORT_NUMBER.fullmatch(line.text.strip()):
             continue
         box = line.bbox
+        middle = (box[1] + box[3]) / 2
         for hi, word in ends:
-            em = view.em(hi)
-            middle = (box[1] + box[3]) / 2
             if (hi != li and word[1] <= middle <= word[3]
-                    and 0 <= box[0] - word[2] <= APART_EM * em
+                    and 0 <= box[0] - word[2] <= APART_EM * view.em(hi)
                     and not _between(view.lines[hi], word[2], box[0])):
                 out.append(Finding(view.page.number, box, category, f"{rule}{UNREAD}", "",
                                    "text"))
