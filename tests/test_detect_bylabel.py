@@ -40,6 +40,21 @@ def test_a_bed_number_is_hunted_beside_its_label_however_ocr_misread_the_label()
         assert [covered_text(pg, [f]) for f in found] == want, text
 
 
+def test_a_bed_number_after_its_labels_colon_read_as_a_digit():
+    # Seed 73 V0008-01 (unseen), an admission form: "床 号: 42" read "床 王342", the colon's
+    # thin ink a "3" run into the number. Only a digit as thin as a colon: a bed 123 is no 23.
+    bed42 = {("42", "床号"): ("病案编号", "r:1")}
+    for width, want in ((0.25, ["42"]), (0.5, [])):
+        read = line("科别:儿科 床 王342")
+        at = read.text.index("3")
+        x0, y0, _x1, y1 = read.boxes[at]
+        read.boxes[at] = (x0, y0, x0 + width * (y1 - y0), y1)
+        read.source = "ocr"
+        pg = page(read)
+        found = ValueHunter({}, beside_labels=bed42).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, width
+
+
 def test_an_extra_beds_sign_read_as_a_star_beside_its_label():
     # Seed 43 V0025-04: "床位号：+1" read "床位号*1".
     plus1 = {("+1", "床位号"): ("病案编号", "r:1")}
@@ -373,3 +388,15 @@ def test_a_bed_number_read_again_alone_beside_a_header_line_is_hidden():
         assert [covered_text(pg, [f]) for f in found] == want, (piece, head, y)
     printed = page(line((63, "科别:妇科 2 病案号: 3782156"), y=100), line((250, "28"), y=101))
     assert ValueHunter({}, beside_labels=bed28).find(printed) == []
+    # Seed 73 V0016-07 (unseen), an exam form's cell "床 号 | +3" read "大中", and the "+3"
+    # beside it read again alone as "二了": the sign two strokes, the 3 a hook like 了. Not a
+    # lone 3, which any count is.
+    bed3 = {("+3", "床号"): ("病案编号", "r:1")}
+    for piece, want in (("二了", ["二了"]), ("了", []), ("二", []), ("二了了", [])):
+        header = line((55, "科室“妇科 大中 住院号码|48oz0026"), y=100)
+        alone = line((259, piece), y=104, size=8)
+        for ln in (header, alone):
+            ln.source = "ocr"
+        pg = page(header, alone)
+        found = ValueHunter({}, beside_labels=bed3).find(pg)
+        assert [covered_text(pg, [f]) for f in found] == want, piece

@@ -42,10 +42,23 @@ def beside_label(key: str, label: str) -> re.Pattern:
                  rf"(?=\s|$)|(?<![A-Za-z]){_like(key)}(?=\s|$)")
     # As few of the label's characters as will do: the sign is the value's, not the label's.
     # A lone digit may stand between, the colon's ink misread ("床写:2 14" for 床号: 14, seed 65
-    # V0019-09).
+    # V0019-09), or run into the number (the caller checks it is as thin as a colon).
     return re.compile(rf"{re.escape(fold(label[0]))}(?:\s*[^\d\s]){{0,{rest}}}?\s*"
-                      rf"(?:(?<!\d)\d[ \t]+)?(?<!\d)(?<!\d\.)({value})(?!\d|[:：.]\d)",
-                      re.IGNORECASE)
+                      rf"(?:(?<!\d)\d[ \t]+|(?<!\d)\d(?=\d)|(?<!\d))(?<!\d\.)({value})"
+                      rf"(?!\d|[:：.]\d)", re.IGNORECASE)
+
+
+# A colon's ink is a quarter of an em wide, a digit's half: a digit OCR boxed narrower than this
+# is a colon misread.
+COLON_EM = 0.35
+
+
+def colon_read_as_digit(line, text: str, at: int, em: float) -> bool:
+    """Whether the character before `at` is a digit no wider than a colon, or no digit."""
+    if at == 0 or not text[at - 1].isdigit():
+        return True
+    x0, _y0, x1, _y1 = line.boxes[at - 1]
+    return x1 - x0 <= COLON_EM * em
 
 
 def unread_after(label: str) -> re.Pattern:
@@ -124,9 +137,9 @@ def unread_name_after(label: str, key: str) -> re.Pattern:
 
 # Characters OCR reads in place of a lone digit (a bed "7" in a table cell read "了", "10"
 # read "TO") or of an extra bed's sign ("+5" read "45" or "*5", "+2" read "汪2", seed 69
-# V0009-02).
-LOOKALIKES = {"7": "了", "1": "lI|T", "0": "oO〇", "2": "zZ", "5": "sS", "8": "B", "9": "gq",
-              "+": "十干了4*汪"}
+# V0009-02; "+3" read "二了", seed 73 V0016-07).
+LOOKALIKES = {"7": "了", "1": "lI|T", "0": "oO〇", "2": "zZ", "3": "了", "5": "sS", "8": "B",
+              "9": "gq", "+": "十干了4*汪二"}
 
 
 def _like(key: str) -> str:
@@ -199,12 +212,12 @@ def _letters(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def alone(key: str) -> re.Pattern:
+def alone(key: str, lost_sign: bool = True) -> re.Pattern:
     """A number standing alone, its digits or what OCR reads for them (an extra bed's sign
     maybe lost): not part of a longer number, a decimal, a time or a sum (a cell's value may
     run into the cell before it: "心内科14")."""
     digits = _like(key)
-    if key.startswith("+"):   # an extra bed's sign, lost ("+4" read "4", seed 40 V0029-05)
+    if key.startswith("+") and lost_sign:   # lost: "+4" read "4", seed 40 V0029-05
         digits = digits.replace("]", "]?", 1)
     return re.compile(rf"(?<![0-9A-Za-z.:+/-])({digits})(?![\w.:+/])")
 

@@ -11,6 +11,7 @@ from .bylabel import (
     alone,
     beside_header_row,
     beside_label,
+    colon_read_as_digit,
     header,
     label_length,
     misread_after,
@@ -131,9 +132,11 @@ class ValueHunter:
                        and len(label) >= 2]
         # Read alone beside the header line whose label OCR misread (`beside_header_row`):
         # no label in it, so once a value, not once for each of its labels (床号, 床位号).
-        self._alone = [(alone(key_of(value)), value, meta)
+        # A one-digit extra bed only with its sign, in whatever OCR read for it ("二了" for +3).
+        self._alone = [(alone(key, lost_sign=MIN_HUNTED <= len(key.lstrip("+"))), value, meta)
                        for value, meta in dict.fromkeys((v, m) for v, _label, m in short)
-                       if MIN_HUNTED <= len(key_of(value).lstrip("+"))]
+                       for key in [key_of(value)]
+                       if MIN_HUNTED <= len(key.lstrip("+")) or key.startswith("+")]
         # Its header not read at all: the number itself read as printed, under an unread word
         # in a row of other headers.
         self._under += [(unread_header(label), alone(key_of(value)), value, meta, True)
@@ -216,7 +219,8 @@ class ValueHunter:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))
                 if view.lines[li].source != "ocr" or (garbled and not _unread_between(
-                        view.lines[li], view.texts[li], view.locate(m.start())[1] + 1, col)):
+                        view.lines[li], view.texts[li], view.locate(m.start())[1] + 1, col)
+                ) or not colon_read_as_digit(view.lines[li], view.texts[li], col, view.em(li)):
                     continue
                 found.add((value, li))
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
