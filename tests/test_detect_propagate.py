@@ -345,6 +345,14 @@ def test_a_staff_name_misread_by_one_character_filling_the_cell_after_a_staff_la
         pg = page(ocr_rows(text))
         assert covered_text(pg, zhu.find(pg)) == want, text
     assert zhu.find(page(rows("送检医师山强"))) == []     # printed: 山强 is someone else
+    # Seed 75 V0026-11 (unseen), a death discussion's narrative: "值班医师龚帆立即组织抢救" read
+    # "值班医师化帆立即组织", the surname misread with confidence. An act follows the name; not a
+    # word of a note ("医师帆布"), nor after any word.
+    gong = ValueHunter({"龚帆": ("医护人员", "s:1")})
+    for text, want in (("对光反射灵敏，值班医师化帆立即组织", "化帆"), ("值班医师化帆到场查看患者", "化帆"),
+                       ("值班医师化帆布", ""), ("病情变化帆立即组织", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, gong.find(pg)) == want, text
 
 
 def test_a_two_character_name_with_its_surname_misread_between_relation_and_carer_word():

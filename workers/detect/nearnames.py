@@ -22,6 +22,7 @@ from .vocab import (
     AFTER_NAME,
     COMPOUND_SURNAMES,
     FIELD_WORDS,
+    STAFF_ACTS,
     STAFF_ENDINGS,
     SURNAMES,
     TITLES,
@@ -244,8 +245,10 @@ def _relation_ends(text: str, j: int) -> bool:
 def _staff_field(text: str, j: int) -> bool:
     """Two characters at text[j] fill a form's cell right after a staff label ("送检医师山强"
     for 送检医师祝强, seed 33 V0026-06): the line ends after them, or a "|" or a field's word
-    follows."""
-    return any(text.endswith(w, 0, j) for w in STAFF_ENDINGS) and _cell_ends(text, j + 2)
+    follows. Or they name the member of staff a note goes on about: a staff member's act
+    follows ("值班医师化帆立即组织抢救" for 龚帆, seed 75 V0026-11, unseen)."""
+    return any(text.endswith(w, 0, j) for w in STAFF_ENDINGS) and (
+        _cell_ends(text, j + 2) or starts_with_any(text, j + 2, STAFF_ACTS))
 
 
 def _titled(text: str, j: int) -> bool:

@@ -130,6 +130,9 @@ AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字",
 # Label endings that name a member of staff: a cell holding one of these and a short name, and
 # nothing else, is a form field ("送检医师文林"), not a phrase of running text.
 STAFF_ENDINGS = ("医师", "医生", "护士", "护师", "技师", "助产士")
+# What a note says a named member of staff did next ("值班医师某某立即组织抢救").
+STAFF_ACTS = ("立即", "随即", "即刻", "到场", "到达", "赶到", "查看", "察看", "组织", "指示",
+              "指导", "嘱", "予", "给予", "接诊", "查房", "会诊", "参加", "协助", "主持", "评估")
 
 
 # Words every record is full of; a value OCR read as one of them is hidden where it stood but
