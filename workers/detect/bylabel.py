@@ -53,8 +53,8 @@ def beside_label(key: str, label: str) -> re.Pattern:
 COLON_EM = 0.35
 
 
-def colon_read_as_digit(line, text: str, at: int, em: float) -> bool:
-    """Whether the character before `at` is a digit no wider than a colon, or no digit."""
+def no_thick_digit_before(line, text: str, at: int, em: float) -> bool:
+    """Whether the character before `at` is no digit, or one as thin as a colon's ink."""
     if at == 0 or not text[at - 1].isdigit():
         return True
     x0, _y0, x1, _y1 = line.boxes[at - 1]

@@ -11,11 +11,11 @@ from .bylabel import (
     alone,
     beside_header_row,
     beside_label,
-    colon_read_as_digit,
     header,
     label_length,
     misread_after,
     misread_first,
+    no_thick_digit_before,
     under_label,
     unread_after,
     unread_header,
@@ -220,7 +220,7 @@ class ValueHunter:
                 li, col = view.locate(m.start(1))
                 if view.lines[li].source != "ocr" or (garbled and not _unread_between(
                         view.lines[li], view.texts[li], view.locate(m.start())[1] + 1, col)
-                ) or not colon_read_as_digit(view.lines[li], view.texts[li], col, view.em(li)):
+                ) or not no_thick_digit_before(view.lines[li], view.texts[li], col, view.em(li)):
                     continue
                 found.add((value, li))
                 out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
