@@ -96,6 +96,10 @@ def test_a_signature_label_ocr_read_as_答名_still_finds_the_signature():
     assert blanked == found("签名: -史曼")
     assert any(f.kind == "image" and f.rect[0] <= 372 and f.rect[2] >= 400 for f in blanked)
     assert found("答复: -史曼") == []
+    # Seed 76 V0009-03 (unseen): a bold signature beside "签名：" and "医师签名：" read "符名:用",
+    # "医师符名:全": 符 keeps 签's bamboo top as 答 does, and "符名" is no word either.
+    assert found("符名: -史曼") == blanked
+    assert found("符号: -史曼") == []
 
 
 def test_signature_below_label():

@@ -281,6 +281,14 @@ def test_a_name_under_a_header_cell_ocr_read_with_junk_and_a_speck_before_it():
     # 了 read with confidence is a word in the header's cell, not nothing: no name below.
     header.unsure = ""
     assert values(run_rule(name, page(header, below))) == []
+    # Seed 76 V0009-03 (unseen): a progress note's heading "…主任医师查房记录" with the signature
+    # beside it read "人和", OCR unsure of both: "记录人" is no header opening a cell, and the
+    # note's next line ("患儿今日…") holds no value of it.
+    staff = rule(AfterLabel(("记录人",), "name"), "医护人员")
+    heading = ocr(line((65, "2023年5月7日 19:45 主任医师查房记录人和"), y=423))
+    heading.unsure = " " * (len(heading.text) - 2) + "??"
+    note = ocr(line((85, "患儿今日病情较前加重，颈软，无抵抗。"), y=446))
+    assert values(run_rule(staff, page(heading, note))) == []
 
 
 def test_on_a_scan_a_dash_between_chinese_characters_is_the_character_one():

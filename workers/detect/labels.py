@@ -26,7 +26,7 @@ from .vocab import (
     words_in,
 )
 
-OCR_LABEL_MISREADS = (("人员", "入员"), ("签名", "答名"), ("签字", "答字"))
+OCR_LABEL_MISREADS = (("人员", "入员"), ("签名", "答名"), ("签名", "符名"), ("签字", "答字"), ("签字", "符字"))
 _LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
 
 
@@ -290,9 +290,12 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
         spans = take(det.shape, view.texts[slot.li], slot.start, slot.end, slot.strict,
                      view.lines[slot.li].source == "ocr")
         # A header cell's label, then what OCR read of nothing ("患者姓名了" over 患者姓名, the
-        # 了 unsure and boxed to the cell's rule, seed 48 V0014-05): its value is below.
+        # 了 unsure and boxed to the cell's rule, seed 48 V0014-05): its value is below. Only a
+        # label opening its cell: "…查房记录人和", a signature read beside a note's heading,
+        # has the note's next line below (seed 76 V0009-03).
         junk = (slot.where == "same" and not hit.colon and not spans
-                and view.lines[slot.li].unread(slot.start, slot.end))
+                and view.lines[slot.li].unread(slot.start, slot.end)
+                and _opens_cell(view, hit))
         if (slot.where in ("next", "right") or junk) and (not spans or not hit.colon) \
                 and not blanked(view.texts[slot.li], slot.start, slot.end):
             # A label without a colon in a header row ("标本号 送检医师 临床诊断"): its value
@@ -317,6 +320,12 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
             for lj, s, e in _list_continues(view, slot.li):
                 out.extend(view.text_findings(lj, s, e, category, rule, allow))
     return out
+
+
+def _opens_cell(view: PageView, hit: LabelHit) -> bool:
+    """Whether the label opens its cell: no letter or digit before it there but field words."""
+    cell = view.cells(hit.li)[view.cell_at(hit.li, hit.start)]
+    return words_in(view.texts[hit.li], cell[0], hit.start)[1] == 0
 
 
 def _list_runs_to_the_end(t: str, end: int, titled: bool) -> bool:
