@@ -277,6 +277,18 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
             ln.source = "ocr"
         found = ValueHunter({}, beside_labels=bed11).find(page(header, row))
         assert [(f.value, covered_text(page(header, row), [f])) for f in found] == want, width
+    # Seed 77 V0024-11 (unseen), a form's grid, labels above values: the bed 05 under "床号"
+    # read "和Si" with confidence, its 5 an S in place, a speck read as a colon before it. Not
+    # a word keeping no digit in place, nor one holding another digit.
+    bed05 = {("05", "床号"): ("病案编号", "r:1")}
+    for cell, want in (("和Si", [("05", "和Si")]), ("和S", [("05", "和S")]), ("和ii", []),
+                       ("和S7", []), ("S和", [])):
+        row = line((45, "产科:"), (205, cell + " "), (330, "50837104"), y=118)
+        for ln in (header, row):
+            ln.source = "ocr"
+        pg = page(header, row)
+        found = ValueHunter({}, beside_labels=bed05).find(pg)
+        assert [(f.value, covered_text(pg, [f]).lstrip(":")) for f in found] == want, cell
 
 
 def test_a_known_bed_number_under_a_header_ocr_could_not_read_is_hidden():
