@@ -366,6 +366,13 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     wrapped = page(ocr_rows("08-11 12:50 38.6 116 122/103 100。夫喜鹏陪护-区党."))
     assert covered_text(wrapped, ValueHunter({"彭鹏": ("家属姓名", "f:1")}).find(wrapped)) == "喜鹏"
     assert ValueHunter({"彭鹏": ("家属姓名", "f:1")}).find(page(ocr_rows("大夫喜鹏陪护"))) == []
+    # Seed 76 V0022-02 (unseen): "今日由丈夫邱楠陪同" read "今日由浆夫印楠陪同", the relation's
+    # first character and the surname both misread; its last, the given name and the carer's
+    # word say it. Not without the carer's word.
+    qiu = ValueHunter({"邱楠": ("家属姓名", "f:1")})
+    for text, want in (("今日由浆夫印楠陪同来我院", "印楠"), ("今日由浆夫印楠来我院", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, qiu.find(pg)) == want, text
     for text in ("喜欢陪护患儿", "母亲联欢会", "丈夫末欢喜", "予心电监护末欢迎"):
         assert hunter.find(page(ocr_rows(text))) == [], text
     # Seed 31 V0004-02: a form's cell after a relation's label, the label cut short by OCR

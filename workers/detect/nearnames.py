@@ -22,6 +22,7 @@ from .vocab import (
     AFTER_NAME,
     COMPOUND_SURNAMES,
     FIELD_WORDS,
+    NOT_RELATIONS,
     STAFF_ACTS,
     STAFF_ENDINGS,
     SURNAMES,
@@ -165,10 +166,11 @@ class NearShort:
                     and (field or name_place(text, j, j + 2) or _relation_ends(text, j))):
                 out.append((j, j + 2, by_surname[0]))
                 continue
-            if by_given and text[j:j + 2] not in by_given and (field or _after_relation(text, j)):
+            if by_given and text[j:j + 2] not in by_given and (
+                    field or _after_relation(text, j) or _misread_relation(text, j)
+                    and _person_follows(text, j + 2)):
                 out.append((j, j + 2, by_given[0]))
         return out
-
 
     def unsure_apart(self, text: str, unsure: str) -> list[tuple[int, int, str]]:
         """Two characters in a line's own `text`, one of a known name's read right in place and
@@ -240,6 +242,13 @@ def _relation_ends(text: str, j: int) -> bool:
     OCR made of its first ("浆夫邹讲陪护" for 丈夫邹鑫陪护, seed 35 V0025-11). Only with the
     surname read right and a person's word after the name."""
     return j >= 1 and any(len(r) == 2 and r[1] == text[j - 1] for r in RELATIONS)
+
+
+def _misread_relation(text: str, j: int) -> bool:
+    """A relation's last character right before text[j], its first misread ("今日由浆夫印楠陪同"
+    for 丈夫邱楠, seed 76 V0022-02, unseen); text[j] no relation's end ("母亲雪": 母亲 whole)."""
+    return (_relation_ends(text, j) and text[max(0, j - 2):j] not in NOT_RELATIONS
+            and not _relation_before(text, j + 1))
 
 
 def _staff_field(text: str, j: int) -> bool:

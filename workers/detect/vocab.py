@@ -127,6 +127,10 @@ AFTER_NAME = ("陪护", "陪同", "陪伴", "代诉", "诉", "体健", "签字",
               "拒绝", "表示", "沟通", "谈话", "详细交代", "交代病情", "在场")
 
 
+# Words ending as a relation does that name no relative: "大夫喜鹏陪护" is a doctor's.
+NOT_RELATIONS = ("大夫", "病人", "本人", "患儿")
+
+
 # Label endings that name a member of staff: a cell holding one of these and a short name, and
 # nothing else, is a form field ("送检医师文林"), not a phrase of running text.
 STAFF_ENDINGS = ("医师", "医生", "护士", "护师", "技师", "助产士")
