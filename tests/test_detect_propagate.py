@@ -369,6 +369,14 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     # Seed 76 V0022-02 (unseen): "今日由丈夫邱楠陪同" read "今日由浆夫印楠陪同", the relation's
     # first character and the surname both misread; its last, the given name and the carer's
     # word say it. Not without the carer's word.
+    # Seed 77 V0001-08 (unseen), a death discussion: "母亲逯玲" read "母亲未玲" twice, once
+    # before "于2025年5月2日携患儿来院", once before "反映": after the relation read whole, what a
+    # relative did says it too. Not without the relation.
+    lu = ValueHunter({"逯玲": ("家属姓名", "f:1")})
+    for text, want in (("患儿母亲未玲于2025年5月2日携患儿来院", "未玲"), ("另据母亲未玲反映，曾", "未玲"),
+                       ("患儿未玲于2025年5月2日", ""), ("母亲未玲好", "")):
+        pg = page(ocr_rows(text))
+        assert covered_text(pg, lu.find(pg)) == want, text
     qiu = ValueHunter({"邱楠": ("家属姓名", "f:1")})
     for text, want in (("今日由浆夫印楠陪同来我院", "印楠"), ("今日由浆夫印楠来我院", "")):
         pg = page(ocr_rows(text))

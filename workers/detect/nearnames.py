@@ -23,6 +23,7 @@ from .vocab import (
     COMPOUND_SURNAMES,
     FIELD_WORDS,
     NOT_RELATIONS,
+    RELATIVE_ACTS,
     STAFF_ACTS,
     STAFF_ENDINGS,
     SURNAMES,
@@ -160,7 +161,8 @@ class NearShort:
             field = (_relation_field(text, j) or _staff_field(text, j) or _titled(text, j)
                      or _name_field(text, j) or _patient_named(text, j))
             if not field and not _person_follows(text, j + 2) and not (
-                    _relation_before(text, j) and _person_word_misread(text, j + 2)):
+                    _relation_before(text, j) and (_person_word_misread(text, j + 2) or any(
+                        text.startswith(w, j + 2) for w in RELATIVE_ACTS))):
                 continue
             if (by_surname and text[j:j + 2] not in by_surname
                     and (field or name_place(text, j, j + 2) or _relation_ends(text, j))):
