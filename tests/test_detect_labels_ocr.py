@@ -270,6 +270,18 @@ def test_a_value_below_its_label_on_a_skewed_scan():
     assert values(run_rule(husband, page(header, row))) == ["颜岩"]
 
 
+def test_a_name_under_a_small_label_ocr_boxed_as_tall_as_its_line():
+    # Seed 77 V0022-09 (unseen), a lab report's grid of small grey labels over their values:
+    # "送检医师" read "送检医师人", boxed 124.7-145.2, its value "朱超" 138.6-148.8 below it.
+    staff = rule(AfterLabel(("送检医师",), "name"), "医护人员")
+    for top, want in ((138.6, ["朱超"]), (128.0, [])):   # not a cell beside the label
+        label = ocr(line((72, "送检医师人"), (190, "临床诊断|了"), y=124.7, size=10))
+        label.boxes = [(x0, y0, x1, y0 + 20.5) for x0, y0, x1, _y1 in label.boxes]
+        label.unsure = "    ?" + " " * (len(label.text) - 5)
+        value = ocr(line((72, "朱超"), (190, "本人"), y=top, size=10.2))
+        assert values(run_rule(staff, page(label, value))) == want, top
+
+
 def test_a_name_under_a_header_cell_ocr_read_with_junk_and_a_speck_before_it():
     # Seed 48 V0014-05: the header "患者姓名" read "患者姓名了" (了 unsure, boxed to the cell's
     # rule) and the name under it "。胡若" (燕 misread, a speck left of the table read 。).

@@ -74,7 +74,10 @@ def below_cell(view: PageView, li: int, k: int, reach_em: float = BELOW_EM
             continue
         for k2 in range(len(view.cells(lj))):
             o = view.cell_rect(lj, k2)
-            if (o[1] < r[3] - 0.3 * em or o[1] > r[3] + reach_em * em
+            # Below: starting under the label's middle, or its bottom less a little (OCR boxes
+            # a small label above its value as tall as its line, reaching over the value's
+            # top: "送检医师" over "朱超" in a form's grid, seed 77 V0022-09, unseen).
+            if (o[1] < min(r[3] - 0.3 * em, (r[1] + r[3]) / 2) or o[1] > r[3] + reach_em * em
                     or best is not None and o[1] >= best[0]):
                 continue
             # A cell starting far left of the column is a paragraph, not this column's value.
