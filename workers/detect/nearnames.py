@@ -169,8 +169,8 @@ class NearShort:
                 out.append((j, j + 2, by_surname[0]))
                 continue
             if by_given and text[j:j + 2] not in by_given and (
-                    field or _after_relation(text, j) or _misread_relation(text, j)
-                    and _person_follows(text, j + 2)):
+                    field or _after_relation(text, j)
+                    or (_misread_relation(text, j) and _person_follows(text, j + 2))):
                 out.append((j, j + 2, by_given[0]))
         return out
 
