@@ -211,6 +211,16 @@ def test_a_bed_number_after_a_label_ocr_could_not_read_is_hidden():
         pg = page(read)
         found = ValueHunter({}, beside_labels=bed15).find(pg)
         assert [covered_text(pg, [f]) for f in found] == want, (word, unsure)
+    # Seed 80 (unseen) stopped `evaluate` with an IndexError: the number's digits either side
+    # of a line break, its finding was cut from the first line past that line's end. Each
+    # line's part goes now.
+    read = line("科室:心内科 厅二 1", y=100)
+    read.unsure = " " * 7 + "??" + "  "
+    pg = page(read, line("5 住院号码", y=116))
+    for ln in pg.lines:
+        ln.source = "ocr"
+    found = ValueHunter({}, beside_labels=bed15).find(pg)
+    assert covered_text(pg, found) == "15" and {f.value for f in found} == {"15"}
 
 
 def test_a_bed_number_run_into_its_misread_label_is_hidden():

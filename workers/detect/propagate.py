@@ -193,14 +193,9 @@ class ValueHunter:
                 out.extend(self._listed_after(view, li, e, category, rule))
         for s, e, key in self._matches(view.stream):
             value, category, rule = self._meta[key]
-            li, col = view.locate(s)
-            last_li, last_col = view.locate(e - 1)
-            while li <= last_li:
-                stop = last_col + 1 if li == last_li else len(view.texts[li])
-                out.extend(view.text_findings(li, col, stop, category, rule, self._allow,
-                                              value=value))
-                li, col = li + 1, 0
+            out.extend(view.stream_findings(s, e, category, rule, self._allow, value=value))
             if _a_name(key):
+                last_li, last_col = view.locate(e - 1)
                 out.extend(self._listed_after(view, last_li, last_col + 1, category, rule))
         if self._near or self._near_long or self._near_short:
             out.extend(self._near_findings(view, out))
@@ -223,8 +218,8 @@ class ValueHunter:
                 ) or not no_thick_digit_before(view.lines[li], view.texts[li], col, view.em(li)):
                     continue
                 found.add((value, li))
-                out.extend(view.text_findings(li, col, col + m.end(1) - m.start(1), category,
-                                              f"{rule}:beside-label", self._allow, value=value))
+                out.extend(view.stream_findings(*m.span(1), category, f"{rule}:beside-label",
+                                                self._allow, value=value))
         out.extend(self._unread_findings(view, self._unread, found))
         for rx, value, (category, rule) in self._after_unread:
             for m in rx.finditer(view.stream):
@@ -233,10 +228,9 @@ class ValueHunter:
                 if (line.source == "ocr" and (value, li) not in found
                         and line.unread(col, stop)):
                     found.add((value, li))
-                    start = col + m.start(2) - m.start(1)
-                    out.extend(view.text_findings(li, start, start + m.end(2) - m.start(2),
-                                                  category, f"{rule}:beside-label", self._allow,
-                                                  value=value))
+                    out.extend(view.stream_findings(*m.span(2), category,
+                                                    f"{rule}:beside-label", self._allow,
+                                                    value=value))
         for rx, value, (category, rule) in self._misread:
             for m in rx.finditer(view.stream):
                 li, col = view.locate(m.start(1))

@@ -198,6 +198,19 @@ class PageView:
             out.append(Finding(self.page.number, span_rect(line, a, b), category, rule, v, kind))
         return out
 
+    def stream_findings(self, start: int, end: int, category: str, rule: str,
+                        allow: frozenset[str], value: str | None = None) -> list[Finding]:
+        """Findings for stream offsets [start, end), one per line they touch: a number's
+        digits may stand either side of a line break."""
+        out: list[Finding] = []
+        li, col = self.locate(start)
+        last_li, last_col = self.locate(end - 1)
+        while li <= last_li:
+            stop = last_col + 1 if li == last_li else len(self.texts[li])
+            out.extend(self.text_findings(li, col, stop, category, rule, allow, value=value))
+            li, col = li + 1, 0
+        return out
+
     def region_findings(self, rect: Rect, category: str, rule: str) -> list[Finding]:
         """Every visible character whose centre lies in `rect`, as one box per run per line."""
         x0, y0, x1, y1 = rect
