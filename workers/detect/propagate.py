@@ -133,10 +133,11 @@ class ValueHunter:
         # Read alone beside the header line whose label OCR misread (`beside_header_row`):
         # no label in it, so once a value, not once for each of its labels (床号, 床位号).
         # A one-digit extra bed only with its sign, in whatever OCR read for it ("二了" for +3).
-        self._alone = [(alone(key, lost_sign=MIN_HUNTED <= len(key.lstrip("+"))), value, meta)
+        self._alone = [(alone(key, lost_sign=long), value, meta)
                        for value, meta in dict.fromkeys((v, m) for v, _label, m in short)
                        for key in [key_of(value)]
-                       if MIN_HUNTED <= len(key.lstrip("+")) or key.startswith("+")]
+                       for long in [MIN_HUNTED <= len(key.lstrip("+"))]
+                       if long or key.startswith("+")]
         # Its header not read at all: the number itself read as printed, under an unread word
         # in a row of other headers.
         self._under += [(unread_header(label), alone(key_of(value)), value, meta, True)
