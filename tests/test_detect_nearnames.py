@@ -7,6 +7,13 @@ from test_detect_propagate import ocr_rows
 
 from workers.detect import ValueHunter
 
+
+def covered(hunter: ValueHunter, text: str) -> str:
+    """What the hunter hides of one OCR line."""
+    pg = page(ocr_rows(text))
+    return covered_text(pg, hunter.find(pg))
+
+
 NAMES = {"孟凡瑾": ("家属姓名", "n:1"), "韩志刚": ("医护人员", "n:2"), "张明显": ("医护人员", "n:3")}
 
 
@@ -37,8 +44,7 @@ def test_a_name_read_two_characters_off_between_a_sentences_end_and_a_persons_wo
     for text, want in (("效死亡。雇梓芝在场，已告知死亡原因。", "。雇梓芝"), ("雇梓芝陪护", "雇梓芝"),
                        ("效死亡。雇梓芝，已告知", ""), ("效死亡雇梓芝在场", ""),
                        ("。廖子芝在场", ""), ("。雇梓芝在", ""), ("。其丈夫陪护", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, hunter.find(pg)) == want, text
+        assert covered(hunter, text) == want, text
 
 
 def test_near_names_leave_clinical_words_and_text_layers_alone():
@@ -136,21 +142,18 @@ def test_a_relatives_name_after_a_form_label_or_with_its_surname_dropped():
     for text, want in (("电话 14067003969 联系人姓名并雪", "并雪"), ("日由母亲雪陪同来我院", "雪"),
                        ("联系人姓名并雪花膏", ""), ("母亲雪白", ""), ("雪陪同", ""),
                        ("晨起下雪陪同家属", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, xiao.find(pg)) == want, text
+        assert covered(xiao, text) == want, text
     # Seed 42 V0014-03: "丈夫姓名 吕峰 丈夫电话" read "丈夫姓名 虽峰 丈夫电话".
     lv = ValueHunter({"吕峰": ("家属姓名", "f:1")})
     for text, want in (("丈夫姓名 虽峰 丈夫电话|160 8678 8489", "虽峰"), ("丈夫姓名 虽峰岭", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, lv.find(pg)) == want, text
+        assert covered(lv, text) == want, text
     # Seed 58 V0020-07: the patient's own "病人姓名丁坤 性别男" read "病人姓名本坤”性别男".
     ding = ValueHunter({"丁坤": ("患者姓名", "f:1")})
     for text, want in (("病人姓名本坤”性别男 年龄:81宏", "本坤”"), ("姓名：本坤 性别男", "：本坤"),
                        ("病人姓名本坤林 性别男", ""), ("病人本坤”性别男", ""),
                        # Seed 60 V0030-11: "患者廖梅，女，11天" read "患者座梅，女".
                        ("患者本坤，男，35岁，住院号", "本坤，"), ("患者本坤，诉腹痛", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, ding.find(pg)) == want, text
+        assert covered(ding, text) == want, text
 
 
 def test_a_misread_name_before_a_staff_title_that_closes_its_entry():
@@ -162,8 +165,7 @@ def test_a_misread_name_before_a_staff_title_that_closes_its_entry():
                        ("刘慧、印成主治医师", "、印成"),
                        ("已完成住院医师查房", ""), ("完成主治医师查房后", ""),
                        ("印成住院医", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, kuang.find(pg)) == want, text
+        assert covered(kuang, text) == want, text
 
 
 def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last():
@@ -173,8 +175,7 @@ def test_a_misread_name_first_in_a_list_of_relatives_the_verb_follows_the_last()
     for text, want in (("与家属蔷婷、谭建沟通病情", "蔷婷、谭建"), ("与家属蔷婷和谭建华沟通", "蔷婷"),
                        ("与家属蔷婷、谭建", ""), ("与家属蔷婷、谭建及其他人员沟通", ""),
                        ("与蔷婷、谭建沟通", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, jia.find(pg)) == want, text
+        assert covered(jia, text) == want, text
 
 
 def test_a_known_surname_after_a_relation_its_given_character_read_as_a_mark():
@@ -182,8 +183,7 @@ def test_a_known_surname_after_a_relation_its_given_character_read_as_a_mark():
     zhang = ValueHunter({"张飞": ("家属姓名", "f:1")})
     for text, want in (("患者睡眠可，配 偶张《隧护", "张《"), ("母亲张/陪同", "张/"),
                        ("配偶张3床", ""), ("医师张《", ""), ("配偶王《", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, zhang.find(pg)) == want, text
+        assert covered(zhang, text) == want, text
 
 
 def test_a_carers_word_wrapped_onto_the_cells_next_line_still_follows_the_name():
@@ -224,8 +224,7 @@ def test_a_staff_name_misread_by_one_character_filling_the_cell_after_a_staff_la
     zhu = ValueHunter({"祝强": ("医护人员", "s:1")})
     for text, want in (("标本号”2304164493 送检医师山强", "山强"), ("送检医师山强 临床诊断 宫颈", "山强"),
                        ("送检医师山强壮", ""), ("检验者山强", ""), ("送检医师山河", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, zhu.find(pg)) == want, text
+        assert covered(zhu, text) == want, text
     assert zhu.find(page(rows("送检医师山强"))) == []     # printed: 山强 is someone else
     # Seed 75 V0026-11 (unseen), a death discussion's narrative: "值班医师龚帆立即组织抢救" read
     # "值班医师化帆立即组织", the surname misread with confidence. An act follows the name; not a
@@ -233,8 +232,7 @@ def test_a_staff_name_misread_by_one_character_filling_the_cell_after_a_staff_la
     gong = ValueHunter({"龚帆": ("医护人员", "s:1")})
     for text, want in (("对光反射灵敏，值班医师化帆立即组织", "化帆"), ("值班医师化帆到场查看患者", "化帆"),
                        ("值班医师化帆布", ""), ("病情变化帆立即组织", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, gong.find(pg)) == want, text
+        assert covered(gong, text) == want, text
 
 
 def test_a_two_character_name_with_its_surname_misread_between_relation_and_carer_word():
@@ -257,12 +255,10 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     lu = ValueHunter({"逯玲": ("家属姓名", "f:1")})
     for text, want in (("患儿母亲未玲于2025年5月2日携患儿来院", "未玲"), ("另据母亲未玲反映，曾", "未玲"),
                        ("患儿未玲于2025年5月2日", ""), ("母亲未玲好", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, lu.find(pg)) == want, text
+        assert covered(lu, text) == want, text
     qiu = ValueHunter({"邱楠": ("家属姓名", "f:1")})
     for text, want in (("今日由浆夫印楠陪同来我院", "印楠"), ("今日由浆夫印楠来我院", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, qiu.find(pg)) == want, text
+        assert covered(qiu, text) == want, text
     for text in ("喜欢陪护患儿", "母亲联欢会", "丈夫末欢喜", "予心电监护末欢迎"):
         assert hunter.find(page(ocr_rows(text))) == [], text
     # Seed 31 V0004-02: a form's cell after a relation's label, the label cut short by OCR
@@ -270,8 +266,7 @@ def test_a_two_character_name_with_its_surname_misread_between_relation_and_care
     guardian = ValueHunter({"吕成": ("家属姓名", "f:1")})
     for text, want in (("婚姻状况|已婚 监护 但成", "但成"), ("丈夫 吕戌 | 关系 夫妻", "吕戌"),
                        ("丈夫末欢", ""), ("予心电监护但成功", "")):
-        pg = page(ocr_rows(text))
-        assert covered_text(pg, guardian.find(pg)) == want, text
+        assert covered(guardian, text) == want, text
     pg = page(ocr_rows("丈夫末欢"))
     assert covered_text(pg, hunter.find(pg)) == "末欢"
     # Seed 65 V0014-01 (unseen): a guardian's cell in a scanned table, specks read between it
