@@ -326,3 +326,9 @@ def test_an_extra_beds_sign_read_alone_hides_the_gap_its_number_was_read_as():
     assert len(found) == 1 and found[0].rect[0] <= read.boxes[plus][0]
     assert found[0].rect[2] >= read.boxes[plus + 2][0] - 0.5
     assert values(run_rule(bed, page(ocr(line("床 号:+1 住 院号:202395476"))))) == ["+1"]
+    # Without a colon the same: "床 号 +1" read "床 号 + 检查时间" (seed 80 V0003-10).
+    read = ocr(line("病区 |产科 床 号 + 检查时间2023年7月1日", y=100))
+    found = [f for f in run_rule(bed, page(read)) if f.rule.endswith(":unread")]
+    plus = read.text.index("+")
+    assert len(found) == 1 and found[0].rect[0] <= read.boxes[plus][0]
+    assert found[0].rect[2] >= read.boxes[plus + 2][0] - 0.5

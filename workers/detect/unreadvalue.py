@@ -24,8 +24,7 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
     if got is None and bar:
         got = _wide_bar(view, hit)
         if got is None:
-            return _gap_finding(view, _lone_sign(view, hit) or _empty_cell(view, hit),
-                                category, rule)
+            return empty_cell(view, hit, category, rule)
     if got is None:
         return []
     return view.text_findings(hit.li, *got, category, f"{rule}{UNREAD}", allow, value="")
@@ -33,8 +32,9 @@ def unread_value(view: PageView, hit, slot, category: str, rule: str,
 
 def empty_cell(view: PageView, hit, category: str, rule: str) -> list[Finding]:
     """A number's label read with no colon and nothing after it but a cell's width of gap (a
-    table's cells need none): the number was dropped from its cell (`_empty_cell`)."""
-    return _gap_finding(view, _empty_cell(view, hit), category, rule)
+    table's cells need none): the number was dropped from its cell (`_empty_cell`). Or an
+    extra bed's sign alone: "床 号 + 检查时间" over 床 号 +1 (seed 80 V0003-10)."""
+    return _gap_finding(view, _lone_sign(view, hit) or _empty_cell(view, hit), category, rule)
 
 
 def _gap_finding(view: PageView, gap, category: str, rule: str) -> list[Finding]:
