@@ -332,3 +332,22 @@ def test_an_extra_beds_sign_read_alone_hides_the_gap_its_number_was_read_as():
     plus = read.text.index("+")
     assert len(found) == 1 and found[0].rect[0] <= read.boxes[plus][0]
     assert found[0].rect[2] >= read.boxes[plus + 2][0] - 0.5
+
+
+def test_a_number_under_its_header_in_a_ruled_table_read_as_nothing_sure_is_hidden():
+    # Seed 80 V0027-09: "床位号" heading a ruled column over "+5", the row read "产科* |嫩n",
+    # its cells joined across the rule and the number read as two characters OCR was unsure
+    # of. The cell between the rules goes; without rules nothing says where the column is.
+    bed = rule(AfterLabel(("床位号",), "number"), "病案编号")
+    head = ocr(line((60, "姓名"), (160, "性别"), (360, "科室"), (475, "床位号"), y=80))
+    row = ocr(line((60, "柳云"), (160, "女"), (360, "产科*"), (431, "|"), (443, "嫩n"), y=97))
+    row.unsure = "".join("?" if ch in "嫩n" else " " for ch in row.text)
+    pg = page(head, row)
+    assert not [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+    pg.rules = [(x, 75.0, x, 117.0) for x in (50.0, 147.0, 245.0, 343.0, 441.0, 539.0)]
+    found = [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+    assert len(found) == 1
+    x0, y0, x1, y1 = found[0].rect
+    assert x0 <= 442 and x1 >= 538 and y0 <= 98 and y1 >= 106
+    row.unsure = ""                                      # read, and sure: no number, kept
+    assert not [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]

@@ -3,7 +3,9 @@ of, or a number read as a wide bar. Hidden where it stands (`UNREAD`), never hun
 made of it is no reading of anything. `hit` and `slot` are the label rules' (`labels`)."""
 from __future__ import annotations
 
+from ..ruling import ruled_column
 from ..textlayer import UNREAD, UNSURE, Finding
+from .ruled import RULES_START_EM
 from .text import BARS, COLONS, OCR_COLONS, is_mark
 from .view import PageView
 
@@ -34,7 +36,8 @@ def empty_cell(view: PageView, hit, category: str, rule: str) -> list[Finding]:
     """A number's label read with no colon and nothing after it but a cell's width of gap (a
     table's cells need none): the number was dropped from its cell (`_empty_cell`). Or an
     extra bed's sign alone: "床 号 + 检查时间" over 床 号 +1 (seed 80 V0003-10)."""
-    return _gap_finding(view, _lone_sign(view, hit) or _empty_cell(view, hit), category, rule)
+    return _gap_finding(view, _lone_sign(view, hit) or _empty_cell(view, hit)
+                        or _unread_in_column(view, hit), category, rule)
 
 
 def _gap_finding(view: PageView, gap, category: str, rule: str) -> list[Finding]:
@@ -76,6 +79,39 @@ def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None
         return None
     label = line.span_rect(hit.start, hit.end)
     return x0, label[1], x1, label[3]
+
+
+def _unread_in_column(view: PageView, hit) -> tuple[float, float, float, float] | None:
+    """The cell under a number's header in a ruled table when OCR was unsure of all it read
+    between the column's rules there: "床位号" over "+5" read "产科* |嫩nl", the row's cells
+    joined across the rule (seed 80 V0027-09). The whole cell between the rules goes: a
+    number's cell holds nothing else."""
+    line = view.lines[hit.li]
+    if line.source != "ocr" or not view.page.rules:
+        return None
+    em = _label_em(view, hit)
+    head = line.span_rect(hit.start, hit.end)
+    got = ruled_column(view.page.rules, head, em, RULES_START_EM * em)
+    if got is None:
+        return None
+    (x0, y0, x1, y1), lean = got
+    hy = (head[1] + head[3]) / 2
+    best = None
+    for lj, row in enumerate(view.lines):
+        if lj == hit.li or row.source != "ocr" or (best is not None and
+                                                    view.bboxes[lj][1] >= view.bboxes[best[0]][1]):
+            continue
+        inside = [i for i, (a, b, c, d) in enumerate(row.boxes) if not row.text[i].isspace()
+                  and y0 <= (b + d) / 2 <= y1
+                  and x0 + lean * ((b + d) / 2 - hy) <= (a + c) / 2 <= x1 + lean * ((b + d) / 2 - hy)]
+        if inside:
+            best = (lj, inside)
+    if best is None:
+        return None
+    row, inside = view.lines[best[0]], best[1]
+    if len(inside) > UNREAD_MOST or any(row.unsure[i:i + 1] != UNSURE for i in inside):
+        return None
+    return x0, min(row.boxes[i][1] for i in inside), x1, max(row.boxes[i][3] for i in inside)
 
 
 def _past_colon(t: str, i: int) -> int:
@@ -122,13 +158,17 @@ def _wide_bar(view: PageView, hit) -> tuple[int, int] | None:
     i = _past_colon(t, first)
     if i >= len(t) or t[i] not in BARS or (i + 1 < len(t) and not t[i + 1].isspace()):
         return None
-    # The em of the label's own characters: a table row's line is taller than its print.
-    chars = [b for ch, b in zip(t[hit.start:hit.end], line.boxes[hit.start:hit.end])
-             if not ch.isspace()]
-    em = (chars[-1][2] - chars[0][0]) / len(chars)
-    if line.boxes[i][2] - line.boxes[i][0] >= WIDE_BAR_EM * em:
+    if line.boxes[i][2] - line.boxes[i][0] >= WIDE_BAR_EM * _label_em(view, hit):
         return first, i + 1
     return None
+
+
+def _label_em(view: PageView, hit) -> float:
+    """The em of the label's own characters: a table row's line is taller than its print."""
+    line, t = view.lines[hit.li], view.texts[hit.li]
+    chars = [b for ch, b in zip(t[hit.start:hit.end], line.boxes[hit.start:hit.end])
+             if not ch.isspace()]
+    return (chars[-1][2] - chars[0][0]) / len(chars)
 
 
 def _unread_word(line, start: int, end: int) -> tuple[int, int] | None:
