@@ -190,3 +190,20 @@ def test_a_seal_touching_a_light_grey_rule_is_found():
     x0, y0, x1, y1 = boxes[0]
     assert x0 <= 560 and y0 <= 190 and x1 >= 840 and y1 >= 460
     assert x1 - x0 < 400                                 # the seal, not the rule
+
+
+def test_a_seal_chained_to_the_print_beside_it_by_specks_is_found():
+    # Seed 80 V0027-09: a scan's specks, each a cell from the next, ran from a seal's rim to
+    # the signature line beside it; joined, they were too large for a seal, and the hospital's
+    # name round the rim stayed in the export.
+    from workers.stamps import drop_grey
+    img = np.full((900, 1400), GREY_PAPER, dtype=np.uint8)
+    grey_ring(img, 900, 450, 140, LIGHT_STAMP)
+    for i in range(20):                                  # a cell apart, up and left
+        x, y = 740 - 30 * i, 450 - 15 * i
+        img[y:y + 6, x:x + 6] = 190
+    boxes = drop_grey(img, DPI)[1]
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = boxes[0]
+    assert x0 <= 760 and y0 <= 310 and x1 >= 1040 and y1 >= 590
+    assert x1 - x0 < 400                                 # the seal, not the specks

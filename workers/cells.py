@@ -47,6 +47,14 @@ def grown_box(mask: np.ndarray, down: int, across: int | None = None) -> np.ndar
     return grown(grown(mask, down, 0), down if across is None else across, 1)
 
 
+def neighbours(mask: np.ndarray) -> np.ndarray:
+    """How many set cells each 3 x 3 square of `mask` holds, around each cell, itself
+    included."""
+    h, w = mask.shape
+    padded = np.pad(mask.astype(np.int32), 1)
+    return sum(padded[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3))
+
+
 def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) of each run of set values in the 1-D `flags`."""
     padded = np.concatenate(([False], flags.astype(bool), [False]))

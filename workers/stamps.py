@@ -10,7 +10,7 @@ OCR cannot read. Red print smaller than that (a flag on a lab value) is left to 
 """
 from __future__ import annotations
 
-from .cells import cell_counts, components, grown, grown_box, paper_tone
+from .cells import cell_counts, components, grown, grown_box, neighbours, paper_tone
 from .lazy import LazyModule
 from .scanprep import runs
 
@@ -120,20 +120,10 @@ def drop_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int,
     # printed rule as light as a seal's ink: a seal touching one joined it and was no seal's
     # shape, and the hospital's name round its rim stayed (seed 56 V0026-08).
     cells &= ~runs(grown(cells, RULE_GAP_CELLS, 1), round(MAX_STAMP_MM / GREY_CELL_MM), 1)
-    joined = grown_box(cells, 1)
-    least, most = GREY_MIN_MM / GREY_CELL_MM, MAX_STAMP_MM / GREY_CELL_MM
     pad = round(PAD_MM * dpi / 25.4)
     boxes = []
-    for r0, c0, r1, c1 in components(joined):
-        h, w = r1 - r0, c1 - c0
-        if not (least <= h <= most and least <= w <= most
-                and max(h, w) <= GREY_MAX_ASPECT * min(h, w)):
-            continue
-        if cells[r0:r1, c0:c1].mean() < GREY_MIN_FILL:
-            continue
+    for r0, c0, r1, c1 in _seals(cells, grey, paper, cell * step):
         y0, x0, y1, x1 = (v * cell * step for v in (r0, c0, r1, c1))
-        if (grey[y0:y1, x0:x1] < paper - GREY_DARK).mean() > GREY_MAX_DARK:
-            continue
         boxes.append((max(0, x0 - pad), max(0, y0 - pad), min(grey.shape[1], x1 + pad),
                       min(grey.shape[0], y1 + pad)))
     if not boxes:
@@ -144,3 +134,32 @@ def drop_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int,
         part = out[y0:y1, x0:x1]
         part[_light_ink(part, paper, reach)] = np.uint8(paper)
     return out, boxes
+
+
+def _seals(cells: np.ndarray, grey: np.ndarray, paper: int, size: int
+           ) -> list[tuple[int, int, int, int]]:
+    """The cell boxes (row0, col0, row1, col1) of the groups of light ink cells shaped like a
+    seal; `size`: a cell's side in `grey`'s pixels. A group too large for one is looked at
+    again without its lone cells: a scan's specks a cell from a seal's rim and from each other
+    chained it to the print beside it ("医师签名" and its date, seed 80 V0027-09)."""
+    least, most = GREY_MIN_MM / GREY_CELL_MM, MAX_STAMP_MM / GREY_CELL_MM
+    out = []
+    for r0, c0, r1, c1 in components(grown_box(cells, 1)):
+        h, w = r1 - r0, c1 - c0
+        part = cells[r0:r1, c0:c1]
+        if h > most or w > most:
+            core = part & (neighbours(part) > 1)
+            if core.sum() < part.sum():
+                out.extend((r0 + a, c0 + b, r0 + c, c0 + d) for a, b, c, d in _seals(
+                    core, grey[r0 * size:r1 * size, c0 * size:c1 * size], paper, size))
+            continue
+        if not (least <= h <= most and least <= w <= most
+                and max(h, w) <= GREY_MAX_ASPECT * min(h, w)):
+            continue
+        if part.mean() < GREY_MIN_FILL:
+            continue
+        y0, x0, y1, x1 = (v * size for v in (r0, c0, r1, c1))
+        if (grey[y0:y1, x0:x1] < paper - GREY_DARK).mean() > GREY_MAX_DARK:
+            continue
+        out.append((r0, c0, r1, c1))
+    return out
