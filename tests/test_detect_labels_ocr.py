@@ -351,3 +351,18 @@ def test_a_number_under_its_header_in_a_ruled_table_read_as_nothing_sure_is_hidd
     assert x0 <= 442 and x1 >= 538 and y0 <= 98 and y1 >= 106
     row.unsure = ""                                      # read, and sure: no number, kept
     assert not [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+
+
+def test_a_staff_name_in_a_note_whose_surname_ocr_could_not_read():
+    # Seed 80 V0029-10: "值班医师龚思远立即组织抢救" read "值班医师仁思远立即…", 仁 unsure
+    # and no surname, so the name after the label in running text was not taken.
+    staff = rule(AfterLabel(("值班医师",), "name"), "医护人员")
+    read = ocr(line("病情突然加重，值班医师仁思远立即组织抢救，心肺复苏"))
+    read.unsure = "".join("?" if ch == "仁" else " " for ch in read.text)
+    assert values(run_rule(staff, page(read))) == ["仁思远"]
+    # Sure of it, OCR read no name; nor is one taken before a word no staff member does.
+    read.unsure = ""
+    assert values(run_rule(staff, page(read))) == []
+    other = ocr(line("值班医师仁思远结果回报"))
+    other.unsure = "    ?" + " " * (len(other.text) - 5)
+    assert values(run_rule(staff, page(other))) == []

@@ -12,7 +12,7 @@ from ..textlayer import Finding, Rect
 from .rows import BELOW_EM, below_cell, right_cell
 from .shapes import before_person_word, skip_title, take, take_names
 from .text import BARS, COLONS, OCR_COLONS, SPACE, alternation, blanked, is_cjk, is_mark
-from .unreadvalue import empty_cell, unread_value
+from .unreadvalue import empty_cell, unread_value, unsure_surname
 from .view import PageView
 from .vocab import (
     COMPOUND_SURNAMES,
@@ -308,6 +308,8 @@ def find_after_label(view: PageView, det: AfterLabel, category: str, rule: str,
                            below.strict, view.lines[below.li].source == "ocr")
                 if got:
                     slot, spans = below, got
+        if not spans and det.shape == "name" and slot.strict:
+            spans = unsure_surname(view, slot)
         label = "".join(view.texts[hit.li][hit.start:hit.end].split())
         if not spans and det.shape in ("number", "name") and hit.colon:
             out.extend(unread_value(view, hit, slot, category, rule, allow,

@@ -1,13 +1,18 @@
 """A value after its label and colon that OCR read as no value: a word it could not read any
 of, or a number read as a wide bar. Hidden where it stands (`UNREAD`), never hunted: what OCR
-made of it is no reading of anything. `hit` and `slot` are the label rules' (`labels`)."""
+made of it is no reading of anything. And a name in running text whose surname OCR could not
+read. `hit` and `slot` are the label rules' (`labels`)."""
 from __future__ import annotations
 
 from ..ruling import ruled_column
 from ..textlayer import UNREAD, UNSURE, Finding
 from .ruled import RULES_START_EM
+from .shapes import take_name
 from .text import BARS, COLONS, OCR_COLONS, is_mark
 from .view import PageView
+from .vocab import STAFF_ACTS
+
+ANY_SURNAME = "王"     # stands in for a surname OCR could not read
 
 # A number OCR could not read after its label and colon is a word of at most this many
 # characters, none of which it was sure of ("床位号:尼子”检查时间" for 床位号: 27, seed 33 V0017-09).
@@ -186,3 +191,19 @@ def _unread_word(line, start: int, end: int) -> tuple[int, int] | None:
     if stop < end and not (line.text[stop].isspace() or is_mark(line.text[stop])):
         return None   # the word goes on in characters OCR was sure of: it read a word
     return start, stop
+
+
+def unsure_surname(view: PageView, slot) -> list[tuple[int, int]]:
+    """A staff member named in running text, the surname read as a character OCR was unsure
+    of that is no surname ("值班医师仁思远立即组织抢救" for 龚思远, seed 80 V0029-10): the
+    name, as a surname would have made it, when a word a staff member does follows it."""
+    line, t = view.lines[slot.li], view.texts[slot.li]
+    i = slot.start
+    while i < slot.end and t[i].isspace():
+        i += 1
+    if line.source != "ocr" or line.unsure[i:i + 1] != UNSURE:
+        return []
+    got = take_name(f"{t[:i]}{ANY_SURNAME}{t[i + 1:]}", i, slot.end, strict=True)
+    if got is None or not any(t.startswith(w, got[1]) for w in STAFF_ACTS):
+        return []
+    return [got]
