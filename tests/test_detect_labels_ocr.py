@@ -366,3 +366,14 @@ def test_a_staff_name_in_a_note_whose_surname_ocr_could_not_read():
     other = ocr(line("值班医师仁思远结果回报"))
     other.unsure = "    ?" + " " * (len(other.text) - 5)
     assert values(run_rule(staff, page(other))) == []
+
+
+def test_a_bed_label_read_with_its_last_character_wrong_hides_the_gap_after_it():
+    # Seed 82 V0023-09: "床号: 7" read "床写", colon and number dropped, the 7 boxed inside
+    # the gap before the next field. "床写" is no word: it can only be the label.
+    bed = rule(AfterLabel(("床号",), "number"), "病案编号")
+    read = ocr(line("科别:产科 床写 ", (456, "住院号: 202325452"), y=100))
+    found = [f for f in run_rule(bed, page(read)) if f.rule.endswith(":unread")]
+    gap = read.text.index("写") + 1
+    assert len(found) == 1
+    assert found[0].rect[0] <= read.boxes[gap][0] + 0.5 and found[0].rect[2] >= 455

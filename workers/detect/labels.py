@@ -27,7 +27,7 @@ from .vocab import (
 )
 
 OCR_LABEL_MISREADS = (("人员", "入员"), ("签名", "答名"), ("签名", "符名"), ("签字", "答字"),
-                      ("签字", "符字"))
+                      ("签字", "符字"), ("床号", "床写"))
 _LABEL_CELL = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}[:：]")
 
 
@@ -61,8 +61,9 @@ def label_regex(labels: tuple[str, ...]) -> re.Pattern:
     latin = [lb for lb in labels if lb[:1].isascii() and lb[:1].isalpha()]
     other = [lb for lb in labels if lb not in latin]
     # OCR reads 人 as 入 ("参加入员") and 签 as 答 or 符, the bamboo top kept ("答名: -史曼",
-    # seed 34 V0007-03; "医师符名:全", seed 76 V0009-03); neither "入员" nor "答名" nor "符名"
-    # is a word, so the misread can only be the label.
+    # seed 34 V0007-03; "医师符名:全", seed 76 V0009-03), and 号 as 写 ("床写" over "床号: 7",
+    # seed 82 V0023-09); neither "入员" nor "答名" nor "符名" nor "床写" is a word, so the
+    # misread can only be the label.
     other += [lb.replace(word, misread) for word, misread in OCR_LABEL_MISREADS
               for lb in other if word in lb]
     parts = [f"(?:{alternation(other)})"] if other else []
