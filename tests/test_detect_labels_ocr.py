@@ -334,7 +334,7 @@ def test_an_extra_beds_sign_read_alone_hides_the_gap_its_number_was_read_as():
     assert found[0].rect[2] >= read.boxes[plus + 2][0] - 0.5
 
 
-def test_a_number_under_its_header_in_a_ruled_table_read_as_nothing_sure_is_hidden():
+def test_a_number_under_its_header_in_a_ruled_table_read_as_no_word_is_hidden():
     # Seed 80 V0027-09: "床位号" heading a ruled column over "+5", the row read "产科* |嫩n",
     # its cells joined across the rule and the number read as two characters OCR was unsure
     # of. The cell between the rules goes; without rules nothing says where the column is.
@@ -351,6 +351,12 @@ def test_a_number_under_its_header_in_a_ruled_table_read_as_nothing_sure_is_hidd
     assert x0 <= 442 and x1 >= 538 and y0 <= 98 and y1 >= 106
     row.unsure = ""                                      # read, and sure: no number, kept
     assert not [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+    # Read another time "产科45", the + read as a 4 left of the rule: a digit, sure, alone
+    # between the rules, and the same cell goes. A Chinese character there is no number.
+    for text, hidden in (("5", True), ("5天", False)):
+        pg.lines[1] = ocr(line((60, "柳云"), (160, "女"), (360, "产科4"), (443, text), y=97))
+        found = [f for f in run_rule(bed, pg) if f.rule.endswith(":unread")]
+        assert bool(found) == hidden and all(f.rect[0] <= 442 for f in found)
 
 
 def test_a_staff_name_in_a_note_whose_surname_ocr_could_not_read():

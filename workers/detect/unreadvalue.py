@@ -8,7 +8,7 @@ from ..ruling import ruled_column
 from ..textlayer import UNREAD, UNSURE, Finding
 from .ruled import RULES_START_EM
 from .shapes import take_name
-from .text import BARS, COLONS, OCR_COLONS, is_mark
+from .text import BARS, COLONS, OCR_COLONS, is_cjk, is_mark
 from .view import PageView
 from .vocab import STAFF_ACTS
 
@@ -42,7 +42,7 @@ def empty_cell(view: PageView, hit, category: str, rule: str) -> list[Finding]:
     table's cells need none): the number was dropped from its cell (`_empty_cell`). Or an
     extra bed's sign alone: "床 号 + 检查时间" over 床 号 +1 (seed 80 V0003-10)."""
     return _gap_finding(view, _lone_sign(view, hit) or _empty_cell(view, hit)
-                        or _unread_in_column(view, hit), category, rule)
+                        or _in_column(view, hit), category, rule)
 
 
 def _gap_finding(view: PageView, gap, category: str, rule: str) -> list[Finding]:
@@ -86,11 +86,12 @@ def _empty_cell(view: PageView, hit) -> tuple[float, float, float, float] | None
     return x0, label[1], x1, label[3]
 
 
-def _unread_in_column(view: PageView, hit) -> tuple[float, float, float, float] | None:
-    """The cell under a number's header in a ruled table when OCR was unsure of all it read
-    between the column's rules there: "床位号" over "+5" read "产科* |嫩nl", the row's cells
-    joined across the rule (seed 80 V0027-09). The whole cell between the rules goes: a
-    number's cell holds nothing else."""
+def _in_column(view: PageView, hit) -> tuple[float, float, float, float] | None:
+    """The cell under a number's header in a ruled table when what OCR read between the
+    column's rules there is nothing it was sure of, or digits with no Chinese character:
+    "床位号" over "+5" read "产科* |嫩nl" and, another time, "产科45", the row's cells joined
+    across the rule, so no cell stood under the header (seed 80 V0027-09). The whole cell
+    between the rules goes: a number's cell holds nothing else."""
     line = view.lines[hit.li]
     if line.source != "ocr" or not view.page.rules:
         return None
@@ -114,7 +115,10 @@ def _unread_in_column(view: PageView, hit) -> tuple[float, float, float, float] 
     if best is None:
         return None
     row, inside = view.lines[best[0]], best[1]
-    if len(inside) > UNREAD_MOST or any(row.unsure[i:i + 1] != UNSURE for i in inside):
+    unread = len(inside) <= UNREAD_MOST and all(row.unsure[i:i + 1] == UNSURE for i in inside)
+    digits = (any(row.text[i].isdigit() for i in inside)
+              and not any(is_cjk(row.text[i]) for i in inside))
+    if not unread and not digits:
         return None
     return x0, min(row.boxes[i][1] for i in inside), x1, max(row.boxes[i][3] for i in inside)
 
