@@ -1,5 +1,5 @@
-"""The shipped policy finds staff, workplaces and addresses written without a label of their own,
-or whose label OCR could not read."""
+"""The shipped policy finds staff, relatives, workplaces and addresses written without a label of
+their own, or whose label OCR could not read."""
 from __future__ import annotations
 
 import pytest
@@ -210,3 +210,14 @@ def test_a_record_number_after_id_and_its_colon_whatever_ocr_made_of_the_label(p
     # Seed 38 V0030-01: "门诊ID:MZ25773331" read "iiD:Mz25773331" on a scanned header.
     assert ("病案编号", "Mz25773331") in found(policy, "iiD:Mz25773331 8 就诊日期: 2025-06-02")
     assert not {c for c, _v in found(policy, "血氧饱和度 98%，体温 36.5")} & {"病案编号"}
+
+
+def test_a_relative_in_a_summary_whose_surname_also_opens_words(policy):
+    # Seed 84 V0029-11: "患者丈夫常秀荣于2023/09/07来院": 常 opens words ("常规", "常年"), so
+    # no name was taken after the relation in running text, and the husband stayed in the
+    # export's text layer. A date after 于, or 携, says a person came.
+    got = found(policy, "病历摘要", "患者丈夫常秀荣于2023/09/07来院，诉停经38周。",
+                "母亲常梓萱携患儿来院。")
+    assert {("家属姓名", "常秀荣"), ("家属姓名", "常梓萱")} <= got
+    assert not {v for c, v in found(policy, "丈夫常年于外地务工，母亲于2023年离世。")
+                if c == "家属姓名"}
