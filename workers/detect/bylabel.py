@@ -297,12 +297,18 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
 def _one_in_place(word: str, key: str) -> bool:
     """Whether a word OCR read for a number keeps one of its digits, or a stand-in for it, in
     place, a stray character after maybe, and no other digit: "和Si" for a bed 05, its 5 read
-    S (seed 77 V0024-11, unseen)."""
+    S (seed 77 V0024-11, unseen). An extra bed's sign read as one of its stand-ins counts as
+    kept: "十双" for +2 (seed 84 V0026-08, unseen)."""
     digits = key.lstrip("+")
+    sign = (key.startswith("+") and len(word) > len(digits)
+            and word[0] in "+" + LOOKALIKES["+"])
+    if sign:
+        word = word[1:]
     if not len(digits) <= len(word) <= len(digits) + 1:
         return False
     kept = {i for i, d in enumerate(digits) if word[i] in d + LOOKALIKES.get(d, "")}
-    return bool(kept) and not any(c.isdigit() for i, c in enumerate(word) if i not in kept)
+    return (bool(kept) or sign) and not any(
+        c.isdigit() for i, c in enumerate(word) if i not in kept)
 
 
 # A digit's ink is about half an em wide; with the boxes' padding, n of them span at most this.
