@@ -68,12 +68,7 @@ def between_rules(view: PageView, li: int, area: Rect, hy: float, lean: float,
     """The runs of line `li`'s characters centred between a ruled column's rules (at their
     height, the rules leaning by `lean`), each a finding with the name it holds, if any."""
     line, t = view.lines[li], view.texts[li]
-    inside = []
-    for i, (x0, y0, x1, y1) in enumerate(line.boxes):
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        dx = lean * (cy - hy)
-        inside.append(not t[i].isspace() and area[1] <= cy <= area[3]
-                      and area[0] + dx <= cx <= area[2] + dx)
+    inside = in_column(line, area, hy, lean)
     out, i = [], 0
     while i < len(inside):
         if not inside[i]:
@@ -92,6 +87,18 @@ def between_rules(view: PageView, li: int, area: Rect, hy: float, lean: float,
         rect = (max(x0, area[0] + dx), y0, min(x1, area[2] + dx), y1)
         out.append(Finding(view.page.number, rect, category, rule, value, "region"))
         i = j
+    return out
+
+
+def in_column(line, area: Rect, hy: float, lean: float) -> list[bool]:
+    """Whether each character of `line` (a space never) is centred between a ruled column's
+    rules, at their height, the rules leaning by `lean` from the header's height `hy`."""
+    out = []
+    for ch, (x0, y0, x1, y1) in zip(line.text, line.boxes):
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        dx = lean * (cy - hy)
+        out.append(not ch.isspace() and area[1] <= cy <= area[3]
+                   and area[0] + dx <= cx <= area[2] + dx)
     return out
 
 

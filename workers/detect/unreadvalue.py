@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..ruling import ruled_column
 from ..textlayer import UNREAD, UNSURE, Finding
-from .ruled import RULES_START_EM
+from .ruled import RULES_START_EM, in_column
 from .shapes import take_name
 from .text import BARS, COLONS, OCR_COLONS, is_cjk, is_mark
 from .view import PageView
@@ -100,27 +100,25 @@ def _in_column(view: PageView, hit) -> tuple[float, float, float, float] | None:
     got = ruled_column(view.page.rules, head, em, RULES_START_EM * em)
     if got is None:
         return None
-    (x0, y0, x1, y1), lean = got
+    area, lean = got
     hy = (head[1] + head[3]) / 2
-    best = None
+    rows = []
     for lj, row in enumerate(view.lines):
-        if lj == hit.li or row.source != "ocr" or (best is not None and
-                                                    view.bboxes[lj][1] >= view.bboxes[best[0]][1]):
-            continue
-        inside = [i for i, (a, b, c, d) in enumerate(row.boxes) if not row.text[i].isspace()
-                  and y0 <= (b + d) / 2 <= y1
-                  and x0 + lean * ((b + d) / 2 - hy) <= (a + c) / 2 <= x1 + lean * ((b + d) / 2 - hy)]
-        if inside:
-            best = (lj, inside)
-    if best is None:
+        if lj != hit.li and row.source == "ocr":
+            inside = [i for i, yes in enumerate(in_column(row, area, hy, lean)) if yes]
+            if inside:
+                rows.append((view.bboxes[lj][1], lj, inside))
+    if not rows:
         return None
-    row, inside = view.lines[best[0]], best[1]
+    _top, lj, inside = min(rows)
+    row = view.lines[lj]
     unread = len(inside) <= UNREAD_MOST and all(row.unsure[i:i + 1] == UNSURE for i in inside)
     digits = (any(row.text[i].isdigit() for i in inside)
               and not any(is_cjk(row.text[i]) for i in inside))
     if not unread and not digits:
         return None
-    return x0, min(row.boxes[i][1] for i in inside), x1, max(row.boxes[i][3] for i in inside)
+    return (area[0], min(row.boxes[i][1] for i in inside), area[2],
+            max(row.boxes[i][3] for i in inside))
 
 
 def _past_colon(t: str, i: int) -> int:
