@@ -159,11 +159,12 @@ def test_a_bed_number_ocr_could_not_read_under_its_header_is_hidden():
         pg = page(header, row)
         found = ValueHunter({}, beside_labels=bed05).find(pg)
         assert [(f.value, covered_text(pg, [f]).lstrip(":")) for f in found] == want, cell
-    # Seed 84 V0026-08 (unseen): an extra bed +2 read "十双", the sign a stand-in in place
-    # and OCR sure of it, so not all of the word was unread. Not with another digit, nor
-    # longer than the number and a stray character.
+    # Seed 84 V0026-08 (unseen): an extra bed +2 read "十双" under its header read "床宇",
+    # the sign a stand-in in place and OCR sure of it, so not all of the word was unread.
+    # Not with another digit, nor longer than the number and a stray character.
     bed2 = {("+2", "床号"): ("病案编号", "r:1")}
-    for cell, want in (("十双", [("+2", "十双")]), ("十7", []), ("十双双双", [])):
+    header = line((40, "科室 "), (200, "床宇 "), (330, "病案号"), y=100)
+    for cell, want in (("十双", [("+2", "十双")]), ("十7", []), ("十双双双", []), ("双", [])):
         row = line((45, "产科 "), (205, cell + " "), (330, "50837104"), y=118)
         for ln in (header, row):
             ln.source = "ocr"

@@ -283,7 +283,8 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
             _top, lj, (s, e) = min(unread)
             cs, ce = _letters(view.texts[lj], s, e)
             word = view.texts[lj][cs:ce]
-            if e - s <= len(key) + 1 and ce > cs and (view.lines[lj].unread(cs, ce) or (
+            if e - s <= len(key) + 1 and ce > cs and (
+                    view.lines[lj].unread(cs, ce) or _sign_in_place(word, key) or (
                     (all(is_cjk(c) for c in word)
                      and (ce - cs == 1 or ce - cs == len(key.lstrip("+")) and _digit_wide(
                          view.lines[lj].span_rect(cs, ce), ce - cs, view.em(lj)))
@@ -297,18 +298,23 @@ def under_label(view: PageView, label: re.Pattern, rx: re.Pattern, key: str, val
 def _one_in_place(word: str, key: str) -> bool:
     """Whether a word OCR read for a number keeps one of its digits, or a stand-in for it, in
     place, a stray character after maybe, and no other digit: "和Si" for a bed 05, its 5 read
-    S (seed 77 V0024-11, unseen). An extra bed's sign read as one of its stand-ins counts as
-    kept: "十双" for +2 (seed 84 V0026-08, unseen)."""
+    S (seed 77 V0024-11, unseen)."""
     digits = key.lstrip("+")
-    sign = (key.startswith("+") and len(word) > len(digits)
-            and word[0] in "+" + LOOKALIKES["+"])
-    if sign:
-        word = word[1:]
     if not len(digits) <= len(word) <= len(digits) + 1:
         return False
     kept = {i for i, d in enumerate(digits) if word[i] in d + LOOKALIKES.get(d, "")}
-    return (bool(kept) or sign) and not any(
-        c.isdigit() for i, c in enumerate(word) if i not in kept)
+    return bool(kept) and not any(c.isdigit() for i, c in enumerate(word) if i not in kept)
+
+
+def _sign_in_place(word: str, key: str) -> bool:
+    """Whether a word OCR read for an extra bed keeps its sign, or a stand-in for it, first,
+    and after it no digit and no more characters than the number's and a stray one: "十双"
+    for +2 under a header read "床宇" (seed 84 V0026-08, unseen). A word that is no header
+    heads it, but a sign in place says what stands under it."""
+    digits = key.lstrip("+")
+    return (key.startswith("+") and word[:1] in "+" + LOOKALIKES["+"]
+            and len(digits) <= len(word) - 1 <= len(digits) + 1
+            and not any(c.isdigit() for c in word[1:]))
 
 
 # A digit's ink is about half an em wide; with the boxes' padding, n of them span at most this.
