@@ -18,6 +18,7 @@ def ocr(text_line):
 @pytest.mark.parametrize("text, label, shape, want", [
     ("门诊号“|5265092596", "门诊号", "number", ["5265092596"]),
     ("科室:新生儿科 床号?2 住院号: 18164278", "床号", "number", ["2"]),   # seed 40 V0021-02
+    ("科室 儿科 床 号: +T", "床号", "number", ["+T"]),     # +1, seed 86 V0010-01
     ("患者姓名”张秀兰 性别。女", "患者姓名", "name", ["张秀兰"]),
     # A stroke of a character read as a small letter: "欧阳想" read "欧p昌想" (seed 62 V0025-02).
     ("患者姓名:欧p昌想”性别:男 科别:重症医学科", "患者姓名", "name", ["欧p昌想"]),

@@ -164,10 +164,11 @@ def take_misread_sign(t: str, i: int, end: int) -> Span | None:
 
 
 # A short number OCR read as letters ("床号 Si" for 床号 7): one to three letters, digits or
-# marks, a letter among them, standing alone; not an ECG lead's name. Or a long one read as a
-# word of letters ("门诊号 |wzzaasoosa" for MZ24390053 on a scanned ECG, seed 33 V0002-07).
+# marks, a letter among them, standing alone, an extra bed's sign before them maybe ("床 号:
+# +T" for +1, seed 86 V0010-01); not an ECG lead's name. Or a long one read as a word of
+# letters ("门诊号 |wzzaasoosa" for MZ24390053 on a scanned ECG, seed 33 V0002-07).
 _MISREAD_NUMBER = re.compile(r"(?!(?:I{1,3}|aV[RLF]|V[1-6])(?:\s|$))"
-                             r"((?=[^\s]{0,2}[A-Za-z])[A-Za-z0-9|!?'\[\]()<>~]{1,3}"
+                             r"(\+?(?=[^\s]{0,2}[A-Za-z])[A-Za-z0-9|!?'\[\]()<>~]{1,3}"
                              r"|[A-Za-z0-9]{6,16})(?=\s|$)")
 
 
