@@ -173,6 +173,13 @@ def test_a_word_ocr_could_not_read_on_a_patients_header_line_is_hidden():
     other = ocr(line("患者诉腹痛 永 呈"))
     other.unsure = "      ? ?"
     assert run_rule(hidden, page(other)) == []
+    # Seed 86 V0022-09: "床号 | 21" read "必呈本本人", unsure of 必呈本本: an allowed word in
+    # it (本人) is no reading of anything, and the whole word goes, over the 21.
+    by_number = rule(UnreadText(("住院号",)), "身份信息")
+    row = ocr(line("必呈本本人 ", (291, "住院号码 87214325")))
+    row.unsure = "????" + " " * (len(row.text) - 4)
+    pg = page(row)
+    assert covered_text(pg, run_rule(by_number, pg, frozenset({"本人"}))) == "必呈本本人"
     # Seed 42 V0030-10: "科别 产科 床 号 7 住院号码" read "科别 产科 哑 革是类 住院号码", OCR
     # unsure of 哑 and 革是: a word unsure in half its characters goes too, on such lines only.
     half = ocr(line("科室 产科 哑 革是类 住院号码 20719914"))
