@@ -128,7 +128,7 @@ def run_rule(rule: Rule, page: PageLayer, allow: frozenset[str] = frozenset(), *
     elif isinstance(det, Handwriting):
         found = handwriting_findings(view, cat, rid)
     elif isinstance(det, UnreadText):
-        found = unread_text(view, cat, rid, allow, det.labels)
+        found = unread_text(view, cat, rid, det.labels)
     elif isinstance(det, IdCard):
         found = find_ids(view, cat, rid, allow)
     elif isinstance(det, Phone):
@@ -156,8 +156,8 @@ def run_rules(rules: Iterable[Rule], page: PageLayer, allow: frozenset[str] = fr
     return out
 
 
-def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
-                labels: tuple[str, ...] = ()) -> list[Finding]:
+def unread_text(view: PageView, category: str, rule: str, labels: tuple[str, ...] = ()
+                ) -> list[Finding]:
     """Each word (`_WORD`) of an OCR line that OCR was unsure of in every character, hidden
     where it stands (`UNREAD`: no value to hunt, nothing verification should count). With `labels`,
     only on lines that hold one of them, spaced or not, and there a word OCR was unsure of in
@@ -182,9 +182,9 @@ def unread_text(view: PageView, category: str, rule: str, allow: frozenset[str],
             value = after_unread and (SHORT_NUMBER.fullmatch(m.group()) is not None or (
                 m.end() - m.start() <= 3 and UNSURE in line.unsure[m.start():m.end()]))
             if unread or value:
-                # The allow list keeps words read as such; inside a word OCR could not read,
-                # an allowed word is no reading of anything ("必呈本本人" over "床号 21", its
-                # 本人 kept over the 21, seed 86 V0022-09).
+                # No allow list: it keeps words read as such, and inside a word OCR could not
+                # read an allowed word is no reading of anything ("必呈本本人" over "床号 21",
+                # its 本人 kept over the 21, seed 86 V0022-09).
                 out.extend(view.text_findings(li, *m.span(), category, f"{rule}{UNREAD}",
                                               frozenset(), value=""))
             after_unread = (holds is not None and unread
